@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Seedgate.Core.Catalog;
+
+/// <summary>
+/// The model catalog: models, aliases and the frame-size table. It is data (catalog.json shipped in this
+/// assembly, or a file named by configuration), so adding a model or changing a price needs no code.
+/// </summary>
+public sealed class ModelCatalog
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    private readonly Dictionary<string, ModelSpec> _byName;
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, int[]>> _frameSizes;
+
+    private ModelCatalog(CatalogDocument document)
+    {
+        Models = document.Models;
+        _frameSizes = document.FrameSizes;
+        _byName = new Dictionary<string, ModelSpec>(StringComparer.Ordinal);
+        foreach (var model in document.Models)
+        {
+            foreach (var name in model.Aliases.Prepend(model.Id))
+            {
+                if (!_byName.TryAdd(name, model))
+                {
+                    throw new InvalidOperationException($"Model catalog: the name '{name}' is used twice.");
+                }
+            }
+
+            Check(model);
+        }
+    }
+
+    /// <summary>Every model, in catalog order.</summary>
+    public IReadOnlyList<ModelSpec> Models { get; }
+
+    /// <summary>The ratios every resolution row of the frame-size table offers.</summary>
+    public static IReadOnlyList<string> Ratios { get; } = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"];
+
+    /// <summary>The catalog shipped with Seedgate.</summary>
+    public static ModelCatalog LoadDefault()
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream("Seedgate.Core.Catalog.catalog.json")
+            ?? throw new InvalidOperationException("The embedded catalog.json is missing.");
+        return Load(stream);
+    }
+
+    public static ModelCatalog LoadFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Load(stream);
+    }
+
+    public static ModelCatalog Load(Stream json)
+    {
+        var document = JsonSerializer.Deserialize<CatalogDocument>(json, JsonOptions)
+            ?? throw new InvalidOperationException("The model catalog is empty.");
+        return new ModelCatalog(document);
+    }
+
+    /// <summary>Finds a model by id or alias (exact, case-sensitive, as Ark model ids are).</summary>
+    public ModelSpec? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The output frame size for a resolution and a concrete ratio (not "adaptive").</summary>
+    public bool TryGetFrameSize(string resolution, string ratio, out int width, out int height)
+    {
+        width = height = 0;
+        if (!_frameSizes.TryGetValue(resolution, out var row) || !row.TryGetValue(ratio, out var size))
+        {
+            return false;
+        }
+
+        (width, height) = (size[0], size[1]);
+        return true;
+    }
+
+    private void Check(ModelSpec model)
+    {
+        if (!model.Resolutions.Contains(model.DefaultResolution))
+        {
+            throw new InvalidOperationException($"Model catalog: {model.Id}'s default resolution is not one of its resolutions.");
+        }
+
+        foreach (var resolution in model.Resolutions)
+        {
+            if (!model.PricePerSecondMicros.ContainsKey(resolution))
+            {
+                throw new InvalidOperationException($"Model catalog: {model.Id} has no price for {resolution}.");
+            }
+
+            if (!_frameSizes.TryGetValue(resolution, out var row) || Ratios.Any(r => !row.ContainsKey(r)))
+            {
+                throw new InvalidOperationException($"Model catalog: the frame-size table lacks a ratio for {resolution}.");
+            }
+        }
+    }
+
+    private sealed record CatalogDocument(
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int[]>> FrameSizes,
+        IReadOnlyList<ModelSpec> Models);
+}

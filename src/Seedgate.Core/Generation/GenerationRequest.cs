@@ -1,0 +1,95 @@
+namespace Seedgate.Core.Generation;
+
+/// <summary>
+/// The canonical, dialect-neutral request for one video. Dialects translate their wire JSON into this;
+/// <see cref="RequestValidator"/> checks it against the catalog and fills in every default, so a stored job
+/// always carries a complete request (model id, resolution, ratio, duration, seed, audio).
+/// </summary>
+public sealed record GenerationRequest
+{
+    /// <summary>The model as the caller named it (id or alias); after validation, the catalog id.</summary>
+    public required string Model { get; init; }
+
+    public string? Prompt { get; init; }
+    public string? NegativePrompt { get; init; }
+    public IReadOnlyList<Reference> References { get; init; } = [];
+
+    /// <summary>480p, 720p, 1080p or 2k; null means the model's default.</summary>
+    public string? Resolution { get; init; }
+
+    /// <summary>16:9, 4:3, 1:1, 3:4, 9:16, 21:9 or adaptive (the first visual reference's ratio); null means 16:9.</summary>
+    public string? Ratio { get; init; }
+
+    /// <summary>Seconds; -1 lets the engine choose; null means the model's default.</summary>
+    public int? Duration { get; init; }
+
+    /// <summary>Frames per second; only 24 is offered; null means 24.</summary>
+    public int? FramesPerSecond { get; init; }
+
+    public bool? GenerateAudio { get; init; }
+
+    /// <summary>-1 (or null) means random; validation replaces it with the seed actually used.</summary>
+    public long? Seed { get; init; }
+
+    public Style? Style { get; init; }
+    public CameraMotion? CameraMotion { get; init; }
+    public bool CameraFixed { get; init; }
+    public bool Watermark { get; init; }
+    public bool ReturnLastFrame { get; init; }
+    public string? CallbackUrl { get; init; }
+
+    /// <summary>0 (default) to 9; higher runs first.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Seconds after creation at which an unfinished job becomes expired (3600–259200).</summary>
+    public int? ExecutionExpiresAfter { get; init; }
+
+    public string? ServiceTier { get; init; }
+}
+
+/// <summary>One input reference: an image, video or audio clip with its role.</summary>
+/// <param name="Kind">Image, video or audio.</param>
+/// <param name="Role">How the engine uses it.</param>
+/// <param name="Url">http(s) URL, data: URL, or (after submission) a blob: key of Seedgate's own storage.</param>
+/// <param name="Param">The wire path of this reference in the caller's dialect (e.g. content[1]), for error messages.</param>
+public sealed record Reference(ReferenceKind Kind, ReferenceRole Role, string Url, string Param);
+
+public enum ReferenceKind
+{
+    Image,
+    Video,
+    Audio,
+}
+
+public enum ReferenceRole
+{
+    FirstFrame,
+    LastFrame,
+    ReferenceImage,
+    ReferenceVideo,
+    ReferenceAudio,
+}
+
+public enum Style
+{
+    Cinematic,
+    Anime,
+    Realistic,
+    Render3D,
+}
+
+public enum CameraMotion
+{
+    DollyIn,
+    DollyOut,
+    PanLeft,
+    PanRight,
+    TiltUp,
+    TiltDown,
+    OrbitLeft,
+    OrbitRight,
+    CraneUp,
+    CraneDown,
+    ZoomIn,
+    ZoomOut,
+}

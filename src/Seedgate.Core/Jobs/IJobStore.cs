@@ -1,0 +1,73 @@
+namespace Seedgate.Core.Jobs;
+
+/// <summary>
+/// Durable job storage. Every implementation (SQLite, PostgreSQL) passes the same compliance suite.
+/// Methods that change a running job name the lease owner, so a worker that lost its lease (the job was
+/// reclaimed after it stalled) can never overwrite the result of the worker that holds it now.
+/// All times come from the caller's clock.
+/// </summary>
+public interface IJobStore
+{
+    Task CreateAsync(Job job, CancellationToken cancellationToken);
+
+    /// <summary>Any job by id (for workers); null when there is none.</summary>
+    Task<Job?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>A job by id, only when it belongs to the account (tenants never see each other's jobs).</summary>
+    Task<Job?> GetForAccountAsync(string accountId, string id, CancellationToken cancellationToken);
+
+    /// <summary>One page of an account's jobs, newest first, and the total that match.</summary>
+    Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> runnable jobs for <paramref name="owner"/>: queued jobs, and running
+    /// jobs whose lease lapsed (their worker died) or whose retry time came. Highest priority first, then oldest.
+    /// Sets status running, the lease, attempts + 1 and (first time) started_at. No job is claimed by two owners.
+    /// </summary>
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease while the job runs; false when the owner no longer holds it.</summary>
+    Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>Running → succeeded with outputs and cost; false when the owner no longer holds the job.</summary>
+    Task<bool> CompleteAsync(string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Running → failed or expired (<paramref name="status"/>) with the error; false when not held.</summary>
+    Task<bool> FailAsync(string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Gives a running job back after a transient failure: no owner, retried at <paramref name="retryAt"/>.</summary>
+    Task<bool> ScheduleRetryAsync(string id, string owner, JobError error, DateTimeOffset retryAt, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records the upstream task id before the engine waits on it; false when not held.</summary>
+    Task<bool> SetUpstreamTaskIdAsync(string id, string owner, string upstreamTaskId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queued → cancelled for the account's job; false when the job is not queued (or not the account's).</summary>
+    Task<bool> CancelQueuedAsync(string accountId, string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the account's job when it is succeeded, failed or expired; false otherwise.</summary>
+    Task<bool> DeleteTerminalAsync(string accountId, string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks as expired every job past its expiry that is queued, or running without a live lease
+    /// (a running job with a live lease is expired by its worker). Returns the ids it expired.
+    /// </summary>
+    Task<IReadOnlyList<string>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Start-up recovery: this owner's leases lapse at once, so its unfinished jobs are claimed again.</summary>
+    Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters for listing an account's jobs. Page numbers start at 1.</summary>
+public sealed record JobQuery(string AccountId)
+{
+    public IReadOnlyList<JobStatus> Statuses { get; init; } = [];
+
+    /// <summary>Matched against the model name the caller used or the catalog id.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    public IReadOnlyList<string> Ids { get; init; } = [];
+    public int PageNumber { get; init; } = 1;
+    public int PageSize { get; init; } = 10;
+}
+
+public sealed record JobPage(long Total, IReadOnlyList<Job> Items);

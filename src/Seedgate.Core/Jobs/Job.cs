@@ -1,0 +1,85 @@
+using Seedgate.Core.Generation;
+
+namespace Seedgate.Core.Jobs;
+
+/// <summary>Where a job is in its life: queued → running → succeeded | failed | cancelled | expired.</summary>
+public enum JobStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+/// <summary>The durable record of one generation request.</summary>
+public sealed record Job
+{
+    /// <summary>cgt-… (see <see cref="JobIds"/>).</summary>
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+    public required JobStatus Status { get; init; }
+
+    /// <summary>The validated request, every default filled in; <c>Request.Model</c> is the catalog id.</summary>
+    public required GenerationRequest Request { get; init; }
+
+    /// <summary>The model name the caller used (id or alias), echoed back in task views.</summary>
+    public required string RequestedModel { get; init; }
+
+    /// <summary>The caller's X-Client-Request-Id / X-Correlation-Id, carried into logs and views.</summary>
+    public string? CorrelationId { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>When an unfinished job becomes <see cref="JobStatus.Expired"/>.</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>How many times a worker has claimed the job.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The node holding the job while it runs, or null.</summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>
+    /// While running: when the owner's lease lapses unless renewed. A running job with no owner waits for a
+    /// retry until this time. Null for a queued job.
+    /// </summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    /// <summary>The engine that serves the job (from the catalog route).</summary>
+    public required string Engine { get; init; }
+
+    /// <summary>The upstream provider's task id, once submitted upstream (never submitted twice).</summary>
+    public string? UpstreamTaskId { get; init; }
+
+    public JobOutputs? Outputs { get; init; }
+    public JobError? Error { get; init; }
+
+    /// <summary>What the job cost, in micro-dollars, once it succeeded.</summary>
+    public long? CostMicros { get; init; }
+
+    public bool IsTerminal => JobStatusRules.IsTerminal(Status);
+}
+
+/// <summary>What a successful job produced. Keys name blobs in Seedgate's blob store.</summary>
+public sealed record JobOutputs(
+    string VideoKey,
+    string? LastFrameKey,
+    int Width,
+    int Height,
+    int FramesPerSecond,
+    double DurationSeconds,
+    bool HasAudio,
+    string Ratio,
+    long Tokens);
+
+/// <summary>Why a job failed (or the last transient error before a retry).</summary>
+public sealed record JobError(string Code, string Message, string? Param = null)
+{
+    public static JobError From(SeedgateError error) => new(error.Code, error.Message, error.Param);
+}
