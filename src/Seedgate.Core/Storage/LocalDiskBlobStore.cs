@@ -1,0 +1,260 @@
+namespace Seedgate.Core.Storage;
+
+/// <summary>
+/// Blobs as files under one root directory: key <c>outputs/cgt-1/video.mp4</c> is the file
+/// <c>{root}/outputs/cgt-1/video.mp4</c>. Writes go to a temporary file in the same directory and are renamed
+/// into place, so a reader sees the old blob or the new one, never half of one.
+/// </summary>
+public sealed class LocalDiskBlobStore : IBlobStore
+{
+    private const int BufferSize = 81920;
+
+    // Temporary files carry '~', a character keys may not contain, so they can never be mistaken for a blob.
+    private const string TempMarker = "~";
+
+    private readonly string _root;
+
+    public LocalDiskBlobStore(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDirectory));
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The absolute root directory.</summary>
+    public string RootDirectory => _root;
+
+    public async Task PutFileAsync(string key, string sourcePath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourcePath);
+        var path = PathFor(key);
+        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        await WriteAtomicallyAsync(path, (target, ct) => source.CopyToAsync(target, BufferSize, ct), cancellationToken);
+    }
+
+    public Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        return WriteAtomicallyAsync(path, (target, ct) => target.WriteAsync(bytes, ct).AsTask(), cancellationToken);
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // FileShare.Delete lets a later put rename a new version over this one while it is being read
+            // (Windows needs it; on Unix the reader keeps the old inode either way).
+            Stream stream = new FileStream(
+                path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, useAsync: true);
+            return Task.FromResult<Stream?>(stream);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    public async Task<bool> CopyToFileAsync(string key, string destinationPath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        await using var source = await OpenReadAsync(key, cancellationToken);
+        if (source is null)
+        {
+            return false;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var target = new FileStream(
+            destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+        await source.CopyToAsync(target, BufferSize, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes every blob whose key starts with <paramref name="prefix"/> (plain string prefix: "outputs/cgt-1"
+    /// also matches "outputs/cgt-12/…"; end it with '/' to mean one directory). An empty prefix is refused
+    /// rather than taken as "everything".
+    /// </summary>
+    public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        ValidateKey(prefix, nameof(prefix), allowTrailingSlash: true);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var lastSlash = prefix.LastIndexOf('/');
+        var directory = lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
+        var namePrefix = prefix[(lastSlash + 1)..];
+        if (!Directory.Exists(directory))
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!entry.Name.StartsWith(namePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (entry is DirectoryInfo dir)
+                {
+                    dir.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Deleted concurrently: the goal is reached.
+            }
+        }
+
+        if (namePrefix.Length == 0 && lastSlash >= 0)
+        {
+            // "outputs/cgt-1/" names the directory itself; remove it once empty.
+            TryDeleteEmptyDirectory(directory);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The local file holding the blob, or null when there is none; lets downloads use sendfile.</summary>
+    public string? TryGetLocalPath(string key)
+    {
+        var path = PathFor(key);
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>
+    /// Keys are relative paths of lower-case letters, digits, '.', '_', '-' and '/', with no empty segment,
+    /// no leading '/' and no "..": anything else could escape the root or alias another key.
+    /// </summary>
+    public static void ValidateKey(string key) => ValidateKey(key, nameof(key), allowTrailingSlash: false);
+
+    private static void ValidateKey(string key, string paramName, bool allowTrailingSlash)
+    {
+        ArgumentNullException.ThrowIfNull(key, paramName);
+        var problem = KeyProblem(allowTrailingSlash && key.EndsWith('/') ? key[..^1] : key);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"The blob key '{key}' is invalid: {problem}.", paramName);
+        }
+    }
+
+    private static string? KeyProblem(string key)
+    {
+        if (key.Length == 0)
+        {
+            return "it is empty";
+        }
+
+        if (key.Length > 1024)
+        {
+            return "it is longer than 1024 characters";
+        }
+
+        foreach (var c in key)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-' or '/'))
+            {
+                return $"the character '{c}' is not allowed (only a-z 0-9 . _ - /)";
+            }
+        }
+
+        if (key[0] == '/')
+        {
+            return "it must be relative (no leading '/')";
+        }
+
+        if (key.Contains("..", StringComparison.Ordinal))
+        {
+            return "it must not contain '..'";
+        }
+
+        foreach (var segment in key.Split('/'))
+        {
+            if (segment.Length == 0)
+            {
+                return "it has an empty segment ('//' or a trailing '/')";
+            }
+
+            if (segment == ".")
+            {
+                return "it has a '.' segment";
+            }
+        }
+
+        return null;
+    }
+
+    private string PathFor(string key)
+    {
+        ValidateKey(key);
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+
+        // The key rules already keep paths inside the root; this is the second lock on the same door.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The blob key '{key}' leaves the store's root.", nameof(key));
+        }
+
+        return path;
+    }
+
+    private static async Task WriteAtomicallyAsync(
+        string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $"{TempMarker}{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            {
+                await write(target, cancellationToken);
+            }
+
+            // rename(2) within one directory replaces the old file atomically.
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+                // Best effort; the original failure is the one worth reporting.
+            }
+
+            throw;
+        }
+    }
+
+    private static void TryDeleteEmptyDirectory(string directory)
+    {
+        try
+        {
+            if (!Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (IOException)
+        {
+            // Something was written there meanwhile, or it is gone already; both are fine.
+        }
+    }
+}
