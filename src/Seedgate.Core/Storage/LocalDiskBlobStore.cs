@@ -65,15 +65,9 @@ public sealed class LocalDiskBlobStore : IBlobStore
             return false;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        await using var target = new FileStream(
-            destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
-        await source.CopyToAsync(target, BufferSize, cancellationToken);
+        // Same temp-and-rename as a put, so an engine never opens a half-copied input after a cancellation.
+        await WriteAtomicallyAsync(
+            Path.GetFullPath(destinationPath), (target, ct) => source.CopyToAsync(target, BufferSize, ct), cancellationToken);
         return true;
     }
 

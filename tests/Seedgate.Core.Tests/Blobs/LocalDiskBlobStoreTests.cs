@@ -34,6 +34,12 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
 
         Assert.Equal(content, await File.ReadAllBytesAsync(copy));
         Assert.True(File.Exists(source)); // a copy, not a move
+        Assert.Equal(new[] { copy }, Directory.GetFiles(Path.GetDirectoryName(copy)!));
+
+        // Copying again replaces the earlier copy.
+        await _store.PutBytesAsync("inputs/cgt-2/ref-0.png", "v2"u8.ToArray(), default);
+        Assert.True(await _store.CopyToFileAsync("inputs/cgt-2/ref-0.png", copy, default));
+        Assert.Equal("v2"u8.ToArray(), await File.ReadAllBytesAsync(copy));
     }
 
     [Fact]
