@@ -17,6 +17,11 @@ public static class ReferenceFetcherServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(d => d.ServiceType == typeof(ReferenceFetcher)))
+        {
+            // Binding twice would append the allow-list to itself; once is enough.
+            return services;
+        }
 
         services.AddOptions<FetchOptions>()
             .Bind(configuration.GetSection(FetchOptions.SectionName))

@@ -252,6 +252,17 @@ public sealed class ReferenceFetcherTests(FetchTestServer server) : IClassFixtur
         Assert.Equal(new[] { "127.0.0.1/32" }, options.AllowedNetworks);
     }
 
+    [Fact]
+    public void Registering_twice_binds_the_options_once()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Seedgate:Fetch:AllowedNetworks:0"] = "127.0.0.1/32" })
+            .Build();
+        using var services = new ServiceCollection().AddReferenceFetcher(configuration).AddReferenceFetcher(configuration).BuildServiceProvider();
+
+        Assert.Single(services.GetRequiredService<NetworkPolicy>().AllowedNetworks);
+    }
+
     private async Task<SeedgateError> FailsAsync(ReferenceFetcher fetcher, Uri url)
     {
         var ex = await Assert.ThrowsAsync<SeedgateException>(
