@@ -62,7 +62,7 @@ public sealed record GenerationTask
 
     /// <summary>Fields this SDK does not model, kept so that nothing the server sends is lost.</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>True once the task has reached a status that never changes again.</summary>
     [JsonIgnore]

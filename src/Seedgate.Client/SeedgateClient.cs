@@ -195,6 +195,7 @@ public sealed class SeedgateClient
     /// <returns>The task in its terminal status.</returns>
     /// <exception cref="TimeoutException">The timeout passed first.</exception>
     /// <exception cref="SeedgateApiException">A permanent error (e.g. 404), or transient errors beyond <see cref="SeedgateClientOptions.MaxRetries"/>.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, even after the retries.</exception>
     public async Task<GenerationTask> WaitForCompletionAsync(
         string id, IProgress<GenerationTask>? progress = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
