@@ -361,15 +361,15 @@ public sealed class SeedgateClient
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (canRetry)
+            catch (HttpRequestException e) when (canRetry)
             {
-                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            catch (TaskCanceledException) when (canRetry && !cancellationToken.IsCancellationRequested)
+            catch (TaskCanceledException e) when (canRetry && !cancellationToken.IsCancellationRequested)
             {
                 // HttpClient.Timeout: the request timed out, nobody cancelled it.
-                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -386,9 +386,15 @@ public sealed class SeedgateClient
                     throw error;
                 }
 
-                await Task.Delay(RetryDelay(attempt, response.Headers.RetryAfter), time, cancellationToken).ConfigureAwait(false);
+                await PauseAsync(attempt, RetryDelay(attempt, response.Headers.RetryAfter), error, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private Task PauseAsync(int attempt, TimeSpan delay, Exception reason, CancellationToken cancellationToken)
+    {
+        options.OnRetry?.Invoke(new RetryEvent(attempt + 1, options.MaxRetries, delay, reason));
+        return Task.Delay(delay, time, cancellationToken);
     }
 
     /// <summary>The server's <c>Retry-After</c> when it sent one (capped), else exponential backoff with jitter.</summary>

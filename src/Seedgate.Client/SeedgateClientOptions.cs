@@ -27,6 +27,9 @@ public sealed class SeedgateClientOptions
     /// <summary>The longest delay between retries, including one asked for by <c>Retry-After</c>. Default 30 s.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Called before each retry wait, e.g. to log it or to tell a waiting user. Runs on the calling thread; keep it short.</summary>
+    public Action<RetryEvent>? OnRetry { get; init; }
+
     /// <summary>
     /// How long each long-poll of <see cref="SeedgateClient.WaitForCompletionAsync"/> asks the server to hold (<c>?wait=</c>,
     /// at most 60 s). Default 30 s; shorter values give more frequent progress snapshots.
