@@ -27,7 +27,7 @@ internal static class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
             env,
-            () =>
+            async () =>
             {
                 var listen = (parseResult.GetValue(urls) ?? env.Variable("SEEDGATE_URLS", DefaultUrls))
                     .Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -38,10 +38,17 @@ internal static class ServeCommand
 
                 var dataDirectory = DataDirectory(parseResult, data, env);
                 var rest = parseResult.UnmatchedTokens.ToArray();
-                return env.RunServer(new ServeOptions(listen, dataDirectory, rest), cancellationToken);
+                try
+                {
+                    return await env.RunServer(new ServeOptions(listen, dataDirectory, rest), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C is how a server is meant to stop.
+                    return ExitCodes.Ok;
+                }
             },
-            cancellationToken,
-            () => "stopped"));
+            cancellationToken));
         return command;
     }
 

@@ -35,8 +35,11 @@ public sealed record ContentItem
 
     /// <summary>An image by URL (<c>http(s)://</c> or <c>data:</c>).</summary>
     /// <param name="url">Where the image is.</param>
-    /// <param name="role"><see cref="ContentRoles.FirstFrame"/>, <see cref="ContentRoles.LastFrame"/> or <see cref="ContentRoles.ReferenceImage"/>.</param>
-    public static ContentItem Image(string url, string role = ContentRoles.FirstFrame) =>
+    /// <param name="role">
+    /// <see cref="ContentRoles.FirstFrame"/>, <see cref="ContentRoles.LastFrame"/> or <see cref="ContentRoles.ReferenceImage"/>;
+    /// <see langword="null"/> leaves it out (Ark then takes a single image as the first frame).
+    /// </param>
+    public static ContentItem Image(string url, string? role = ContentRoles.FirstFrame) =>
         new() { Type = "image_url", ImageUrl = new MediaUrl(Checked(url)), Role = role };
 
     /// <summary>A reference video by URL (<c>http(s)://</c> or <c>data:</c>).</summary>

@@ -14,7 +14,8 @@ internal static class CliHarness
         IReadOnlyDictionary<string, string>? variables = null,
         Func<ServeOptions, CancellationToken, Task<int>>? runServer = null,
         Func<string, CancellationToken, Task<OpenedAccountStore>>? openAccountStore = null,
-        bool terminal = false)
+        bool terminal = false,
+        CancellationToken cancellationToken = default)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -31,7 +32,7 @@ internal static class CliHarness
             OpenAccountStore = openAccountStore ?? ((_, _) => throw new InvalidOperationException("no store in this test")),
         };
 
-        var code = await SeedgateCli.RunAsync(args, env, terminationTimeout: null, Ct);
+        var code = await SeedgateCli.RunAsync(args, env, terminationTimeout: null, cancellationToken.CanBeCanceled ? cancellationToken : Ct);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 

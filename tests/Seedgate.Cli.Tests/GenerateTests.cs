@@ -207,4 +207,20 @@ public sealed class GenerateTests
         Assert.Contains("✓ succeeded", run.Error, StringComparison.Ordinal);
         Assert.Contains("downloading [", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ctrl_C_while_waiting_exits_130_and_says_how_to_pick_the_task_up_again()
+    {
+        await using var server = await ArkTestServer.StartAsync(app =>
+        {
+            app.MapPost(ArkTestServer.TasksPath, () => Results.Json(new { id = "cgt-slow" }));
+            app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Json(new { id, status = "running" }));
+        });
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        var run = await CliHarness.RunAsync(["generate", "x"], Env(server), cancellationToken: ctrlC.Token);
+
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("task cgt-slow keeps running on the server: `seedgate status cgt-slow`", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -49,6 +49,24 @@ public sealed class ServeAndKeysTests
     }
 
     [Fact]
+    public async Task Serve_stops_with_exit_code_0_when_its_token_is_cancelled_as_Ctrl_C_does()
+    {
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var run = await CliHarness.RunAsync(
+            ["serve"],
+            runServer: async (_, token) =>
+            {
+                await Task.Delay(Timeout.Infinite, token);
+                return 5;
+            },
+            cancellationToken: ctrlC.Token);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Error);
+    }
+
+    [Fact]
     public async Task Keys_create_prints_the_key_alone_on_stdout_and_stores_only_its_hash()
     {
         var store = new RecordingAccountStore();
