@@ -1,0 +1,56 @@
+using Seedgate.Server;
+
+namespace Seedgate.Cli;
+
+/// <summary>
+/// Everything a command touches outside itself, so that tests run the real command tree in-process with captured output,
+/// their own environment variables and a fake server host or account store.
+/// </summary>
+internal sealed class CliEnvironment
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>True when stderr is a terminal: progress is drawn in place; otherwise it is written as plain lines.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>A fresh HTTP client per command (the CLI is short-lived; no pooling across commands is needed).</summary>
+    public Func<HttpClient> CreateHttpClient { get; init; } = () => new HttpClient(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(100),
+    };
+
+    /// <summary>How long each status long-poll of `generate` waits: short, so that the progress bar moves.</summary>
+    public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The shortest time between two status polls.</summary>
+    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The first retry delay of the client (transient HTTP failures).</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public Func<ServeOptions, CancellationToken, Task<int>> RunServer { get; init; } = SeedgateServer.RunAsync;
+
+    /// <summary>Opens the account store of a data directory's database file (see <see cref="SqliteAccountStoreAdapter"/>).</summary>
+    public Func<string, CancellationToken, Task<OpenedAccountStore>> OpenAccountStore { get; init; } = SqliteAccountStoreAdapter.OpenAsync;
+
+    public static CliEnvironment FromConsole() => new()
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+    };
+
+    /// <summary>An environment variable, or the fallback when it is unset or blank.</summary>
+    public string Variable(string name, string fallback) =>
+        GetVariable(name) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : fallback;
+}

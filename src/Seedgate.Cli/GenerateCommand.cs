@@ -1,0 +1,173 @@
+using System.CommandLine;
+using Seedgate.Client;
+using Seedgate.Core.Generation;
+
+namespace Seedgate.Cli;
+
+/// <summary>
+/// <c>seedgate generate "&lt;prompt&gt;" [options]</c>: submits a task, follows it with a live status line on stderr, downloads
+/// the MP4 and prints the task id, the file and the final facts on stdout.
+/// </summary>
+internal static class GenerateCommand
+{
+    public const string DefaultModel = "seedance-2.0-fast";
+
+    public static Command Create(CliEnvironment env)
+    {
+        var prompt = new Argument<string>("prompt") { Description = "What the video should show" };
+        var model = new Option<string>("--model") { Description = "The model", DefaultValueFactory = _ => DefaultModel };
+        var resolution = new Option<string>("--resolution") { Description = "Output resolution (default: the model's)" };
+        resolution.AcceptOnlyFromAmong("480p", "720p", "1080p", "2k");
+        var ratio = new Option<string>("--ratio") { Description = "Aspect ratio (default 16:9; adaptive follows the first image)" };
+        ratio.AcceptOnlyFromAmong("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive");
+        var duration = new Option<int?>("--duration") { Description = "Seconds, 4–15, or -1 to let the model choose", HelpName = "SECONDS" };
+        var audio = new Option<bool>("--audio") { Description = "Generate an audio track" };
+        var noAudio = new Option<bool>("--no-audio") { Description = "No audio track" };
+        var seed = new Option<long?>("--seed") { Description = "Random seed (-1 … 4294967295); the same seed repeats a result" };
+        var style = new Option<string>("--style") { Description = "Look of the video" };
+        style.AcceptOnlyFromAmong([.. WireNames.Styles]);
+        var cameraMotion = new Option<string>("--camera-motion") { Description = "Camera move", HelpName = "MOTION" };
+        cameraMotion.AcceptOnlyFromAmong([.. WireNames.CameraMotions]);
+        var negative = new Option<string>("--negative-prompt") { Description = "What the video should not show", HelpName = "TEXT" };
+        var image = new Option<string>("--image") { Description = "First frame: an image file or URL", HelpName = "FILE_OR_URL" };
+        var lastFrame = new Option<string>("--last-frame") { Description = "Last frame (with --image): an image file or URL", HelpName = "FILE_OR_URL" };
+        var referenceImages = new Option<string[]>("--reference-image") { Description = "A reference image (repeatable, up to 9)", HelpName = "FILE_OR_URL" };
+        var referenceVideos = new Option<string[]>("--reference-video") { Description = "A reference video (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
+        var referenceAudios = new Option<string[]>("--reference-audio") { Description = "A reference audio clip (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
+        var returnLastFrame = new Option<bool>("--return-last-frame") { Description = "Also download the last frame as a PNG next to the video" };
+        var output = new Option<string>("--out", "-o") { Description = "Where to save the MP4 (default <task id>.mp4)", HelpName = "FILE" };
+
+        var command = new Command("generate", "Generate a video and download it.")
+        {
+            prompt, model, resolution, ratio, duration, audio, noAudio, seed, style, cameraMotion, negative,
+            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, output,
+        };
+        var api = ApiOptions.AddTo(command, env);
+
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            string? taskId = null;
+            return CommandRunner.RunAsync(
+                env,
+                async () =>
+                {
+                    if (parseResult.GetValue(audio) && parseResult.GetValue(noAudio))
+                    {
+                        throw new UsageException("--audio and --no-audio contradict each other.");
+                    }
+
+                    var request = new CreateTaskRequest
+                    {
+                        Model = parseResult.GetRequiredValue(model),
+                        Content = Content(
+                            parseResult.GetRequiredValue(prompt),
+                            parseResult.GetValue(image),
+                            parseResult.GetValue(lastFrame),
+                            parseResult.GetValue(referenceImages) ?? [],
+                            parseResult.GetValue(referenceVideos) ?? [],
+                            parseResult.GetValue(referenceAudios) ?? []),
+                        Resolution = parseResult.GetValue(resolution),
+                        Ratio = parseResult.GetValue(ratio),
+                        Duration = parseResult.GetValue(duration),
+                        Seed = parseResult.GetValue(seed),
+                        GenerateAudio = parseResult.GetValue(audio) ? true : parseResult.GetValue(noAudio) ? false : null,
+                        ReturnLastFrame = parseResult.GetValue(returnLastFrame) ? true : null,
+                        Style = parseResult.GetValue(style),
+                        CameraMotion = parseResult.GetValue(cameraMotion),
+                        NegativePrompt = parseResult.GetValue(negative),
+                    };
+
+                    using var http = env.CreateHttpClient();
+                    var client = api.CreateClient(parseResult, http);
+
+                    // The idempotency key makes the submit safe to retry after a network failure: never two tasks for one command.
+                    taskId = await client.CreateTaskAsync(
+                        request, idempotencyKey: "cli-" + Guid.NewGuid().ToString("N"), correlationId: null, cancellationToken).ConfigureAwait(false);
+                    await env.Error.WriteLineAsync($"submitted {taskId}").ConfigureAwait(false);
+
+                    GenerationTask task;
+                    var display = new TaskProgressDisplay(env.Error, env.ErrorIsTerminal, env.Time);
+                    await using (display.ConfigureAwait(false))
+                    {
+                        task = await client.WaitForCompletionAsync(taskId, display, timeout: null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (task.Status != TaskStatuses.Succeeded)
+                    {
+                        await env.Error.WriteLineAsync(
+                            $"task {task.Id} {task.Status}: {task.Error?.Code ?? task.Status} {task.Error?.Message}".TrimEnd()).ConfigureAwait(false);
+                        return ExitCodes.Failure;
+                    }
+
+                    var videoUrl = task.Content?.VideoUrl
+                        ?? throw new SeedgateApiException(System.Net.HttpStatusCode.OK, "InvalidResponse", $"task {task.Id} succeeded without a video_url.");
+                    var path = parseResult.GetValue(output) ?? task.Id + ".mp4";
+                    await OutputFile.DownloadAsync(client, videoUrl, path, "downloading", env, cancellationToken).ConfigureAwait(false);
+
+                    string? lastFramePath = null;
+                    if (request.ReturnLastFrame == true && task.Content?.LastFrameUrl is { } lastFrameUrl)
+                    {
+                        lastFramePath = Path.ChangeExtension(path, ".last-frame.png");
+                        await OutputFile.DownloadAsync(client, lastFrameUrl, lastFramePath, "last frame ", env, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    List<(string, string)> facts = [("task", task.Id), ("file", path)];
+                    if (lastFramePath is not null)
+                    {
+                        facts.Add(("last_frame", lastFramePath));
+                    }
+
+                    await TaskFacts.WriteAsync(env.Out, [.. facts, .. TaskFacts.Outcome(task)]).ConfigureAwait(false);
+                    return ExitCodes.Ok;
+                },
+                cancellationToken,
+                () => taskId is null
+                    ? "interrupted"
+                    : $"interrupted; task {taskId} keeps running on the server: `seedgate status {taskId}`, `seedgate download {taskId}`");
+        });
+        return command;
+    }
+
+    /// <summary>The prompt and the references, checked locally for Ark's mode rules before anything is sent.</summary>
+    private static List<ContentItem> Content(
+        string prompt, string? image, string? lastFrame, string[] referenceImages, string[] referenceVideos, string[] referenceAudios)
+    {
+        if (string.IsNullOrWhiteSpace(prompt))
+        {
+            throw new UsageException("the prompt is empty.");
+        }
+
+        if (lastFrame is not null && image is null)
+        {
+            throw new UsageException("--last-frame needs --image (the first frame).");
+        }
+
+        var references = referenceImages.Length + referenceVideos.Length + referenceAudios.Length;
+        if (image is not null && references > 0)
+        {
+            throw new UsageException(
+                "--image/--last-frame (first/last-frame mode) cannot be combined with --reference-image/--reference-video/--reference-audio (reference mode).");
+        }
+
+        if (referenceImages.Length > 9 || referenceVideos.Length > 3 || referenceAudios.Length > 3)
+        {
+            throw new UsageException("at most 9 reference images, 3 reference videos and 3 reference audio clips.");
+        }
+
+        List<ContentItem> content = [ContentItem.FromText(prompt)];
+        if (image is not null)
+        {
+            content.Add(MediaSource.Image(image, ContentRoles.FirstFrame));
+        }
+
+        if (lastFrame is not null)
+        {
+            content.Add(MediaSource.Image(lastFrame, ContentRoles.LastFrame));
+        }
+
+        content.AddRange(referenceImages.Select(r => MediaSource.Image(r, ContentRoles.ReferenceImage)));
+        content.AddRange(referenceVideos.Select(MediaSource.Video));
+        content.AddRange(referenceAudios.Select(MediaSource.Audio));
+        return content;
+    }
+}

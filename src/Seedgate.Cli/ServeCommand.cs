@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Seedgate.Server;
+
+namespace Seedgate.Cli;
+
+/// <summary><c>seedgate serve [--urls …] [--data …] [--Section:Key=value …]</c>: runs the gateway until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+    public const string DefaultData = "./data";
+
+    public static Command Create(CliEnvironment env)
+    {
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Listen addresses, separated by ';' [env SEEDGATE_URLS, default {DefaultUrls}]",
+            HelpName = "URLS",
+        };
+        var data = DataOption();
+        var command = new Command("serve", "Run the Seedgate server. Further --Section:Key=value arguments override its configuration.")
+        {
+            urls,
+            data,
+        };
+
+        // Configuration overrides (--Engines:Sandbox:MaxConcurrency=2 …) are not options of this command: pass them through.
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
+            env,
+            async () =>
+            {
+                var listen = (parseResult.GetValue(urls) ?? env.Variable("SEEDGATE_URLS", DefaultUrls))
+                    .Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (listen.Length == 0)
+                {
+                    throw new UsageException("--urls needs at least one address, e.g. " + DefaultUrls);
+                }
+
+                var dataDirectory = DataDirectory(parseResult, data, env);
+                var rest = parseResult.UnmatchedTokens.ToArray();
+                try
+                {
+                    return await env.RunServer(new ServeOptions(listen, dataDirectory, rest), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C is how a server is meant to stop.
+                    return ExitCodes.Ok;
+                }
+            },
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>The <c>--data</c> option shared by the commands that open the data directory.</summary>
+    public static Option<string> DataOption() => new("--data")
+    {
+        Description = $"The data directory (database, outputs) [env SEEDGATE_DATA, default {DefaultData}]",
+        HelpName = "DIR",
+    };
+
+    public static string DataDirectory(ParseResult parseResult, Option<string> data, CliEnvironment env) =>
+        parseResult.GetValue(data) ?? env.Variable("SEEDGATE_DATA", DefaultData);
+}

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Seedgate.Client;
+
+/// <summary>A video-generation task as <c>GET /api/v3/contents/generations/tasks/{id}</c> returns it.</summary>
+public sealed record GenerationTask
+{
+    /// <summary>The task id, <c>cgt-…</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The model that serves the task.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>One of <see cref="TaskStatuses"/>: <c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c>, <c>cancelled</c>, <c>expired</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The outputs, once the task has succeeded.</summary>
+    public TaskContent? Content { get; init; }
+
+    /// <summary>Tokens billed upstream (Ark's billing basis).</summary>
+    public TaskUsage? Usage { get; init; }
+
+    /// <summary>Why the task failed; <see langword="null"/> unless it failed.</summary>
+    public TaskError? Error { get; init; }
+
+    /// <summary>The seed used.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>The output resolution, e.g. <c>720p</c>.</summary>
+    public string? Resolution { get; init; }
+
+    /// <summary>The output aspect ratio, e.g. <c>16:9</c>.</summary>
+    public string? Ratio { get; init; }
+
+    /// <summary>The output length in seconds.</summary>
+    public int? Duration { get; init; }
+
+    /// <summary>Frames per second of the output.</summary>
+    [JsonPropertyName("framespersecond")]
+    public int? FramesPerSecond { get; init; }
+
+    /// <summary>Whether the output has an audio track.</summary>
+    public bool? GenerateAudio { get; init; }
+
+    /// <summary>When the task was created (sent as Unix seconds).</summary>
+    [JsonConverter(typeof(UnixSecondsConverter))]
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When the task last changed (sent as Unix seconds).</summary>
+    [JsonConverter(typeof(UnixSecondsConverter))]
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>Seedgate extension: what the task costs (reserved while in progress, settled at the end).</summary>
+    public TaskCost? Cost { get; init; }
+
+    /// <summary>Seedgate extension: the caller's correlation id (<c>X-Client-Request-Id</c> at creation).</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Seedgate extension: progress in percent (0–100) when the engine reports it.</summary>
+    public int? Progress { get; init; }
+
+    /// <summary>Fields this SDK does not model, kept so that nothing the server sends is lost.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
+
+    /// <summary>True once the task has reached a status that never changes again.</summary>
+    [JsonIgnore]
+    public bool IsTerminal => TaskStatuses.IsTerminal(Status);
+}
+
+/// <summary>The <c>content</c> object of a task: where its outputs can be downloaded (signed URLs that expire).</summary>
+public sealed record TaskContent
+{
+    /// <summary>The MP4.</summary>
+    public Uri? VideoUrl { get; init; }
+
+    /// <summary>The last frame as a PNG, when <see cref="CreateTaskRequest.ReturnLastFrame"/> was set.</summary>
+    public Uri? LastFrameUrl { get; init; }
+}
+
+/// <summary>The <c>usage</c> object of a task.</summary>
+public sealed record TaskUsage
+{
+    /// <summary>Tokens of generated video (the billing basis upstream).</summary>
+    public long? CompletionTokens { get; init; }
+
+    /// <summary>All tokens; equals <see cref="CompletionTokens"/> for video generation.</summary>
+    public long? TotalTokens { get; init; }
+}
+
+/// <summary>The <c>error</c> object of a failed task.</summary>
+public sealed record TaskError
+{
+    /// <summary>An Ark error code such as <c>OutputVideoSensitiveContentDetected</c>.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>A human-readable explanation.</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>The task statuses of the Ark dialect.</summary>
+public static class TaskStatuses
+{
+    /// <summary>Accepted, waiting for capacity.</summary>
+    public const string Queued = "queued";
+
+    /// <summary>Being generated.</summary>
+    public const string Running = "running";
+
+    /// <summary>Done; the outputs are in <see cref="GenerationTask.Content"/>.</summary>
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Failed; see <see cref="GenerationTask.Error"/>.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Cancelled while queued.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>Not finished before <see cref="CreateTaskRequest.ExecutionExpiresAfter"/>.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>True for the statuses that never change again.</summary>
+    /// <param name="status">A status as sent by the server.</param>
+    public static bool IsTerminal(string? status) =>
+        status is Succeeded or Failed or Cancelled or Expired;
+}
+
+/// <summary>One page of <c>GET /api/v3/contents/generations/tasks</c>.</summary>
+public sealed record TaskList
+{
+    /// <summary>How many tasks match the filter, over all pages.</summary>
+    public int Total { get; init; }
+
+    /// <summary>The tasks of this page.</summary>
+    public IReadOnlyList<GenerationTask> Items { get; init; } = [];
+}

@@ -1,0 +1,492 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Seedgate.Client;
+
+/// <summary>
+/// A client for Seedgate's Ark-compatible video-generation API (<c>/api/v3/contents/generations/tasks</c>).
+/// Thread-safe; share one instance. The <see cref="HttpClient"/> stays the caller's: it is neither configured nor disposed here.
+/// </summary>
+public sealed class SeedgateClient
+{
+    private const string TasksPath = "api/v3/contents/generations/tasks";
+    private const int MaxWaitSeconds = 60;
+
+    private static readonly ProductInfoHeaderValue UserAgent = new(
+        "seedgate-dotnet",
+        typeof(SeedgateClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient http;
+    private readonly SeedgateClientOptions options;
+    private readonly TimeProvider time;
+    private readonly Uri baseAddress;
+    private readonly Uri tasksUri;
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="httpClient">The HTTP client to send with (e.g. from <c>IHttpClientFactory</c>). Its <c>Timeout</c> should exceed the long-poll wait.</param>
+    /// <param name="options">The server address, the API key and the retry settings.</param>
+    public SeedgateClient(HttpClient httpClient, SeedgateClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.BaseAddress);
+        if (!options.BaseAddress.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The base address must be absolute, e.g. http://127.0.0.1:8080.", nameof(options));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries);
+
+        http = httpClient;
+        this.options = options;
+        time = options.TimeProvider ?? TimeProvider.System;
+
+        // Ark SDKs are configured with a base ending in /api/v3; accept that as well as the bare server address.
+        var root = options.BaseAddress.GetLeftPart(UriPartial.Path);
+        root = root.EndsWith('/') ? root : root + "/";
+        if (root.EndsWith("/api/v3/", StringComparison.OrdinalIgnoreCase))
+        {
+            root = root[..^"api/v3/".Length];
+        }
+
+        baseAddress = new Uri(root);
+        tasksUri = new Uri(baseAddress, TasksPath);
+    }
+
+    /// <summary>Submits a generation task (<c>POST /api/v3/contents/generations/tasks</c>).</summary>
+    /// <param name="request">What to generate.</param>
+    /// <param name="idempotencyKey">
+    /// Sent as <c>Idempotency-Key</c>: the same key and body within 24 h return the same task. With a key, transient failures
+    /// are retried (safely); without one, the call is made once.
+    /// </param>
+    /// <param name="correlationId">Sent as <c>X-Client-Request-Id</c>; stored with the task and shown in logs, webhooks and the task view.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new task's id, <c>cgt-…</c>.</returns>
+    /// <exception cref="SeedgateApiException">The server refused the request (e.g. 400 <c>InvalidParameter</c>, 429, 403 <c>AccountOverdueError</c>).</exception>
+    public async Task<string> CreateTaskAsync(
+        CreateTaskRequest request, string? idempotencyKey = null, string? correlationId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, SeedgateJsonContext.Default.CreateTaskRequest);
+        var created = await SendAsync(
+            () =>
+            {
+                var message = new HttpRequestMessage(HttpMethod.Post, tasksUri) { Content = new ByteArrayContent(body) };
+                message.Content.Headers.ContentType = JsonMediaType;
+                if (!string.IsNullOrEmpty(idempotencyKey))
+                {
+                    message.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+                }
+
+                if (!string.IsNullOrEmpty(correlationId))
+                {
+                    message.Headers.TryAddWithoutValidation("X-Client-Request-Id", correlationId);
+                }
+
+                return message;
+            },
+            SeedgateJsonContext.Default.CreatedTask,
+            retry: !string.IsNullOrEmpty(idempotencyKey),
+            cancellationToken).ConfigureAwait(false);
+
+        return string.IsNullOrEmpty(created.Id)
+            ? throw new SeedgateApiException(HttpStatusCode.OK, "InvalidResponse", "The server accepted the task but sent no id.")
+            : created.Id;
+    }
+
+    /// <summary>Reads a task (<c>GET /api/v3/contents/generations/tasks/{id}</c>). Transient failures are retried.</summary>
+    /// <param name="id">The task id.</param>
+    /// <param name="wait">
+    /// Seedgate's long-poll extension (<c>?wait=N</c>, whole seconds, at most 60): the server holds the answer until the task
+    /// is terminal or the wait has passed. <see langword="null"/> answers at once.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="SeedgateApiException">e.g. 404 <c>NotFound</c>.</exception>
+    public Task<GenerationTask> GetTaskAsync(string id, TimeSpan? wait = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        var uri = TaskUri(id);
+        if (wait is { } w)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(w, TimeSpan.Zero, nameof(wait));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(w, TimeSpan.FromSeconds(MaxWaitSeconds), nameof(wait));
+            var seconds = (int)Math.Ceiling(w.TotalSeconds);
+            uri = new Uri(uri.AbsoluteUri + "?wait=" + seconds.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.GenerationTask, retry: true, cancellationToken);
+    }
+
+    /// <summary>Lists the caller's tasks, newest first (<c>GET /api/v3/contents/generations/tasks</c>). Transient failures are retried.</summary>
+    /// <param name="pageNum">The page, from 1 (1–500).</param>
+    /// <param name="pageSize">Tasks per page (1–500).</param>
+    /// <param name="status">Only tasks with this status (<c>filter.status</c>).</param>
+    /// <param name="model">Only tasks of this model (<c>filter.model</c>).</param>
+    /// <param name="taskIds">Only these tasks (repeated <c>filter.task_ids</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<TaskList> ListTasksAsync(
+        int pageNum = 1,
+        int pageSize = 20,
+        string? status = null,
+        string? model = null,
+        IEnumerable<string>? taskIds = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageNum, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageNum, 500);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 500);
+
+        var query = new StringBuilder();
+        Append(query, "page_num", pageNum.ToString(CultureInfo.InvariantCulture));
+        Append(query, "page_size", pageSize.ToString(CultureInfo.InvariantCulture));
+        Append(query, "filter.status", status);
+        Append(query, "filter.model", model);
+        foreach (var taskId in taskIds ?? [])
+        {
+            Append(query, "filter.task_ids", taskId);
+        }
+
+        var uri = new Uri(tasksUri.AbsoluteUri + "?" + query);
+        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.TaskList, retry: true, cancellationToken);
+
+        static void Append(StringBuilder query, string key, string? value)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                return;
+            }
+
+            query.Append(query.Length == 0 ? "" : "&").Append(key).Append('=').Append(Uri.EscapeDataString(value));
+        }
+    }
+
+    /// <summary>
+    /// Cancels a queued task, or deletes the record of a finished one (<c>DELETE /api/v3/contents/generations/tasks/{id}</c>).
+    /// A running task cannot be cancelled: the server refuses. Made once, never retried.
+    /// </summary>
+    /// <param name="id">The task id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task DeleteTaskAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        var uri = TaskUri(id);
+        using var response = await SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), retry: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until a task reaches a terminal status (succeeded, failed, cancelled, expired) by repeated long-polls, reporting
+    /// each snapshot. Transient failures (429, 5xx, network) are retried with exponential backoff and jitter, honouring
+    /// <c>Retry-After</c>. A failed task is returned, not thrown: check <see cref="GenerationTask.Status"/>.
+    /// </summary>
+    /// <param name="id">The task id.</param>
+    /// <param name="progress">Receives every snapshot, in order, on the polling thread.</param>
+    /// <param name="timeout">Gives up after this long with a <see cref="TimeoutException"/>; <see langword="null"/> waits for ever.</param>
+    /// <param name="cancellationToken">Cancels the wait (the task itself keeps going on the server).</param>
+    /// <returns>The task in its terminal status.</returns>
+    /// <exception cref="TimeoutException">The timeout passed first.</exception>
+    /// <exception cref="SeedgateApiException">A permanent error (e.g. 404), or transient errors beyond <see cref="SeedgateClientOptions.MaxRetries"/>.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, even after the retries.</exception>
+    public async Task<GenerationTask> WaitForCompletionAsync(
+        string id, IProgress<GenerationTask>? progress = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        using var deadline = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        GenerationTask? last = null;
+        try
+        {
+            while (true)
+            {
+                var started = time.GetTimestamp();
+                last = await GetTaskAsync(id, LongPollWait(), linked.Token).ConfigureAwait(false);
+                progress?.Report(last);
+                if (last.IsTerminal)
+                {
+                    return last;
+                }
+
+                // A server that answers at once (no long-poll support) must not be polled in a tight loop.
+                var spent = time.GetElapsedTime(started);
+                if (spent < options.MinPollInterval)
+                {
+                    await Task.Delay(options.MinPollInterval - spent, time, linked.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"Task {id} did not finish within {timeout}; last status: {last?.Status ?? "unknown"}.");
+        }
+    }
+
+    /// <summary>
+    /// Streams a task output (a signed, absolute URL from <see cref="TaskContent"/>) into <paramref name="destination"/>
+    /// without buffering it. No API key is sent unless the server of <see cref="SeedgateClientOptions.BaseAddress"/> asks for one.
+    /// </summary>
+    /// <param name="url">The output URL.</param>
+    /// <param name="destination">Where the bytes go; left open.</param>
+    /// <param name="bytes">Receives the number of bytes written so far, after each chunk.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>The number of bytes written.</returns>
+    public Task<long> DownloadAsync(Uri url, Stream destination, IProgress<long>? bytes = null, CancellationToken cancellationToken = default) =>
+        DownloadWithProgressAsync(
+            url, destination, bytes is null ? null : new ProgressMap<DownloadProgress, long>(bytes, p => p.BytesReceived), cancellationToken);
+
+    /// <summary>Like <see cref="DownloadAsync"/>, reporting the expected total size too (for a progress bar).</summary>
+    /// <param name="url">The output URL.</param>
+    /// <param name="destination">Where the bytes go; left open.</param>
+    /// <param name="progress">Receives the bytes written so far and the announced size, first before any byte, then after each chunk.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>The number of bytes written.</returns>
+    public async Task<long> DownloadWithProgressAsync(
+        Uri url, Stream destination, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(destination);
+        var absolute = url.IsAbsoluteUri ? url : new Uri(baseAddress, url);
+
+        var response = await http.SendAsync(Request(authorize: false), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && IsSameOrigin(absolute))
+        {
+            // Outputs are meant to be signed URLs; a server of ours that wants the key anyway may have it, nobody else.
+            response.Dispose();
+            response = await http.SendAsync(Request(authorize: true), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+
+            var total = response.Content.Headers.ContentLength;
+            var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(81920);
+                try
+                {
+                    long written = 0;
+                    progress?.Report(new DownloadProgress(0, total));
+                    int read;
+                    while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        written += read;
+                        progress?.Report(new DownloadProgress(written, total));
+                    }
+
+                    return written;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+
+        HttpRequestMessage Request(bool authorize)
+        {
+            var message = new HttpRequestMessage(HttpMethod.Get, absolute);
+            message.Headers.UserAgent.Add(UserAgent);
+            if (authorize)
+            {
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            }
+
+            return message;
+        }
+    }
+
+    private Uri TaskUri(string id) => new(tasksUri.AbsoluteUri + "/" + Uri.EscapeDataString(id));
+
+    private bool IsSameOrigin(Uri url) =>
+        Uri.Compare(url, baseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <summary>The long-poll wait, kept well inside the HttpClient's own timeout so that a held request is not cut off.</summary>
+    private TimeSpan LongPollWait()
+    {
+        var wait = options.LongPollWait;
+        if (http.Timeout != Timeout.InfiniteTimeSpan && wait > http.Timeout - TimeSpan.FromSeconds(5))
+        {
+            wait = http.Timeout - TimeSpan.FromSeconds(5);
+        }
+
+        return TimeSpan.FromSeconds(Math.Clamp(Math.Floor(wait.TotalSeconds), 0, MaxWaitSeconds));
+    }
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> build, JsonTypeInfo<T> type, bool retry, CancellationToken cancellationToken)
+    {
+        using var response = await SendCoreAsync(build, retry, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync(stream, type, cancellationToken).ConfigureAwait(false)
+                    ?? throw new JsonException("The body is null.");
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new SeedgateApiException(
+                response.StatusCode, "InvalidResponse", $"The server's answer is not the expected JSON: {e.Message}", requestId: RequestIdOf(response));
+        }
+    }
+
+    /// <summary>Sends with the API key; returns a success answer or throws. Retries transient failures when allowed.</summary>
+    private async Task<HttpResponseMessage> SendCoreAsync(Func<HttpRequestMessage> build, bool retry, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var canRetry = retry && attempt < options.MaxRetries;
+            using var request = build();
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            request.Headers.UserAgent.Add(UserAgent);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (canRetry)
+            {
+                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (TaskCanceledException e) when (canRetry && !cancellationToken.IsCancellationRequested)
+            {
+                // HttpClient.Timeout: the request timed out, nobody cancelled it.
+                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                var error = await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+                if (!canRetry || !error.IsTransient)
+                {
+                    throw error;
+                }
+
+                await PauseAsync(attempt, RetryDelay(attempt, response.Headers.RetryAfter), error, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task PauseAsync(int attempt, TimeSpan delay, Exception reason, CancellationToken cancellationToken)
+    {
+        options.OnRetry?.Invoke(new RetryEvent(attempt + 1, options.MaxRetries, delay, reason));
+        return Task.Delay(delay, time, cancellationToken);
+    }
+
+    /// <summary>The server's <c>Retry-After</c> when it sent one (capped), else exponential backoff with jitter.</summary>
+    private TimeSpan RetryDelay(int attempt, RetryConditionHeaderValue? retryAfter)
+    {
+        var asked = retryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - time.GetUtcNow(),
+            _ => (TimeSpan?)null,
+        };
+
+        if (asked is not { } wait)
+        {
+            return Backoff(attempt);
+        }
+
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait;
+    }
+
+    /// <summary>base × 2^attempt, capped, then ±20 % jitter so that many clients do not retry in step.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var ceiling = options.MaxRetryDelay.TotalMilliseconds;
+        var delay = Math.Min(ceiling, options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
+#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+#pragma warning restore CA5394
+        return TimeSpan.FromMilliseconds(delay * jitter);
+    }
+
+    private static string? RequestIdOf(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
+
+    /// <summary>Reads Ark's error body into an exception; tolerates bodies that are not JSON or not Ark's shape.</summary>
+    private static async Task<SeedgateApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var requestId = RequestIdOf(response);
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            body = "";
+        }
+
+        string? code = null, message = null, param = null, type = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                var error = root.TryGetProperty("error", out var e) ? e : root;
+                if (error.ValueKind == JsonValueKind.String)
+                {
+                    message = error.GetString();
+                }
+                else if (error.ValueKind == JsonValueKind.Object)
+                {
+                    code = Text(error, "code");
+                    message = Text(error, "message");
+                    param = Text(error, "param");
+                    type = Text(error, "type");
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a proxy's HTML page, plain text): fall back to the status line and a bit of the body.
+        }
+
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            var snippet = body.Trim();
+            snippet = snippet.Length > 200 ? snippet[..200] + "…" : snippet;
+            message = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd() + (snippet.Length > 0 ? ": " + snippet : "");
+        }
+
+        return new SeedgateApiException(response.StatusCode, code, message, param, type, requestId);
+
+        static string? Text(JsonElement obj, string name) =>
+            !obj.TryGetProperty(name, out var value) ? null
+            : value.ValueKind == JsonValueKind.String ? value.GetString()
+            : value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null
+            : value.GetRawText();
+    }
+
+    private sealed class ProgressMap<TFrom, TTo>(IProgress<TTo> target, Func<TFrom, TTo> map) : IProgress<TFrom>
+    {
+        public void Report(TFrom value) => target.Report(map(value));
+    }
+}

@@ -1,0 +1,45 @@
+using Seedgate.Server;
+
+namespace Seedgate.Cli.Tests;
+
+internal sealed record CliRun(int ExitCode, string Out, string Error);
+
+/// <summary>Runs the real `seedgate` command tree in-process with captured stdout/stderr and a private environment.</summary>
+internal static class CliHarness
+{
+    public static CancellationToken Ct => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    public static async Task<CliRun> RunAsync(
+        string[] args,
+        IReadOnlyDictionary<string, string>? variables = null,
+        Func<ServeOptions, CancellationToken, Task<int>>? runServer = null,
+        Func<string, CancellationToken, Task<OpenedAccountStore>>? openAccountStore = null,
+        bool terminal = false,
+        CancellationToken cancellationToken = default)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var env = new CliEnvironment
+        {
+            Out = output,
+            Error = error,
+            ErrorIsTerminal = terminal,
+            GetVariable = name => variables is not null && variables.TryGetValue(name, out var value) ? value : null,
+            PollWait = TimeSpan.Zero,
+            MinPollInterval = TimeSpan.FromMilliseconds(5),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
+            RunServer = runServer ?? ((_, _) => throw new InvalidOperationException("no server in this test")),
+            OpenAccountStore = openAccountStore ?? ((_, _) => throw new InvalidOperationException("no store in this test")),
+        };
+
+        var code = await SeedgateCli.RunAsync(args, env, terminationTimeout: null, cancellationToken.CanBeCanceled ? cancellationToken : Ct);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    public static string TempDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "seedgate-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
