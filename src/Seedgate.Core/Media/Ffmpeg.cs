@@ -129,9 +129,9 @@ public sealed partial class Ffmpeg : IDisposable
         var ok = kind switch
         {
             // image2 (by extension) and the *_pipe demuxers (by content) are ffmpeg's still-image readers.
-            MediaKind.Image => info.HasVideo && (demuxer == "image2" || demuxer.EndsWith("_pipe", StringComparison.Ordinal)
+            MediaKind.Image => info.HasVideo && info.Width > 0 && info.Height > 0 && (demuxer == "image2" || demuxer.EndsWith("_pipe", StringComparison.Ordinal)
                 || demuxer is "gif" or "webp"),
-            MediaKind.Video => info.HasVideo && VideoContainers.Contains(demuxer) && info.DurationSeconds > 0,
+            MediaKind.Video => info.HasVideo && info.Width > 0 && info.Height > 0 && VideoContainers.Contains(demuxer) && info.DurationSeconds > 0,
             MediaKind.Audio => info.HasAudio && AudioContainers.Contains(demuxer),
         };
         if (!ok)

@@ -57,7 +57,8 @@ internal sealed class Particles
 
     public void Draw(YuvFrame frame, double seconds, Scene.View view)
     {
-        var unit = _height / 720.0;
+        // Sizes scale with the frame, with a floor so tiny previews still show their particles.
+        var unit = Math.Max(_height / 720.0, 0.35);
         foreach (var (kind, items, colour) in _systems)
         {
             foreach (var p in items)
