@@ -1,0 +1,17 @@
+using Seedgate.Bench;
+
+// Usage: dotnet run --project bench/Seedgate.Bench -c Release -- <mode> [options]
+// Modes: render (sandbox renderer vs bare ffmpeg). Other modes (e.g. http) plug in here.
+var mode = args.Length > 0 ? args[0] : "render";
+var rest = args.Length > 1 ? args[1..] : [];
+return mode switch
+{
+    "render" => await RenderBenchmark.RunAsync(rest),
+    _ => Usage(mode),
+};
+
+static int Usage(string mode)
+{
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render");
+    return 2;
+}
