@@ -156,7 +156,6 @@ public sealed class SqliteJobStore : IJobStore
         await using var transaction = await SqliteDatabase.BeginWriteAsync(connection, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-
         command.CommandText = ClaimSql;
         Add(command, "@owner", owner);
         Add(command, "@now", Millis(now));
