@@ -36,7 +36,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         await using var connection = await database.OpenConnectionAsync(None);
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA foreign_keys;"));
-        Assert.Equal(5000L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+        Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA busy_timeout;")); // writers wait in managed code
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;")); // NORMAL
     }
 
@@ -56,17 +56,29 @@ public sealed class SqliteDatabaseTests : IDisposable
     [Fact]
     public async Task Concurrent_opens_of_a_new_file_apply_each_migration_once()
     {
-        using var start = new ManualResetEventSlim();
-        var opens = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        // Several rounds on fresh files, each opener on its own thread, to give the race many chances.
+        for (var round = 0; round < 8; round++)
         {
-            start.Wait();
-            return await _file.OpenAsync();
-        })).ToArray();
-        start.Set();
-        var databases = await Task.WhenAll(opens);
+            var path = Path.Combine(_file.DirectoryPath, $"round-{round}.db");
+            using var start = new Barrier(6);
+            var opens = Enumerable.Range(0, 6).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    start.SignalAndWait();
+                    return SqliteDatabase.OpenAsync(path, None);
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap()).ToArray();
+            var databases = await Task.WhenAll(opens);
 
-        Assert.Equal(["001_initial"], databases.SelectMany(d => d.MigrationsApplied));
-        Assert.Single(await MigrationRowsAsync(databases[0]));
+            Assert.Equal(["001_initial"], databases.SelectMany(d => d.MigrationsApplied));
+            Assert.Single(await MigrationRowsAsync(databases[0]));
+            foreach (var database in databases)
+            {
+                database.Dispose();
+            }
+        }
     }
 
     [Fact]
@@ -122,21 +134,54 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
-    public async Task Write_transactions_take_the_write_lock_at_begin()
+    public async Task Writes_take_the_write_lock_at_begin_and_roll_back_on_failure()
     {
         var database = await _file.OpenAsync();
-        await using var writer = await database.OpenConnectionAsync(None);
         await using var other = await database.OpenConnectionAsync(None);
-        await ScalarAsync(other, "PRAGMA busy_timeout = 0;");
 
-        await using (var transaction = await SqliteDatabase.BeginWriteAsync(writer, None))
-        {
-            // No statement ran yet: only BEGIN IMMEDIATE (not a deferred BEGIN) holds the lock already.
-            Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, SQLitePCL.raw.sqlite3_exec(other.Handle, "BEGIN IMMEDIATE;"));
-            await transaction.RollbackAsync();
-        }
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.WriteAsync<int>(
+            async connection =>
+            {
+                // No statement ran yet: only BEGIN IMMEDIATE (not a deferred BEGIN) holds the lock already.
+                Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, SQLitePCL.raw.sqlite3_exec(other.Handle, "BEGIN IMMEDIATE;"));
+                await ScalarAsync(connection, "INSERT INTO secrets (name, value) VALUES ('half-done', x'00');");
+                throw new InvalidOperationException("work failed");
+            },
+            None));
 
         Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_exec(other.Handle, "BEGIN IMMEDIATE; ROLLBACK;"));
+        Assert.Equal(0L, await ScalarAsync(other, "SELECT COUNT(*) FROM secrets;"));
+    }
+
+    [Fact]
+    public async Task A_writer_waits_for_another_processes_write_lock()
+    {
+        var holder = await _file.OpenAsync();
+        var store = new SqliteJobStore(await _file.OpenAsync());
+        await using var lockHolder = await holder.OpenConnectionAsync(None);
+        Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_exec(lockHolder.Handle, "BEGIN IMMEDIATE;"));
+
+        var job = new Job
+        {
+            Id = JobIds.New(T0),
+            AccountId = "acct-a",
+            Status = JobStatus.Queued,
+            Request = new GenerationRequest { Model = "seedance-2.0" },
+            RequestedModel = "seedance-2.0",
+            CreatedAt = T0,
+            UpdatedAt = T0,
+            ExpiresAt = T0.AddDays(1),
+            Engine = "sandbox",
+        };
+        var create = Task.Run(() => store.CreateAsync(job, None));
+
+        // A bounded look (not a synchronization sleep): the create must still be waiting, not failed.
+        await Task.WhenAny(create, Task.Delay(TimeSpan.FromMilliseconds(150)));
+        Assert.False(create.IsCompleted);
+
+        Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_exec(lockHolder.Handle, "COMMIT;"));
+        await create.WaitAsync(SqliteDatabase.LockTimeout);
+        Assert.NotNull(await store.GetAsync(job.Id, None));
     }
 
     [Fact]

@@ -18,34 +18,42 @@ public sealed class SqliteAccountStore : IAccountStore
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         ArgumentNullException.ThrowIfNull(name);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        await _database.WriteAsync(
+            async connection =>
+            {
+                await using var command = connection.CreateCommand();
 
-        // An existing account keeps its name and creation time.
-        command.CommandText =
-            "INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at) ON CONFLICT (id) DO NOTHING;";
-        command.Parameters.AddWithValue("@id", accountId);
-        command.Parameters.AddWithValue("@name", name);
-        command.Parameters.AddWithValue("@created_at", now.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+                // An existing account keeps its name and creation time.
+                command.CommandText =
+                    "INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at) ON CONFLICT (id) DO NOTHING;";
+                command.Parameters.AddWithValue("@id", accountId);
+                command.Parameters.AddWithValue("@name", name);
+                command.Parameters.AddWithValue("@created_at", now.ToUnixTimeMilliseconds());
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            },
+            cancellationToken);
     }
 
     /// <summary>Stores the key; the account must exist (foreign key) and the hash must be new (unique).</summary>
     public async Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at, revoked_at) " +
-            "VALUES (@id, @account_id, @name, @hash, @prefix, @created_at, NULL);";
-        command.Parameters.AddWithValue("@id", key.Id);
-        command.Parameters.AddWithValue("@account_id", key.AccountId);
-        command.Parameters.AddWithValue("@name", key.Name);
-        command.Parameters.AddWithValue("@hash", key.Hash);
-        command.Parameters.AddWithValue("@prefix", key.Prefix);
-        command.Parameters.AddWithValue("@created_at", key.CreatedAt.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteAsync(
+            async connection =>
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText =
+                    "INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at, revoked_at) " +
+                    "VALUES (@id, @account_id, @name, @hash, @prefix, @created_at, NULL);";
+                command.Parameters.AddWithValue("@id", key.Id);
+                command.Parameters.AddWithValue("@account_id", key.AccountId);
+                command.Parameters.AddWithValue("@name", key.Name);
+                command.Parameters.AddWithValue("@hash", key.Hash);
+                command.Parameters.AddWithValue("@prefix", key.Prefix);
+                command.Parameters.AddWithValue("@created_at", key.CreatedAt.ToUnixTimeMilliseconds());
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            },
+            cancellationToken);
     }
 
     public async Task<ApiKeyRecord?> FindApiKeyAsync(string hash, CancellationToken cancellationToken)
@@ -75,22 +83,26 @@ public sealed class SqliteAccountStore : IAccountStore
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(candidate);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
 
         // First writer wins: a later insert is a no-op, and a stored secret is never updated, so the read that
-        // follows returns the winner's bytes on every node.
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = "INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING;";
-            insert.Parameters.AddWithValue("@name", name);
-            insert.Parameters.Add("@value", SqliteType.Blob).Value = candidate;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // follows (in the same transaction) returns the winner's bytes on every node.
+        return await _database.WriteAsync(
+            async connection =>
+            {
+                await using (var insert = connection.CreateCommand())
+                {
+                    insert.CommandText = "INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING;";
+                    insert.Parameters.AddWithValue("@name", name);
+                    insert.Parameters.Add("@value", SqliteType.Blob).Value = candidate;
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                }
 
-        await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT value FROM secrets WHERE name = @name;";
-        select.Parameters.AddWithValue("@name", name);
-        return await select.ExecuteScalarAsync(cancellationToken) as byte[]
-            ?? throw new InvalidOperationException($"Secret '{name}' vanished after it was stored.");
+                await using var select = connection.CreateCommand();
+                select.CommandText = "SELECT value FROM secrets WHERE name = @name;";
+                select.Parameters.AddWithValue("@name", name);
+                return await select.ExecuteScalarAsync(cancellationToken) as byte[]
+                    ?? throw new InvalidOperationException($"Secret '{name}' vanished after it was stored.");
+            },
+            cancellationToken);
     }
 }

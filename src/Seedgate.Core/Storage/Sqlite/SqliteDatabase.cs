@@ -1,33 +1,45 @@
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Seedgate.Core.Storage.Sqlite;
 
 /// <summary>
 /// One SQLite database file, migrated to the current schema. Hands out a fresh connection per operation
-/// (Microsoft.Data.Sqlite pools them), each set up for concurrent use by several processes: WAL, a busy
-/// timeout, foreign keys on. Several instances (and processes) may open the same file at once.
+/// (Microsoft.Data.Sqlite pools them), set up for concurrent use by several processes: WAL, foreign keys on.
+/// Several instances (and processes) may open the same file at once; open one instance per file per process,
+/// because writes through one instance queue on its async gate instead of contending for SQLite's lock.
 /// </summary>
+/// <remarks>
+/// Why writers do not use SQLite's busy_timeout: the bundled e_sqlite3 is built without usleep, so its busy
+/// handler sleeps in whole seconds (one lock conflict = one second lost). Instead every write runs in a
+/// BEGIN IMMEDIATE transaction whose BEGIN is retried here with short asynchronous waits, up to
+/// <see cref="LockTimeout"/>; other statements that meet a lock (rare in WAL) are retried by
+/// Microsoft.Data.Sqlite every 150 ms, up to the same timeout.
+/// </remarks>
 public sealed class SqliteDatabase : IDisposable
 {
-    /// <summary>How long a statement waits for another connection's write lock before it fails.</summary>
-    private const int BusyTimeoutMilliseconds = 5000;
+    /// <summary>How long a writer waits for another connection's write lock before it fails with SQLITE_BUSY.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
 
     private const string MigrationResourcePrefix = "Seedgate.Core.Storage.Sqlite.Migrations.";
 
-    // Per connection (not stored in the file), so every opened connection runs them.
+    // Per connection (not stored in the file), so every opened connection runs them. busy_timeout 0: see remarks.
     private const string ConnectionPragmas =
-        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        "PRAGMA busy_timeout = 0; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
     private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
+    static SqliteDatabase() => Batteries_V2.Init();
 
-    private SqliteDatabase(string filePath, string connectionString, IReadOnlyList<string> migrationsApplied)
+    private SqliteDatabase(string filePath, string connectionString, TimeProvider timeProvider, IReadOnlyList<string> migrationsApplied)
     {
         FilePath = filePath;
         _connectionString = connectionString;
+        _timeProvider = timeProvider;
         MigrationsApplied = migrationsApplied;
     }
 
@@ -45,7 +57,7 @@ public sealed class SqliteDatabase : IDisposable
     /// transaction. Concurrent openers of the same file serialize on the write lock, so each migration runs once.
     /// </summary>
     /// <param name="filePath">A file path; in-memory databases are refused (jobs must survive the process).</param>
-    /// <param name="timeProvider">Stamps schema_migrations.applied_at.</param>
+    /// <param name="timeProvider">Stamps schema_migrations.applied_at and times lock waits.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     public static async Task<SqliteDatabase> OpenAsync(string filePath, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
@@ -70,23 +82,35 @@ public sealed class SqliteDatabase : IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
+            DefaultTimeout = (int)LockTimeout.TotalSeconds,
         }.ToString();
 
         var applied = await MigrateAsync(connectionString, timeProvider, cancellationToken);
-        return new SqliteDatabase(fullPath, connectionString, applied);
+        return new SqliteDatabase(fullPath, connectionString, timeProvider, applied);
     }
 
-    /// <summary>An open connection with the per-connection pragmas set; the caller disposes it.</summary>
+    /// <summary>An open connection with the per-connection pragmas set, for reads; the caller disposes it.</summary>
     internal Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         OpenConnectionAsync(_connectionString, cancellationToken);
 
     /// <summary>
-    /// Starts a write transaction with BEGIN IMMEDIATE: the write lock is taken up front (waiting out the busy
-    /// timeout), so no reader-turned-writer can fail half-way with SQLITE_BUSY.
+    /// Runs <paramref name="work"/> in a write transaction (BEGIN IMMEDIATE: the write lock is taken up front, so
+    /// nothing inside can fail half-way on a lock) and commits it; rolls back when the work throws. Commands inside
+    /// run on the given connection without a transaction object (the transaction is opened below the ADO.NET layer).
     /// </summary>
-    internal static async Task<SqliteTransaction> BeginWriteAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
-        // Microsoft.Data.Sqlite issues BEGIN IMMEDIATE for every isolation level but ReadUncommitted (BEGIN DEFERRED).
-        (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            return await InWriteTransactionAsync(connection, work, _timeProvider, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
 
     /// <summary>Starts a read transaction (BEGIN DEFERRED): one consistent snapshot for several reads.</summary>
     /// <remarks>
@@ -100,6 +124,54 @@ public sealed class SqliteDatabase : IDisposable
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
+    }
+
+    private static async Task<T> InWriteTransactionAsync<T>(
+        SqliteConnection connection, Func<SqliteConnection, Task<T>> work, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        await BeginImmediateAsync(handle, timeProvider, cancellationToken);
+        try
+        {
+            var result = await work(connection);
+            Check(handle, raw.sqlite3_exec(handle, "COMMIT;"));
+            return result;
+        }
+        finally
+        {
+            // Still inside the transaction: the work threw (or COMMIT failed). Never pool a connection mid-transaction.
+            if (raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                raw.sqlite3_exec(handle, "ROLLBACK;");
+            }
+        }
+    }
+
+    /// <summary>BEGIN IMMEDIATE, retried with short, growing, jittered waits while another connection writes.</summary>
+    private static async Task BeginImmediateAsync(sqlite3 handle, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var wait = TimeSpan.FromMilliseconds(1);
+        while (true)
+        {
+            var rc = raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;");
+            if (rc != raw.SQLITE_BUSY || timeProvider.GetElapsedTime(started) >= LockTimeout)
+            {
+                Check(handle, rc);
+                return;
+            }
+
+            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * wait.TotalMilliseconds), timeProvider, cancellationToken);
+            wait = TimeSpan.FromMilliseconds(Math.Min(wait.TotalMilliseconds * 2, 25));
+        }
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(handle));
+        }
     }
 
     private static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
@@ -127,21 +199,19 @@ public sealed class SqliteDatabase : IDisposable
         await using var connection = await OpenConnectionAsync(connectionString, cancellationToken);
 
         // Stored in the file: set once, a no-op afterwards.
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
-
-        await using (var transaction = await BeginWriteAsync(connection, cancellationToken))
-        {
-            await ExecuteAsync(
-                connection,
-                transaction,
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+        await InWriteTransactionAsync(
+            connection,
+            c => ExecuteAsync(
+                c,
                 "CREATE TABLE IF NOT EXISTS schema_migrations (" +
                 "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);",
-                cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+                cancellationToken),
+            timeProvider,
+            cancellationToken);
 
         var known = migrations[^1].Version;
-        var newest = (await ReadVersionsAsync(connection, null, cancellationToken)).DefaultIfEmpty().Max();
+        var newest = (await ReadVersionsAsync(connection, cancellationToken)).DefaultIfEmpty().Max();
         if (newest > known)
         {
             // Running old code on a newer schema could silently misread rows.
@@ -152,36 +222,40 @@ public sealed class SqliteDatabase : IDisposable
         var applied = new List<string>();
         foreach (var migration in migrations.Where(m => m.Version > newest))
         {
-            // Re-checked under the write lock: a concurrent opener may have applied it meanwhile.
-            await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-            if ((await ReadVersionsAsync(connection, transaction, cancellationToken)).Contains(migration.Version))
-            {
-                continue;
-            }
+            var ran = await InWriteTransactionAsync(
+                connection,
+                async c =>
+                {
+                    // Re-checked under the write lock: a concurrent opener may have applied it meanwhile.
+                    if ((await ReadVersionsAsync(c, cancellationToken)).Contains(migration.Version))
+                    {
+                        return false;
+                    }
 
-            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
-            await using (var record = connection.CreateCommand())
+                    await ExecuteAsync(c, migration.Sql, cancellationToken);
+                    await using var record = c.CreateCommand();
+                    record.CommandText =
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at);";
+                    record.Parameters.AddWithValue("@version", migration.Version);
+                    record.Parameters.AddWithValue("@name", migration.Name);
+                    record.Parameters.AddWithValue("@applied_at", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                    await record.ExecuteNonQueryAsync(cancellationToken);
+                    return true;
+                },
+                timeProvider,
+                cancellationToken);
+            if (ran)
             {
-                record.Transaction = transaction;
-                record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $applied_at);";
-                record.Parameters.AddWithValue("$version", migration.Version);
-                record.Parameters.AddWithValue("$name", migration.Name);
-                record.Parameters.AddWithValue("$applied_at", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-                await record.ExecuteNonQueryAsync(cancellationToken);
+                applied.Add(migration.Name);
             }
-
-            await transaction.CommitAsync(cancellationToken);
-            applied.Add(migration.Name);
         }
 
         return applied;
     }
 
-    private static async Task<HashSet<long>> ReadVersionsAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private static async Task<HashSet<long>> ReadVersionsAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         command.CommandText = "SELECT version FROM schema_migrations;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var versions = new HashSet<long>();
@@ -193,13 +267,11 @@ public sealed class SqliteDatabase : IDisposable
         return versions;
     }
 
-    private static async Task ExecuteAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The embedded Migrations/NNN_name.sql scripts, in version order.</summary>
@@ -227,17 +299,17 @@ public sealed class SqliteDatabase : IDisposable
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        if (migrations.Count == 0)
+        {
+            throw new InvalidOperationException("No SQLite migrations are embedded in Seedgate.Core.");
+        }
+
         for (var i = 0; i < migrations.Count; i++)
         {
             if (migrations[i].Version != i + 1)
             {
                 throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
             }
-        }
-
-        if (migrations.Count == 0)
-        {
-            throw new InvalidOperationException("No SQLite migrations are embedded in Seedgate.Core.");
         }
 
         return migrations;

@@ -8,9 +8,9 @@ using Seedgate.Core.Jobs;
 namespace Seedgate.Core.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IJobStore"/> on a SQLite file. Writers serialize on SQLite's single write lock (BEGIN IMMEDIATE
-/// or one autocommit statement), so a claim and every lease-conditional update are atomic even across
-/// processes sharing the file. Times are stored as Unix milliseconds: sub-millisecond precision is dropped.
+/// <see cref="IJobStore"/> on a SQLite file. Every write runs in a BEGIN IMMEDIATE transaction, serialized on
+/// SQLite's single write lock, so a claim and every lease-conditional update are atomic even across processes
+/// sharing the file. Times are stored as Unix milliseconds: sub-millisecond precision is dropped.
 /// </summary>
 public sealed class SqliteJobStore : IJobStore
 {
@@ -47,13 +47,17 @@ public sealed class SqliteJobStore : IJobStore
     public async Task CreateAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
+        await ExecuteWriteAsync(
             $"INSERT INTO jobs ({Columns}) VALUES (" +
             "@id, @account_id, @status, @requested_model, @model, @engine, @request_json, @priority, @correlation_id, " +
             "@created_at, @updated_at, @started_at, @finished_at, @expires_at, @attempts, @lease_owner, @lease_until, " +
-            "@upstream_task_id, @outputs_json, @error_code, @error_message, @error_param, @cost_micros);";
+            "@upstream_task_id, @outputs_json, @error_code, @error_message, @error_param, @cost_micros);",
+            command => BindJob(command, job),
+            cancellationToken);
+    }
+
+    private static void BindJob(SqliteCommand command, Job job)
+    {
         Add(command, "@id", job.Id);
         Add(command, "@account_id", job.AccountId);
         Add(command, "@status", JobStatusRules.Name(job.Status));
@@ -77,7 +81,6 @@ public sealed class SqliteJobStore : IJobStore
         Add(command, "@error_message", job.Error?.Message);
         Add(command, "@error_param", job.Error?.Param);
         Add(command, "@cost_micros", job.CostMicros);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
@@ -152,17 +155,18 @@ public sealed class SqliteJobStore : IJobStore
             return [];
         }
 
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await SqliteDatabase.BeginWriteAsync(connection, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ClaimSql;
-        Add(command, "@owner", owner);
-        Add(command, "@now", Millis(now));
-        Add(command, "@lease_until", Millis(now + lease));
-        Add(command, "@max", max);
-        var claimed = await ReadJobsAsync(command, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var claimed = await _database.WriteAsync(
+            async connection =>
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = ClaimSql;
+                Add(command, "@owner", owner);
+                Add(command, "@now", Millis(now));
+                Add(command, "@lease_until", Millis(now + lease));
+                Add(command, "@max", max);
+                return await ReadJobsAsync(command, cancellationToken);
+            },
+            cancellationToken);
 
         // RETURNING gives rows in no promised order.
         return claimed
@@ -255,56 +259,60 @@ public sealed class SqliteJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(accountId);
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
+        var changed = await ExecuteWriteAsync(
             "UPDATE jobs SET status = 'cancelled', finished_at = @now, updated_at = @now " +
-            "WHERE id = @id AND account_id = @account_id AND status = 'queued';";
-        Add(command, "@id", id);
-        Add(command, "@account_id", accountId);
-        Add(command, "@now", Millis(now));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            "WHERE id = @id AND account_id = @account_id AND status = 'queued';",
+            command =>
+            {
+                Add(command, "@id", id);
+                Add(command, "@account_id", accountId);
+                Add(command, "@now", Millis(now));
+            },
+            cancellationToken);
+        return changed == 1;
     }
 
     public async Task<bool> DeleteTerminalAsync(string accountId, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
 
         // Cancelled jobs stay, as on Ark.
-        command.CommandText =
-            "DELETE FROM jobs WHERE id = @id AND account_id = @account_id AND status IN ('succeeded', 'failed', 'expired');";
-        Add(command, "@id", id);
-        Add(command, "@account_id", accountId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var deleted = await ExecuteWriteAsync(
+            "DELETE FROM jobs WHERE id = @id AND account_id = @account_id AND status IN ('succeeded', 'failed', 'expired');",
+            command =>
+            {
+                Add(command, "@id", id);
+                Add(command, "@account_id", accountId);
+            },
+            cancellationToken);
+        return deleted == 1;
     }
 
     public async Task<IReadOnlyList<string>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await SqliteDatabase.BeginWriteAsync(connection, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-
-        // A running job whose lease is live belongs to its worker, which expires it itself.
-        command.CommandText =
-            "UPDATE jobs SET status = 'expired', lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
-            $"WHERE {Unfinished} AND expires_at <= @now " +
-            "AND (status = 'queued' OR lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @now) " +
-            "RETURNING id;";
-        Add(command, "@now", Millis(now));
-        var ids = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
+        var ids = await _database.WriteAsync(
+            async connection =>
             {
-                ids.Add(reader.GetString(0));
-            }
-        }
+                await using var command = connection.CreateCommand();
 
-        await transaction.CommitAsync(cancellationToken);
+                // A running job whose lease is live belongs to its worker, which expires it itself.
+                command.CommandText =
+                    "UPDATE jobs SET status = 'expired', lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
+                    $"WHERE {Unfinished} AND expires_at <= @now " +
+                    "AND (status = 'queued' OR lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @now) " +
+                    "RETURNING id;";
+                Add(command, "@now", Millis(now));
+                var expired = new List<string>();
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    expired.Add(reader.GetString(0));
+                }
+
+                return expired;
+            },
+            cancellationToken);
         ids.Sort(StringComparer.Ordinal);
         return ids;
     }
@@ -312,30 +320,47 @@ public sealed class SqliteJobStore : IJobStore
     public async Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
 
         // The owner stays recorded until another claim takes the job; only the lease ends.
-        command.CommandText = "UPDATE jobs SET lease_until = @now WHERE status = 'running' AND lease_owner = @owner;";
-        Add(command, "@owner", owner);
-        Add(command, "@now", Millis(now));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return await ExecuteWriteAsync(
+            "UPDATE jobs SET lease_until = @now WHERE status = 'running' AND lease_owner = @owner;",
+            command =>
+            {
+                Add(command, "@owner", owner);
+                Add(command, "@now", Millis(now));
+            },
+            cancellationToken);
     }
 
-    /// <summary>One autocommit UPDATE of a job the owner holds (running, leased to it); true when it changed.</summary>
+    /// <summary>One UPDATE of a job the owner holds (running, leased to it); true when it changed.</summary>
     private async Task<bool> UpdateHeldAsync(
         string id, string owner, string assignments, Action<SqliteCommand> parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentException.ThrowIfNullOrEmpty(owner);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE jobs SET {assignments} WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
-        Add(command, "@id", id);
-        Add(command, "@owner", owner);
-        parameters(command);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var changed = await ExecuteWriteAsync(
+            $"UPDATE jobs SET {assignments} WHERE id = @id AND status = 'running' AND lease_owner = @owner;",
+            command =>
+            {
+                Add(command, "@id", id);
+                Add(command, "@owner", owner);
+                parameters(command);
+            },
+            cancellationToken);
+        return changed == 1;
     }
+
+    /// <summary>One statement in its own write transaction; the rows it changed.</summary>
+    private Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
+        _database.WriteAsync(
+            async connection =>
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                bind(command);
+                return await command.ExecuteNonQueryAsync(cancellationToken);
+            },
+            cancellationToken);
 
     private static async Task<List<Job>> ReadJobsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
