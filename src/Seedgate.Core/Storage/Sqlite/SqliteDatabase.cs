@@ -200,34 +200,30 @@ public sealed class SqliteDatabase : IDisposable
 
         // Stored in the file: set once, a no-op afterwards.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
-        await InWriteTransactionAsync(
-            connection,
-            c => ExecuteAsync(
-                c,
-                "CREATE TABLE IF NOT EXISTS schema_migrations (" +
-                "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);",
-                cancellationToken),
-            timeProvider,
-            cancellationToken);
-
         var known = migrations[^1].Version;
-        var newest = (await ReadVersionsAsync(connection, cancellationToken)).DefaultIfEmpty().Max();
-        if (newest > known)
-        {
-            // Running old code on a newer schema could silently misread rows.
-            throw new InvalidOperationException(
-                $"The database schema (version {newest}) is newer than this build knows ({known}); upgrade Seedgate.");
-        }
-
         var applied = new List<string>();
-        foreach (var migration in migrations.Where(m => m.Version > newest))
+        foreach (var migration in migrations)
         {
+            // Each migration checks and applies under the write lock, so concurrent openers apply it once.
             var ran = await InWriteTransactionAsync(
                 connection,
                 async c =>
                 {
-                    // Re-checked under the write lock: a concurrent opener may have applied it meanwhile.
-                    if ((await ReadVersionsAsync(c, cancellationToken)).Contains(migration.Version))
+                    await ExecuteAsync(
+                        c,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations (" +
+                        "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);",
+                        cancellationToken);
+                    var versions = await ReadVersionsAsync(c, cancellationToken);
+                    var newest = versions.DefaultIfEmpty().Max();
+                    if (newest > known)
+                    {
+                        // Running old code on a newer schema could silently misread rows.
+                        throw new InvalidOperationException(
+                            $"The database schema (version {newest}) is newer than this build knows ({known}); upgrade Seedgate.");
+                    }
+
+                    if (versions.Contains(migration.Version))
                     {
                         return false;
                     }
