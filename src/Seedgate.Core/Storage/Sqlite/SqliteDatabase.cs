@@ -200,6 +200,7 @@ public sealed class SqliteDatabase : IDisposable
 
         // Stored in the file: set once, a no-op afterwards.
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+
         var known = migrations[^1].Version;
         var applied = new List<string>();
         foreach (var migration in migrations)
