@@ -56,33 +56,6 @@ public sealed class SqliteJobStore : IJobStore
             cancellationToken);
     }
 
-    private static void BindJob(SqliteCommand command, Job job)
-    {
-        Add(command, "@id", job.Id);
-        Add(command, "@account_id", job.AccountId);
-        Add(command, "@status", JobStatusRules.Name(job.Status));
-        Add(command, "@requested_model", job.RequestedModel);
-        Add(command, "@model", job.Request.Model);
-        Add(command, "@engine", job.Engine);
-        Add(command, "@request_json", JobJson.Serialize(job.Request));
-        Add(command, "@priority", job.Request.Priority);
-        Add(command, "@correlation_id", job.CorrelationId);
-        Add(command, "@created_at", Millis(job.CreatedAt));
-        Add(command, "@updated_at", Millis(job.UpdatedAt));
-        Add(command, "@started_at", Millis(job.StartedAt));
-        Add(command, "@finished_at", Millis(job.FinishedAt));
-        Add(command, "@expires_at", Millis(job.ExpiresAt));
-        Add(command, "@attempts", job.Attempts);
-        Add(command, "@lease_owner", job.LeaseOwner);
-        Add(command, "@lease_until", Millis(job.LeaseUntil));
-        Add(command, "@upstream_task_id", job.UpstreamTaskId);
-        Add(command, "@outputs_json", job.Outputs is null ? null : JobJson.Serialize(job.Outputs));
-        Add(command, "@error_code", job.Error?.Code);
-        Add(command, "@error_message", job.Error?.Message);
-        Add(command, "@error_param", job.Error?.Param);
-        Add(command, "@cost_micros", job.CostMicros);
-    }
-
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -361,6 +334,33 @@ public sealed class SqliteJobStore : IJobStore
                 return await command.ExecuteNonQueryAsync(cancellationToken);
             },
             cancellationToken);
+
+    private static void BindJob(SqliteCommand command, Job job)
+    {
+        Add(command, "@id", job.Id);
+        Add(command, "@account_id", job.AccountId);
+        Add(command, "@status", JobStatusRules.Name(job.Status));
+        Add(command, "@requested_model", job.RequestedModel);
+        Add(command, "@model", job.Request.Model);
+        Add(command, "@engine", job.Engine);
+        Add(command, "@request_json", JobJson.Serialize(job.Request));
+        Add(command, "@priority", job.Request.Priority);
+        Add(command, "@correlation_id", job.CorrelationId);
+        Add(command, "@created_at", Millis(job.CreatedAt));
+        Add(command, "@updated_at", Millis(job.UpdatedAt));
+        Add(command, "@started_at", Millis(job.StartedAt));
+        Add(command, "@finished_at", Millis(job.FinishedAt));
+        Add(command, "@expires_at", Millis(job.ExpiresAt));
+        Add(command, "@attempts", job.Attempts);
+        Add(command, "@lease_owner", job.LeaseOwner);
+        Add(command, "@lease_until", Millis(job.LeaseUntil));
+        Add(command, "@upstream_task_id", job.UpstreamTaskId);
+        Add(command, "@outputs_json", job.Outputs is null ? null : JobJson.Serialize(job.Outputs));
+        Add(command, "@error_code", job.Error?.Code);
+        Add(command, "@error_message", job.Error?.Message);
+        Add(command, "@error_param", job.Error?.Param);
+        Add(command, "@cost_micros", job.CostMicros);
+    }
 
     private static async Task<List<Job>> ReadJobsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
