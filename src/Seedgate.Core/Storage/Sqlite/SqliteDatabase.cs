@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Seedgate.Core.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite database file, migrated to the current schema. Hands out a fresh connection per operation
+/// (Microsoft.Data.Sqlite pools them), set up for concurrent use by several processes: WAL, foreign keys on.
+/// Several instances (and processes) may open the same file at once; open one instance per file per process,
+/// because writes through one instance queue on its async gate instead of contending for SQLite's lock.
+/// </summary>
+/// <remarks>
+/// Why writers do not use SQLite's busy_timeout: the bundled e_sqlite3 is built without usleep, so its busy
+/// handler sleeps in whole seconds (one lock conflict = one second lost). Instead every write runs in a
+/// BEGIN IMMEDIATE transaction whose BEGIN is retried here with short asynchronous waits, up to
+/// <see cref="LockTimeout"/>; other statements that meet a lock (rare in WAL) are retried by
+/// Microsoft.Data.Sqlite every 150 ms, up to the same timeout.
+/// </remarks>
+public sealed class SqliteDatabase : IDisposable
+{
+    /// <summary>How long a writer waits for another connection's write lock before it fails with SQLITE_BUSY.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
+
+    private const string MigrationResourcePrefix = "Seedgate.Core.Storage.Sqlite.Migrations.";
+
+    // Per connection (not stored in the file), so every opened connection runs them. busy_timeout 0: see remarks.
+    private const string ConnectionPragmas =
+        "PRAGMA busy_timeout = 0; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    static SqliteDatabase() => Batteries_V2.Init();
+
+    private SqliteDatabase(string filePath, string connectionString, TimeProvider timeProvider, IReadOnlyList<string> migrationsApplied)
+    {
+        FilePath = filePath;
+        _connectionString = connectionString;
+        _timeProvider = timeProvider;
+        MigrationsApplied = migrationsApplied;
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The migrations this open applied (e.g. <c>001_initial</c>); empty when the file was up to date.</summary>
+    public IReadOnlyList<string> MigrationsApplied { get; }
+
+    public static Task<SqliteDatabase> OpenAsync(string filePath, CancellationToken cancellationToken) =>
+        OpenAsync(filePath, TimeProvider.System, cancellationToken);
+
+    /// <summary>
+    /// Opens (creating when needed) the database file and applies the migrations it lacks, each in its own
+    /// transaction. Concurrent openers of the same file serialize on the write lock, so each migration runs once.
+    /// </summary>
+    /// <param name="filePath">A file path; in-memory databases are refused (jobs must survive the process).</param>
+    /// <param name="timeProvider">Stamps schema_migrations.applied_at and times lock waits.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    public static async Task<SqliteDatabase> OpenAsync(string filePath, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (string.Equals(filePath.Trim(), ":memory:", StringComparison.Ordinal) ||
+            filePath.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ||
+            filePath.Contains("mode=memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("The job store needs a database file; in-memory databases lose every job.", nameof(filePath));
+        }
+
+        var fullPath = Path.GetFullPath(filePath);
+        if (Path.GetDirectoryName(fullPath) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = (int)LockTimeout.TotalSeconds,
+        }.ToString();
+
+        var applied = await MigrateAsync(connectionString, timeProvider, cancellationToken);
+        return new SqliteDatabase(fullPath, connectionString, timeProvider, applied);
+    }
+
+    /// <summary>An open connection with the per-connection pragmas set, for reads; the caller disposes it.</summary>
+    internal Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        OpenConnectionAsync(_connectionString, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction (BEGIN IMMEDIATE: the write lock is taken up front, so
+    /// nothing inside can fail half-way on a lock) and commits it; rolls back when the work throws. Commands inside
+    /// run on the given connection without a transaction object (the transaction is opened below the ADO.NET layer).
+    /// </summary>
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            return await InWriteTransactionAsync(connection, work, _timeProvider, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Starts a read transaction (BEGIN DEFERRED): one consistent snapshot for several reads.</summary>
+    /// <remarks>
+    /// Synchronous on purpose: there is no async overload taking <c>deferred</c>, and Microsoft.Data.Sqlite's async
+    /// methods run synchronously anyway. In WAL mode readers never wait for writers.
+    /// </remarks>
+    internal static SqliteTransaction BeginRead(SqliteConnection connection) => connection.BeginTransaction(deferred: true);
+
+    /// <summary>Drops this file's pooled connections (the database stays usable; new ones are opened on demand).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private static async Task<T> InWriteTransactionAsync<T>(
+        SqliteConnection connection, Func<SqliteConnection, Task<T>> work, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        await BeginImmediateAsync(handle, timeProvider, cancellationToken);
+        try
+        {
+            var result = await work(connection);
+            Check(handle, raw.sqlite3_exec(handle, "COMMIT;"));
+            return result;
+        }
+        finally
+        {
+            // Still inside the transaction: the work threw (or COMMIT failed). Never pool a connection mid-transaction.
+            if (raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                raw.sqlite3_exec(handle, "ROLLBACK;");
+            }
+        }
+    }
+
+    /// <summary>BEGIN IMMEDIATE, retried with short, growing, jittered waits while another connection writes.</summary>
+    private static async Task BeginImmediateAsync(sqlite3 handle, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var wait = TimeSpan.FromMilliseconds(1);
+        while (true)
+        {
+            var rc = raw.sqlite3_exec(handle, "BEGIN IMMEDIATE;");
+            if (rc != raw.SQLITE_BUSY || timeProvider.GetElapsedTime(started) >= LockTimeout)
+            {
+                Check(handle, rc);
+                return;
+            }
+
+            await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * wait.TotalMilliseconds), timeProvider, cancellationToken);
+            wait = TimeSpan.FromMilliseconds(Math.Min(wait.TotalMilliseconds * 2, 25));
+        }
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(handle));
+        }
+    }
+
+    private static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = ConnectionPragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> MigrateAsync(
+        string connectionString, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var migrations = LoadMigrations();
+        await using var connection = await OpenConnectionAsync(connectionString, cancellationToken);
+
+        // Stored in the file: set once, a no-op afterwards.
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+
+        var known = migrations[^1].Version;
+        var applied = new List<string>();
+        foreach (var migration in migrations)
+        {
+            // Each migration checks and applies under the write lock, so concurrent openers apply it once.
+            var ran = await InWriteTransactionAsync(
+                connection,
+                async c =>
+                {
+                    await ExecuteAsync(
+                        c,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations (" +
+                        "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);",
+                        cancellationToken);
+                    var versions = await ReadVersionsAsync(c, cancellationToken);
+                    var newest = versions.DefaultIfEmpty().Max();
+                    if (newest > known)
+                    {
+                        // Running old code on a newer schema could silently misread rows.
+                        throw new InvalidOperationException(
+                            $"The database schema (version {newest}) is newer than this build knows ({known}); upgrade Seedgate.");
+                    }
+
+                    if (versions.Contains(migration.Version))
+                    {
+                        return false;
+                    }
+
+                    await ExecuteAsync(c, migration.Sql, cancellationToken);
+                    await using var record = c.CreateCommand();
+                    record.CommandText =
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at);";
+                    record.Parameters.AddWithValue("@version", migration.Version);
+                    record.Parameters.AddWithValue("@name", migration.Name);
+                    record.Parameters.AddWithValue("@applied_at", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                    await record.ExecuteNonQueryAsync(cancellationToken);
+                    return true;
+                },
+                timeProvider,
+                cancellationToken);
+            if (ran)
+            {
+                applied.Add(migration.Name);
+            }
+        }
+
+        return applied;
+    }
+
+    private static async Task<HashSet<long>> ReadVersionsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM schema_migrations;";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new HashSet<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(reader.GetInt64(0));
+        }
+
+        return versions;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The embedded Migrations/NNN_name.sql scripts, in version order.</summary>
+    private static List<Migration> LoadMigrations()
+    {
+        var assembly = typeof(SqliteDatabase).Assembly;
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal) ||
+                !resource.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = resource[MigrationResourcePrefix.Length..^".sql".Length];
+            var underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore <= 0 ||
+                !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw new InvalidOperationException($"Migration resource '{resource}' is not named NNN_name.sql.");
+            }
+
+            migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
+        }
+
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        if (migrations.Count == 0)
+        {
+            throw new InvalidOperationException("No SQLite migrations are embedded in Seedgate.Core.");
+        }
+
+        for (var i = 0; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version != i + 1)
+            {
+                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
+            }
+        }
+
+        return migrations;
+    }
+
+    private static string ReadResource(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Missing resource {resource}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private sealed record Migration(int Version, string Name, string Sql);
+}

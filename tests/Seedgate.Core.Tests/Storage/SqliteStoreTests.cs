@@ -1,0 +1,25 @@
+using Seedgate.Core.Accounts;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage.Sqlite;
+
+namespace Seedgate.Core.Tests.Storage;
+
+/// <summary>The job store compliance suite on a fresh SQLite file per test; each store opens the file anew.</summary>
+public sealed class SqliteJobStoreTests : JobStoreCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    protected override async Task<IJobStore> CreateStoreAsync() => new SqliteJobStore(await _file.OpenAsync());
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>The account store compliance suite on a fresh SQLite file per test.</summary>
+public sealed class SqliteAccountStoreTests : AccountStoreCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    protected override async Task<IAccountStore> CreateStoreAsync() => new SqliteAccountStore(await _file.OpenAsync());
+
+    public void Dispose() => _file.Dispose();
+}
