@@ -1,4 +1,5 @@
 using Seedgate.Core.Accounts;
+using Seedgate.Core.Storage.Sqlite;
 
 namespace Seedgate.Cli;
 
@@ -21,17 +22,12 @@ internal sealed class OpenedAccountStore(IAccountStore accounts, object? owner) 
     }
 }
 
-/// <summary>
-/// The one seam between `seedgate keys create` and the SQLite store, which is written on another branch. Until that is
-/// merged, this throws; the integrator swaps the marked line for the commented one (and adds
-/// <c>using Seedgate.Core.Storage.Sqlite;</c>).
-/// </summary>
+/// <summary>Opens the SQLite account store in a data directory for `seedgate keys create`.</summary>
 internal static class SqliteAccountStoreAdapter
 {
     public static async Task<OpenedAccountStore> OpenAsync(string databasePath, CancellationToken cancellationToken)
     {
-        // INTEGRATION: replace the next line with
-        //   var db = await SqliteDatabase.OpenAsync(databasePath, cancellationToken); return new OpenedAccountStore(new SqliteAccountStore(db), db);
-        await Task.Yield(); throw new NotSupportedException($"The SQLite account store is not part of this build yet ({databasePath}).");
+        var database = await SqliteDatabase.OpenAsync(databasePath, cancellationToken);
+        return new OpenedAccountStore(new SqliteAccountStore(database), database);
     }
 }

@@ -1,3 +1,26 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Seedgate.Core.Accounts;
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Dispatch;
+using Seedgate.Core.Engines;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Media;
+using Seedgate.Core.Sandbox;
+using Seedgate.Core.Storage;
+using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Server.Auth;
+using Seedgate.Server.Dialects.Ark;
+using Seedgate.Server.Dialects.SeedanceV1;
+using Seedgate.Server.Hosting;
+using Seedgate.Server.Outputs;
+
 namespace Seedgate.Server;
 
 /// <summary>How `seedgate serve` starts the gateway.</summary>
@@ -6,13 +29,118 @@ namespace Seedgate.Server;
 /// <param name="ConfigurationArgs">Further configuration overrides as --Section:Key=value pairs.</param>
 public sealed record ServeOptions(IReadOnlyList<string> Urls, string DataDirectory, IReadOnlyList<string> ConfigurationArgs);
 
-/// <summary>Starts the gateway host.</summary>
+/// <summary>Builds and runs the gateway host: SQLite + local disk + sandbox engine by default.</summary>
 public static class SeedgateServer
 {
+    /// <summary>
+    /// The environment variable (or configuration key) whose key is accepted for the default account when set at start-up.
+    /// </summary>
+    public const string ApiKeyVariable = "SEEDGATE_API_KEY";
+
     /// <summary>Runs the gateway until the token is cancelled or the process is asked to stop; returns an exit code.</summary>
-    public static Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        throw new NotSupportedException("The server host is being written in the foundation issue.");
+        await using var app = await BuildAsync(options, cancellationToken);
+        var ffmpegProblem = await Ffmpeg.CheckToolsAsync(app.Services.GetRequiredService<IOptions<FfmpegOptions>>().Value, cancellationToken);
+        if (ffmpegProblem is not null)
+        {
+            await Console.Error.WriteLineAsync($"seedgate: cannot start: {ffmpegProblem}");
+            return 1;
+        }
+
+        await app.StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>Builds the host (opening the database and running migrations) without starting it.</summary>
+    public static async Task<WebApplication> BuildAsync(ServeOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder([.. options.ConfigurationArgs]);
+        builder.WebHost.UseUrls([.. options.Urls]);
+        builder.Configuration.AddInMemoryCollection([new("Seedgate:DataDirectory", Path.GetFullPath(options.DataDirectory))]);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+
+        var settings = builder.Configuration.GetSection("Seedgate").Get<SeedgateOptions>() ?? new SeedgateOptions();
+        Directory.CreateDirectory(settings.DataDirectory);
+        var database = await SqliteDatabase.OpenAsync(Path.Combine(settings.DataDirectory, "seedgate.db"), cancellationToken);
+        var accounts = new SqliteAccountStore(database);
+        var now = TimeProvider.System.GetUtcNow();
+        await accounts.EnsureAccountAsync(ApiKeys.DefaultAccountId, "Default account", now, cancellationToken);
+        var linkSecret = await accounts.GetOrAddSecretAsync("download-links", RandomNumberGenerator.GetBytes(32), cancellationToken);
+
+        var services = builder.Services;
+        services.AddOptions<SeedgateOptions>().BindConfiguration("Seedgate")
+            .Validate(o => o.LinkLifetime > TimeSpan.Zero, "Seedgate:LinkLifetime must be positive.")
+            .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
+            .ValidateOnStart();
+        services.AddOptions<DispatchOptions>().BindConfiguration("Seedgate:Dispatch")
+            .Configure(o => o.WorkDirectory = Path.Combine(settings.DataDirectory, "work"))
+            .Validate(o => o.ConcurrentJobs >= 1, "Seedgate:Dispatch:ConcurrentJobs must be at least 1.")
+            .Validate(o => o.Lease >= TimeSpan.FromSeconds(3), "Seedgate:Dispatch:Lease must be at least 3 seconds.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
+        services.TryAddSingleton(database);
+        services.TryAddSingleton<IJobStore>(new SqliteJobStore(database));
+        services.TryAddSingleton<IAccountStore>(accounts);
+        services.TryAddSingleton<IBlobStore>(new LocalDiskBlobStore(Path.Combine(settings.DataDirectory, "blobs")));
+        services.TryAddSingleton(sp => new DownloadLinks(linkSecret, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(new NodeIdentity(NodeId(settings.DataDirectory)));
+        services.TryAddSingleton(sp => new ApiKeyAuthenticator(
+            sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
+        services.TryAddSingleton<RequestValidator>();
+        services.TryAddSingleton<JobSignals>();
+        services.TryAddSingleton<JobSubmitter>();
+        services.TryAddSingleton<JobWaiter>();
+        services.TryAddSingleton<OutputLinks>();
+        services.AddFfmpeg();
+        services.AddReferenceFetcher(builder.Configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IVideoEngine, SandboxEngine>());
+        if (builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true))
+        {
+            services.AddHostedService<Dispatcher>();
+        }
+
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        app.Use(RequestIdAsync);
+        app.MapOpenApi();
+        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapArkDialect();
+        app.MapSeedanceV1Dialect();
+        app.MapDownloads();
+        return app;
+    }
+
+    /// <summary>Every response carries X-Request-Id, so a caller can quote it and it can be found in the logs.</summary>
+    private static Task RequestIdAsync(HttpContext context, Func<Task> next)
+    {
+        var requestId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        context.TraceIdentifier = requestId;
+        context.Response.Headers["X-Request-Id"] = requestId;
+        return next();
+    }
+
+    /// <summary>A name kept in the data directory, so a restarted node recognises (and takes back) its own leases.</summary>
+    private static string NodeId(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "node-id");
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+
+        var id = $"{Environment.MachineName.ToLowerInvariant()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        File.WriteAllText(path, id);
+        return id;
     }
 }

@@ -15,7 +15,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void A_fresh_link_verifies()
     {
-        var links = new Storage.DownloadLinks(Secret, _clock);
+        var links = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock);
 
         var (exp, sig) = Parse(links.Sign(Path, TimeSpan.FromHours(1)));
 
@@ -26,7 +26,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void The_query_is_url_safe()
     {
-        var query = new Storage.DownloadLinks(Secret, _clock).Sign(Path, TimeSpan.FromDays(7));
+        var query = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Sign(Path, TimeSpan.FromDays(7));
 
         Assert.Matches("^exp=[0-9]+&sig=[A-Za-z0-9_-]{43}$", query);
     }
@@ -34,7 +34,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void A_link_for_another_path_fails()
     {
-        var links = new Storage.DownloadLinks(Secret, _clock);
+        var links = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock);
         var (exp, sig) = Parse(links.Sign(Path, TimeSpan.FromHours(1)));
 
         Assert.False(links.Verify(Path.Replace("video.mp4", "last_frame.png", StringComparison.Ordinal), exp, sig));
@@ -45,7 +45,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void A_tampered_expiry_fails()
     {
-        var links = new Storage.DownloadLinks(Secret, _clock);
+        var links = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock);
         var (exp, sig) = Parse(links.Sign(Path, TimeSpan.FromHours(1)));
         var later = (long.Parse(exp!, System.Globalization.CultureInfo.InvariantCulture) + 3600).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -58,7 +58,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void A_tampered_signature_fails()
     {
-        var links = new Storage.DownloadLinks(Secret, _clock);
+        var links = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock);
         var (exp, sig) = Parse(links.Sign(Path, TimeSpan.FromHours(1)));
         var flipped = (sig![0] == 'A' ? "B" : "A") + sig[1..];
 
@@ -72,7 +72,7 @@ public sealed class DownloadLinksTests
     [Fact]
     public void An_expired_link_fails()
     {
-        var links = new Storage.DownloadLinks(Secret, _clock);
+        var links = new Seedgate.Core.Storage.DownloadLinks(Secret, _clock);
         var (exp, sig) = Parse(links.Sign(Path, TimeSpan.FromMinutes(10)));
 
         _clock.Advance(TimeSpan.FromMinutes(9) + TimeSpan.FromSeconds(59));
@@ -85,10 +85,10 @@ public sealed class DownloadLinksTests
     [Fact]
     public void A_link_signed_with_another_secret_fails()
     {
-        var other = new Storage.DownloadLinks(Encoding.UTF8.GetBytes("another secret, also 32 bytes long"), _clock);
+        var other = new Seedgate.Core.Storage.DownloadLinks(Encoding.UTF8.GetBytes("another secret, also 32 bytes long"), _clock);
         var (exp, sig) = Parse(other.Sign(Path, TimeSpan.FromHours(1)));
 
-        Assert.False(new Storage.DownloadLinks(Secret, _clock).Verify(Path, exp, sig));
+        Assert.False(new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Verify(Path, exp, sig));
     }
 
     [Theory]
@@ -101,15 +101,15 @@ public sealed class DownloadLinksTests
     [InlineData("1800000000", "***")]
     public void Missing_or_malformed_parameters_fail_without_throwing(string? exp, string? sig)
     {
-        Assert.False(new Storage.DownloadLinks(Secret, _clock).Verify(Path, exp, sig));
-        Assert.False(new Storage.DownloadLinks(Secret, _clock).Verify(null, exp, sig));
+        Assert.False(new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Verify(Path, exp, sig));
+        Assert.False(new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Verify(null, exp, sig));
     }
 
     [Fact]
     public void Refuses_a_short_secret_and_a_non_positive_lifetime()
     {
-        Assert.Throws<ArgumentException>(() => new Storage.DownloadLinks(new byte[8], _clock));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Storage.DownloadLinks(Secret, _clock).Sign(Path, TimeSpan.Zero));
+        Assert.Throws<ArgumentException>(() => new Seedgate.Core.Storage.DownloadLinks(new byte[8], _clock));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Sign(Path, TimeSpan.Zero));
     }
 
     private static (string? Exp, string? Sig) Parse(string query)

@@ -1,0 +1,31 @@
+namespace Seedgate.Core.Dispatch;
+
+/// <summary>How the dispatcher runs jobs on this node (configuration section Seedgate:Dispatch).</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>False makes an API-only node: it accepts and serves jobs, other nodes run them.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Jobs this node runs at once (renders are CPU-bound: about one per two cores).</summary>
+    public int ConcurrentJobs { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long a claim lasts without renewal; a node that dies loses its jobs after this.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the store is checked when no wake-up came (other nodes' work, retries, expiry).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Claims of one job before it fails for good (a job that kills its worker cannot loop forever).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay after a transient failure; doubles per attempt, ±20 % jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Scratch space for engines; each run gets a subdirectory that is removed afterwards.</summary>
+    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "seedgate-work");
+}
+
+/// <summary>This node's stable name; leases carry it, so a restarted node can take its own jobs back at once.</summary>
+public sealed record NodeIdentity(string Id);

@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Seedgate.Core.Catalog;
+
+namespace Seedgate.Core.Generation;
+
+/// <summary>A request that passed validation, with every default filled in.</summary>
+/// <param name="Request">The normalized request; <c>Model</c> is the catalog id, the seed is concrete.</param>
+/// <param name="Model">The catalog entry that serves it.</param>
+/// <param name="Mode">The input mode its references form.</param>
+public sealed record ValidatedRequest(GenerationRequest Request, ModelSpec Model, InputMode Mode);
+
+/// <summary>
+/// Checks a canonical request against the catalog and the mode rules, locally, before anything touches the
+/// network. The first problem found is returned as a typed error naming the field in the caller's dialect.
+/// </summary>
+public sealed class RequestValidator(ModelCatalog catalog)
+{
+    public const int MaxPromptLength = 2000;
+    public const int MaxNegativePromptLength = 500;
+    public const int DefaultExpiresAfterSeconds = 172_800;
+    public const int MinExpiresAfterSeconds = 3_600;
+    public const int MaxExpiresAfterSeconds = 259_200;
+    public const int FramesPerSecond = 24;
+    public const long MaxSeed = uint.MaxValue;
+
+    private static readonly string[] Ratios = [.. ModelCatalog.Ratios, "adaptive"];
+
+    /// <param name="request">The canonical request a dialect built.</param>
+    /// <param name="names">Maps canonical field names (prompt, ratio, generate_audio, …) to the dialect's wire names.</param>
+    public SeedgateError? Validate(GenerationRequest request, ParamNames names, out ValidatedRequest? validated)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(names);
+        validated = null;
+
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            return SeedgateError.Missing(names["model"], "model is required.");
+        }
+
+        var model = catalog.Find(request.Model);
+        if (model is null)
+        {
+            return new SeedgateError(
+                ErrorCodes.ModelNotOpen,
+                $"The model '{request.Model}' does not exist or is not available. Available: {string.Join(", ", catalog.Models.Select(m => m.Id))}.",
+                names["model"]);
+        }
+
+        var prompt = string.IsNullOrWhiteSpace(request.Prompt) ? null : request.Prompt;
+        if (prompt is not null && TextLength(prompt) > MaxPromptLength)
+        {
+            return SeedgateError.Invalid(names["prompt"], $"{names["prompt"]} must be at most {MaxPromptLength} characters (got {TextLength(prompt)}).");
+        }
+
+        var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? null : request.NegativePrompt;
+        if (negative is not null && TextLength(negative) > MaxNegativePromptLength)
+        {
+            return SeedgateError.Invalid(
+                names["negative_prompt"],
+                $"{names["negative_prompt"]} must be at most {MaxNegativePromptLength} characters (got {TextLength(negative)}).");
+        }
+
+        var referenceProblem = CheckReferences(request, model, prompt, names, out var mode);
+        if (referenceProblem is not null)
+        {
+            return referenceProblem;
+        }
+
+        var resolution = request.Resolution ?? model.DefaultResolution;
+        if (!model.Resolutions.Contains(resolution, StringComparer.Ordinal))
+        {
+            return SeedgateError.Invalid(
+                names["resolution"],
+                $"{names["resolution"]} '{resolution}' is not offered by {model.Id}; choose one of {string.Join(", ", model.Resolutions)}.");
+        }
+
+        var ratio = request.Ratio ?? "16:9";
+        if (!Ratios.Contains(ratio, StringComparer.Ordinal))
+        {
+            return SeedgateError.Invalid(names["ratio"], $"{names["ratio"]} '{ratio}' is not valid; choose one of {string.Join(", ", Ratios)}.");
+        }
+
+        var duration = request.Duration ?? model.Duration.Default;
+        if (!(duration == -1 && model.Duration.AllowAuto) && (duration < model.Duration.Min || duration > model.Duration.Max))
+        {
+            var auto = model.Duration.AllowAuto ? " or -1 (the model chooses)" : "";
+            return SeedgateError.Invalid(
+                names["duration"],
+                $"{names["duration"]} must be {model.Duration.Min}–{model.Duration.Max} seconds{auto} (got {duration}).");
+        }
+
+        if (request.FramesPerSecond is { } fps && fps != FramesPerSecond)
+        {
+            return SeedgateError.Invalid(names["framespersecond"], $"{names["framespersecond"]} must be {FramesPerSecond} (got {fps}).");
+        }
+
+        var audio = request.GenerateAudio ?? model.Audio;
+        if (audio && !model.Audio)
+        {
+            return SeedgateError.Invalid(names["generate_audio"], $"{model.Id} does not generate audio; set {names["generate_audio"]} to false.");
+        }
+
+        if (request.Seed is { } seed && (seed < -1 || seed > MaxSeed))
+        {
+            return SeedgateError.Invalid(names["seed"], $"{names["seed"]} must be between -1 and {MaxSeed} (got {seed}).");
+        }
+
+        if (request.CameraFixed && request.CameraMotion is not null)
+        {
+            return SeedgateError.Invalid(names["camera_fixed"], $"{names["camera_fixed"]} contradicts {names["camera_motion"]}; set only one.");
+        }
+
+        if (request.CallbackUrl is { } callback && !IsHttpUrl(callback))
+        {
+            return SeedgateError.Invalid(names["callback_url"], $"{names["callback_url"]} must be an absolute http(s) URL.");
+        }
+
+        if (request.Priority is < 0 or > 9)
+        {
+            return SeedgateError.Invalid(names["priority"], $"{names["priority"]} must be 0–9 (got {request.Priority}).");
+        }
+
+        var expiresAfter = request.ExecutionExpiresAfter ?? DefaultExpiresAfterSeconds;
+        if (expiresAfter is < MinExpiresAfterSeconds or > MaxExpiresAfterSeconds)
+        {
+            return SeedgateError.Invalid(
+                names["execution_expires_after"],
+                $"{names["execution_expires_after"]} must be {MinExpiresAfterSeconds}–{MaxExpiresAfterSeconds} seconds (got {expiresAfter}).");
+        }
+
+        if (request.ServiceTier is { } tier && !string.Equals(tier, "default", StringComparison.Ordinal))
+        {
+            return SeedgateError.Invalid(
+                names["service_tier"],
+                string.Equals(tier, "flex", StringComparison.Ordinal)
+                    ? $"{model.Id} accepts only {names["service_tier"]} 'default'."
+                    : $"{names["service_tier"]} '{tier}' is not valid; use 'default'.");
+        }
+
+        validated = new ValidatedRequest(
+            request with
+            {
+                Model = model.Id,
+                Prompt = prompt,
+                NegativePrompt = negative,
+                Resolution = resolution,
+                Ratio = ratio,
+                Duration = duration,
+                FramesPerSecond = FramesPerSecond,
+                GenerateAudio = audio,
+                Seed = request.Seed is null or -1 ? RandomNumberGenerator.GetInt32(int.MaxValue) : request.Seed,
+                ExecutionExpiresAfter = expiresAfter,
+                ServiceTier = "default",
+            },
+            model,
+            mode);
+        return null;
+    }
+
+    private static SeedgateError? CheckReferences(GenerationRequest request, ModelSpec model, string? prompt, ParamNames names, out InputMode mode)
+    {
+        mode = InputMode.Text;
+        var refs = request.References;
+        foreach (var reference in refs)
+        {
+            if (string.IsNullOrWhiteSpace(reference.Url))
+            {
+                return SeedgateError.Missing(reference.Param, $"{reference.Param}: the URL is missing.");
+            }
+
+            var expectedKind = reference.Role switch
+            {
+                ReferenceRole.FirstFrame or ReferenceRole.LastFrame or ReferenceRole.ReferenceImage => ReferenceKind.Image,
+                ReferenceRole.ReferenceVideo => ReferenceKind.Video,
+                ReferenceRole.ReferenceAudio => ReferenceKind.Audio,
+            };
+            if (expectedKind != reference.Kind)
+            {
+                return SeedgateError.Invalid(
+                    reference.Param,
+                    $"{reference.Param}: the role {WireNames.Of(reference.Role)} does not fit a {reference.Kind.ToString().ToLowerInvariant()}.");
+            }
+        }
+
+        var counts = (
+            Image: refs.Count(r => r.Kind == ReferenceKind.Image),
+            Video: refs.Count(r => r.Kind == ReferenceKind.Video),
+            Audio: refs.Count(r => r.Kind == ReferenceKind.Audio));
+        var limits = model.MaxReferences;
+        foreach (var (kind, count, limit) in new[]
+        {
+            ("images", counts.Image, limits.Image), ("videos", counts.Video, limits.Video), ("audio clips", counts.Audio, limits.Audio),
+        })
+        {
+            if (count > limit)
+            {
+                var param = refs[refs.Count - 1].Param;
+                return SeedgateError.Invalid(param, limit == 0
+                    ? $"{model.Id} does not accept {kind}."
+                    : $"{model.Id} accepts at most {limit} {kind} (got {count}).");
+            }
+        }
+
+        var firsts = refs.Where(r => r.Role == ReferenceRole.FirstFrame).ToList();
+        var lasts = refs.Where(r => r.Role == ReferenceRole.LastFrame).ToList();
+        var multimodal = refs.Where(r => r.Role is ReferenceRole.ReferenceImage or ReferenceRole.ReferenceVideo or ReferenceRole.ReferenceAudio).ToList();
+        if (firsts.Count > 1)
+        {
+            return SeedgateError.Invalid(firsts[1].Param, "Only one first_frame image is allowed.");
+        }
+
+        if (lasts.Count > 1)
+        {
+            return SeedgateError.Invalid(lasts[1].Param, "Only one last_frame image is allowed.");
+        }
+
+        if (lasts.Count == 1 && firsts.Count == 0)
+        {
+            return SeedgateError.Invalid(lasts[0].Param, "A last_frame image needs a first_frame image.");
+        }
+
+        if (multimodal.Count > 0 && firsts.Count + lasts.Count > 0)
+        {
+            return SeedgateError.Invalid(
+                multimodal[0].Param,
+                "First-frame, first+last-frame and multimodal reference modes cannot be mixed in one request.");
+        }
+
+        if (multimodal.Count > 0 && multimodal.All(r => r.Kind == ReferenceKind.Audio))
+        {
+            return SeedgateError.Invalid(multimodal[0].Param, "Audio cannot be the only reference; add an image or a video.");
+        }
+
+        mode = (firsts.Count, lasts.Count, multimodal.Count) switch
+        {
+            (0, 0, 0) => InputMode.Text,
+            (1, 0, _) => InputMode.FirstFrame,
+            (1, 1, _) => InputMode.FirstLastFrame,
+            _ => InputMode.Reference,
+        };
+
+        if (model.RequiredReference is { } required && refs.All(r => r.Kind != required))
+        {
+            var kind = required.ToString().ToLowerInvariant();
+            return SeedgateError.Missing(names["references"], $"{model.Id} needs at least one {kind} reference.");
+        }
+
+        if (!model.InputModes.Contains(mode))
+        {
+            return SeedgateError.Invalid(
+                mode == InputMode.Text ? names["references"] : refs[0].Param,
+                $"{model.Id} does not accept {ModeName(mode)} input.");
+        }
+
+        if (mode == InputMode.Text && prompt is null)
+        {
+            return SeedgateError.Missing(names["prompt"], $"{names["prompt"]} is required when no image or video is given.");
+        }
+
+        return null;
+    }
+
+    private static string ModeName(InputMode mode) => mode switch
+    {
+        InputMode.Text => "text-only",
+        InputMode.FirstFrame => "first-frame",
+        InputMode.FirstLastFrame => "first+last-frame",
+        InputMode.Reference => "multimodal reference",
+    };
+
+    private static int TextLength(string text) => new StringInfo(text).LengthInTextElements;
+
+    private static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
+
+/// <summary>
+/// A dialect's wire names for canonical fields, so errors name the field the caller actually sent.
+/// Fields without an entry keep their canonical (snake_case) name.
+/// </summary>
+public sealed class ParamNames(IReadOnlyDictionary<string, string> wireNames)
+{
+    public static ParamNames Canonical { get; } = new(new Dictionary<string, string>());
+
+    public string this[string canonical] => wireNames.GetValueOrDefault(canonical, canonical);
+}

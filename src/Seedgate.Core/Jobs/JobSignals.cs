@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace Seedgate.Core.Jobs;
+
+/// <summary>
+/// In-process wake-ups: the dispatcher waits for "work was queued", long-polls wait for "this job changed".
+/// They speed things up on one node; correctness never depends on them (waiters also re-read the store on
+/// a timer, which is how changes made by other nodes are seen).
+/// </summary>
+public sealed class JobSignals : IDisposable
+{
+    private readonly SemaphoreSlim _workQueued = new(0, int.MaxValue);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _changes = new(StringComparer.Ordinal);
+
+    /// <summary>Says that runnable work may exist.</summary>
+    public void WorkQueued()
+    {
+        if (_workQueued.CurrentCount == 0)
+        {
+            _workQueued.Release();
+        }
+    }
+
+    /// <summary>Waits until work is signalled or the timeout passes; true when signalled.</summary>
+    public Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _workQueued.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Says that a job's record changed (status, lease, outputs).</summary>
+    public void JobChanged(string jobId)
+    {
+        if (_changes.TryRemove(jobId, out var waiters))
+        {
+            waiters.TrySetResult();
+        }
+    }
+
+    public void Dispose() => _workQueued.Dispose();
+
+    /// <summary>A task that completes at the next <see cref="JobChanged"/> for the job.</summary>
+    public Task NextChangeAsync(string jobId) =>
+        _changes.GetOrAdd(jobId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+}

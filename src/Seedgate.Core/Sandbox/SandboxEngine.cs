@@ -1,0 +1,168 @@
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Engines;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Media;
+using Seedgate.Core.Storage;
+
+namespace Seedgate.Core.Sandbox;
+
+/// <summary>
+/// The built-in engine: brings a job's references into its scratch directory, works out the frame size
+/// (resolving "adaptive" from the first visual reference), checks reference clips the way the real service
+/// does, and renders with <see cref="SandboxRenderer"/>.
+/// </summary>
+public sealed class SandboxEngine(
+    SandboxRenderer renderer,
+    Ffmpeg ffmpeg,
+    ReferenceFetcher fetcher,
+    IBlobStore blobs,
+    ModelCatalog catalog) : IVideoEngine
+{
+    private const double MinClipSeconds = 2;
+    private const double MaxClipSeconds = 15;
+
+    public string Name => "sandbox";
+
+    public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var request = work.Job.Request;
+        var files = await FetchReferencesAsync(work, cancellationToken);
+        try
+        {
+            await CheckClipsAsync(files, cancellationToken);
+            var ratio = request.Ratio == "adaptive" ? await AdaptiveRatioAsync(files, cancellationToken) : request.Ratio!;
+            if (!catalog.TryGetFrameSize(request.Resolution!, ratio, out var width, out var height))
+            {
+                throw new SeedgateException(SeedgateError.Invalid("resolution", $"No frame size for {request.Resolution} {ratio}."));
+            }
+
+            var seconds = request.Duration == -1 ? work.Model.Duration.AutoSeconds : request.Duration!.Value;
+            var fps = request.FramesPerSecond ?? RequestValidator.FramesPerSecond;
+            var spec = new RenderSpec
+            {
+                Width = width,
+                Height = height,
+                FramesPerSecond = fps,
+                DurationSeconds = seconds,
+                Prompt = request.Prompt ?? "",
+                NegativePrompt = request.NegativePrompt,
+                Seed = request.Seed!.Value,
+                Style = request.Style,
+                CameraMotion = request.CameraFixed ? null : request.CameraMotion,
+                Images = [.. files.Where(f => f.Reference.Role is ReferenceRole.FirstFrame or ReferenceRole.ReferenceImage).Select(f => f.Path)],
+                LastFrameImage = files.FirstOrDefault(f => f.Reference.Role == ReferenceRole.LastFrame)?.Path,
+                ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video)?.Path,
+                Audio = files.FirstOrDefault(f => f.Reference.Kind == ReferenceKind.Audio)?.Path,
+                GenerateAudio = request.GenerateAudio ?? false,
+                Watermark = request.Watermark,
+                OutputVideoPath = Path.Combine(work.Directory, "video.mp4"),
+                OutputLastFramePath = request.ReturnLastFrame ? Path.Combine(work.Directory, "last_frame.png") : null,
+            };
+            await renderer.RenderAsync(spec, cancellationToken);
+
+            var tokens = (long)width * height * fps * seconds / 1024;
+            return new EngineResult(
+                spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens);
+        }
+        catch (InvalidMediaException ex)
+        {
+            var param = files.FirstOrDefault(f => f.Path == ex.Path)?.Reference.Param ?? "content";
+            throw new SeedgateException(SeedgateError.Invalid(param, $"{param}: {ex.Message}"), ex);
+        }
+    }
+
+    private async Task<List<ReferenceFile>> FetchReferencesAsync(EngineWork work, CancellationToken cancellationToken)
+    {
+        var files = new List<ReferenceFile>();
+        var references = work.Job.Request.References;
+        for (var i = 0; i < references.Count; i++)
+        {
+            var reference = references[i];
+            var path = Path.Combine(work.Directory, $"ref-{i}");
+            if (reference.Url.StartsWith(JobSubmitter.BlobScheme, StringComparison.Ordinal))
+            {
+                if (!await blobs.CopyToFileAsync(reference.Url[JobSubmitter.BlobScheme.Length..], path, cancellationToken))
+                {
+                    throw new SeedgateException(new SeedgateError(
+                        ErrorCodes.InternalServiceError, $"{reference.Param}: the uploaded input is missing from storage."));
+                }
+            }
+            else
+            {
+                await fetcher.FetchToFileAsync(
+                    new Uri(reference.Url), path, fetcher.Options.MaxBytesFor(reference.Kind), reference.Param, cancellationToken);
+            }
+
+            files.Add(new ReferenceFile(reference, path));
+        }
+
+        return files;
+    }
+
+    /// <summary>Reference videos and audio clips: 2–15 s each, 15 s in total per kind (as Seedance 2.0 requires).</summary>
+    private async Task CheckClipsAsync(List<ReferenceFile> files, CancellationToken cancellationToken)
+    {
+        foreach (var kind in new[] { ReferenceKind.Video, ReferenceKind.Audio })
+        {
+            double total = 0;
+            foreach (var file in files.Where(f => f.Reference.Kind == kind))
+            {
+                var info = await ProbeAsync(file, cancellationToken);
+                if (info.DurationSeconds is < MinClipSeconds or > MaxClipSeconds)
+                {
+                    throw new SeedgateException(SeedgateError.Invalid(
+                        file.Reference.Param,
+                        $"{file.Reference.Param}: each reference clip must last {MinClipSeconds}–{MaxClipSeconds} s (got {info.DurationSeconds:0.##} s)."));
+                }
+
+                total += info.DurationSeconds;
+                if (total > MaxClipSeconds + 0.05)
+                {
+                    throw new SeedgateException(SeedgateError.Invalid(
+                        file.Reference.Param,
+                        $"{file.Reference.Param}: reference {kind.ToString().ToLowerInvariant()} clips may last {MaxClipSeconds} s in total."));
+                }
+            }
+        }
+    }
+
+    /// <summary>The catalog ratio nearest to the first image or video reference's shape; 16:9 without one.</summary>
+    private async Task<string> AdaptiveRatioAsync(List<ReferenceFile> files, CancellationToken cancellationToken)
+    {
+        var visual = files.FirstOrDefault(f => f.Reference.Kind != ReferenceKind.Audio);
+        if (visual is null)
+        {
+            return "16:9";
+        }
+
+        var info = await ProbeAsync(visual, cancellationToken);
+        if (info.Width <= 0 || info.Height <= 0)
+        {
+            throw new SeedgateException(SeedgateError.Invalid(visual.Reference.Param, $"{visual.Reference.Param}: the reference has no picture."));
+        }
+
+        var aspect = Math.Log((double)info.Width / info.Height);
+        return ModelCatalog.Ratios.MinBy(r =>
+        {
+            var parts = r.Split(':');
+            return Math.Abs(aspect - Math.Log(double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) /
+                double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+        })!;
+    }
+
+    private async Task<MediaInfo> ProbeAsync(ReferenceFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ffmpeg.ProbeAsync(file.Path, cancellationToken);
+        }
+        catch (FfmpegException ex)
+        {
+            throw new SeedgateException(SeedgateError.Invalid(file.Reference.Param, $"{file.Reference.Param}: the file cannot be read as media."), ex);
+        }
+    }
+
+    private sealed record ReferenceFile(Reference Reference, string Path);
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage;
+using Seedgate.Server.Auth;
+using Seedgate.Server.Hosting;
+using Seedgate.Server.Outputs;
+
+namespace Seedgate.Server.Dialects.Ark;
+
+/// <summary>
+/// The Ark dialect (BytePlus ModelArk / Volcano Engine Ark video generation tasks), so the official Ark SDKs
+/// and code written for BytePlus work by changing the base URL. Seedgate adds ?wait=N long-polling, cost and
+/// correlation_id to task views, and camera_motion / style / negative_prompt to requests.
+/// </summary>
+internal static class ArkDialect
+{
+    public const string BasePath = "/api/v3/contents/generations/tasks";
+    private const int MaxPageSize = 500;
+
+    public static IDialectErrors Errors { get; } = new ArkErrors();
+
+    public static IEndpointRouteBuilder MapArkDialect(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup(BasePath)
+            .AddEndpointFilter(new DialectErrorFilter(Errors))
+            .AddEndpointFilter(new AccountFilter(Errors))
+            .WithTags("Ark dialect");
+        tasks.MapPost("", CreateAsync)
+            .Accepts<ArkCreateTaskBody>("application/json")
+            .Produces<ArkCreated>()
+            .WithSummary("Creates a video generation task.");
+        tasks.MapGet("/{id}", GetAsync)
+            .Produces<ArkTask>()
+            .WithSummary("Gets a task; ?wait=N (≤ 60) holds the request until the task is terminal or N seconds pass.");
+        tasks.MapGet("", ListAsync)
+            .Produces<ArkTaskList>()
+            .WithSummary("Lists the caller's tasks: page_num, page_size (1–500), filter.status, filter.model, filter.task_ids.");
+        tasks.MapDelete("/{id}", DeleteAsync)
+            .WithSummary("Cancels a queued task, or deletes a finished one.");
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, JobSubmitter submitter)
+    {
+        var body = await DialectJson.ReadAsync<ArkCreateTaskBody>(context.Request, context.RequestAborted);
+        var (request, names) = ArkMapping.ToCanonical(body);
+        var job = await submitter.SubmitAsync(
+            AccountFilter.AccountOf(context), request, names, DialectJson.CorrelationId(context.Request), context.RequestAborted);
+        return Results.Json(new ArkCreated(job.Id), DialectJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(
+        string id, HttpContext context, JobWaiter waiter, OutputLinks links, IOptions<SeedgateOptions> options)
+    {
+        var wait = ParseInt(context.Request.Query["wait"], "wait", 0, 0, options.Value.MaxWaitSeconds);
+        var job = JobIds.LooksValid(id)
+            ? await waiter.GetAsync(AccountFilter.AccountOf(context), id, TimeSpan.FromSeconds(wait), context.RequestAborted)
+            : null;
+        return job is null
+            ? Errors.Result(NotFound(id))
+            : Results.Json(ArkMapping.ToTask(job, context.Request, links), DialectJson.Options);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, OutputLinks links)
+    {
+        var query = context.Request.Query;
+        var statuses = new List<JobStatus>();
+        foreach (var name in query["filter.status"])
+        {
+            if (!JobStatusRules.TryParse(name, out var status))
+            {
+                throw new SeedgateException(SeedgateError.Invalid(
+                    "filter.status", "filter.status must be queued, running, succeeded, failed, cancelled or expired."));
+            }
+
+            statuses.Add(status);
+        }
+
+        var page = await store.ListAsync(
+            new JobQuery(AccountFilter.AccountOf(context))
+            {
+                Statuses = statuses,
+                Models = [.. query["filter.model"].Where(m => !string.IsNullOrEmpty(m))!],
+                Ids = [.. query["filter.task_ids"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))],
+                PageNumber = ParseInt(query["page_num"], "page_num", 1, 1, MaxPageSize),
+                PageSize = ParseInt(query["page_size"], "page_size", 10, 1, MaxPageSize),
+            },
+            context.RequestAborted);
+        var items = page.Items.Select(job => ArkMapping.ToTask(job, context.Request, links)).ToList();
+        return Results.Json(new ArkTaskList(page.Total, items), DialectJson.Options);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, IJobStore store, IBlobStore blobs, JobSignals signals, TimeProvider time)
+    {
+        var account = AccountFilter.AccountOf(context);
+        var job = JobIds.LooksValid(id) ? await store.GetForAccountAsync(account, id, context.RequestAborted) : null;
+        if (job is null)
+        {
+            return Errors.Result(NotFound(id));
+        }
+
+        if (job.Status == JobStatus.Queued && await store.CancelQueuedAsync(account, id, time.GetUtcNow(), context.RequestAborted))
+        {
+            signals.JobChanged(id);
+            await blobs.DeletePrefixAsync($"inputs/{id}/", context.RequestAborted);
+            return Results.Json(new { }, DialectJson.Options);
+        }
+
+        if (await store.DeleteTerminalAsync(account, id, context.RequestAborted))
+        {
+            signals.JobChanged(id);
+            await blobs.DeletePrefixAsync($"outputs/{id}/", context.RequestAborted);
+            await blobs.DeletePrefixAsync($"inputs/{id}/", context.RequestAborted);
+            return Results.Json(new { }, DialectJson.Options);
+        }
+
+        // Not queued any more (it may have just started) and not deletable: say why, as Ark does.
+        var current = await store.GetForAccountAsync(account, id, context.RequestAborted);
+        return Errors.Result(new SeedgateError(
+            ErrorCodes.InvalidAction,
+            current?.Status == JobStatus.Cancelled
+                ? "A cancelled task cannot be deleted."
+                : "The task is running: it can be cancelled only while queued, and deleted once finished.",
+            "id"));
+    }
+
+    private static SeedgateError NotFound(string id) =>
+        new(ErrorCodes.NotFound, $"The task {id} was not found.", "id");
+
+    private static int ParseInt(Microsoft.Extensions.Primitives.StringValues values, string param, int fallback, int min, int max)
+    {
+        if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(values[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new SeedgateException(SeedgateError.Invalid(param, $"{param} must be an integer from {min} to {max}."));
+        }
+
+        return value;
+    }
+
+    private sealed class ArkErrors : IDialectErrors
+    {
+        public IResult Result(SeedgateError error)
+        {
+            var (status, type) = error.Code switch
+            {
+                ErrorCodes.MissingParameter or ErrorCodes.InvalidParameter or ErrorCodes.InputTextSensitiveContentDetected
+                    or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected
+                    => (StatusCodes.Status400BadRequest, "BadRequest"),
+                ErrorCodes.AuthenticationError => (StatusCodes.Status401Unauthorized, "Unauthorized"),
+                ErrorCodes.AccountOverdueError => (StatusCodes.Status403Forbidden, "Forbidden"),
+                ErrorCodes.NotFound or ErrorCodes.ModelNotOpen => (StatusCodes.Status404NotFound, "NotFound"),
+                ErrorCodes.InvalidAction => (StatusCodes.Status409Conflict, "Conflict"),
+                ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => (StatusCodes.Status429TooManyRequests, "TooManyRequests"),
+                ErrorCodes.ServiceUnavailable => (StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable"),
+                _ => (StatusCodes.Status500InternalServerError, "InternalServerError"),
+            };
+            return Results.Json(new ArkErrorBody(new ArkErrorDetail(error.Code, error.Message, error.Param, type)), DialectJson.Options, statusCode: status);
+        }
+    }
+}

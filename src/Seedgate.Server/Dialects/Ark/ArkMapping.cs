@@ -1,0 +1,152 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Server.Outputs;
+
+namespace Seedgate.Server.Dialects.Ark;
+
+/// <summary>Ark wire JSON ⇄ the canonical request and job.</summary>
+internal static class ArkMapping
+{
+    public static (GenerationRequest Request, ParamNames Names) ToCanonical(ArkCreateTaskBody body)
+    {
+        if (body.Frames is not null)
+        {
+            throw new SeedgateException(SeedgateError.Invalid("frames", "frames is not supported by Seedance 2.0 models; use duration."));
+        }
+
+        var content = body.Content is { Count: > 0 }
+            ? body.Content
+            : throw new SeedgateException(SeedgateError.Missing("content", "content is required: a text prompt, images, videos or audio."));
+
+        string? prompt = null;
+        var promptParam = "content";
+        var references = new List<Reference>();
+        var imageCount = content.Count(c => c?.Type == "image_url");
+        for (var i = 0; i < content.Count; i++)
+        {
+            var item = content[i] ?? throw new SeedgateException(SeedgateError.Invalid($"content[{i}]", $"content[{i}] must be an object."));
+            switch (item.Type)
+            {
+                case "text":
+                    if (prompt is not null)
+                    {
+                        throw new SeedgateException(SeedgateError.Invalid($"content[{i}]", "Only one text item is allowed."));
+                    }
+
+                    prompt = item.Text ?? throw new SeedgateException(SeedgateError.Missing($"content[{i}].text", $"content[{i}].text is required."));
+                    promptParam = $"content[{i}].text";
+                    break;
+                case "image_url":
+                    references.Add(new Reference(ReferenceKind.Image, ImageRole(item.Role, imageCount, i), Url(item.ImageUrl, i, "image_url"), $"content[{i}].image_url.url"));
+                    break;
+                case "video_url":
+                    references.Add(new Reference(ReferenceKind.Video, ClipRole(item.Role, "reference_video", ReferenceRole.ReferenceVideo, i), Url(item.VideoUrl, i, "video_url"), $"content[{i}].video_url.url"));
+                    break;
+                case "audio_url":
+                    references.Add(new Reference(ReferenceKind.Audio, ClipRole(item.Role, "reference_audio", ReferenceRole.ReferenceAudio, i), Url(item.AudioUrl, i, "audio_url"), $"content[{i}].audio_url.url"));
+                    break;
+                case "draft_task":
+                    throw new SeedgateException(SeedgateError.Invalid($"content[{i}].type", "draft_task is supported only by Seedance 1.5 pro."));
+                case null:
+                    throw new SeedgateException(SeedgateError.Missing($"content[{i}].type", $"content[{i}].type is required."));
+                default:
+                    throw new SeedgateException(SeedgateError.Invalid(
+                        $"content[{i}].type", $"content[{i}].type must be text, image_url, video_url or audio_url (got '{item.Type}')."));
+            }
+        }
+
+        var request = new GenerationRequest
+        {
+            Model = body.Model ?? "",
+            Prompt = prompt,
+            NegativePrompt = body.NegativePrompt,
+            References = references,
+            Resolution = body.Resolution,
+            // Ark's default: the input image's shape when there is one, else 16:9.
+            Ratio = body.Ratio ?? (references.Any(r => r.Kind != ReferenceKind.Audio) ? "adaptive" : "16:9"),
+            Duration = body.Duration,
+            FramesPerSecond = body.Framespersecond,
+            GenerateAudio = body.GenerateAudio ?? true,
+            Seed = body.Seed,
+            Style = Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
+            CameraMotion = Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
+            CameraFixed = body.CameraFixed ?? false,
+            Watermark = body.Watermark ?? false,
+            ReturnLastFrame = body.ReturnLastFrame ?? false,
+            CallbackUrl = body.CallbackUrl,
+            Priority = body.Priority ?? 0,
+            ExecutionExpiresAfter = body.ExecutionExpiresAfter,
+            ServiceTier = body.ServiceTier,
+        };
+        var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content" });
+        return (request, names);
+    }
+
+    public static ArkTask ToTask(Job job, HttpRequest http, OutputLinks links)
+    {
+        var request = job.Request;
+        var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
+        return new ArkTask(
+            job.Id,
+            job.RequestedModel,
+            JobStatusRules.Name(job.Status),
+            outputs is null ? null : new ArkTaskContent(links.UrlFor(http, outputs.VideoKey)!, links.UrlFor(http, outputs.LastFrameKey)),
+            outputs is null ? null : new ArkUsage(outputs.Tokens, outputs.Tokens),
+            job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new ArkTaskError(error.Code, error.Message) : null,
+            request.Seed,
+            request.Resolution,
+            outputs?.Ratio ?? request.Ratio,
+            outputs is null ? request.Duration : (int)Math.Round(outputs.DurationSeconds),
+            request.FramesPerSecond ?? RequestValidator.FramesPerSecond,
+            request.GenerateAudio,
+            request.Watermark,
+            request.ServiceTier,
+            request.ExecutionExpiresAfter,
+            request.Priority,
+            DialectJson.UnixSeconds(job.CreatedAt),
+            DialectJson.UnixSeconds(job.UpdatedAt),
+            job.CostMicros is { } micros
+                ? new ArkCost(micros, (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture), "USD")
+                : null,
+            job.CorrelationId);
+    }
+
+    private static string Url(ArkUrl? url, int index, string field) =>
+        string.IsNullOrWhiteSpace(url?.Url)
+            ? throw new SeedgateException(SeedgateError.Missing($"content[{index}].{field}.url", $"content[{index}].{field}.url is required."))
+            : url.Url;
+
+    private static ReferenceRole ImageRole(string? role, int imageCount, int index) => role switch
+    {
+        null when imageCount == 1 => ReferenceRole.FirstFrame,
+        null => throw new SeedgateException(SeedgateError.Missing(
+            $"content[{index}].role", "With several images each needs a role: first_frame, last_frame or reference_image.")),
+        "first_frame" => ReferenceRole.FirstFrame,
+        "last_frame" => ReferenceRole.LastFrame,
+        "reference_image" => ReferenceRole.ReferenceImage,
+        _ => throw new SeedgateException(SeedgateError.Invalid(
+            $"content[{index}].role", $"content[{index}].role must be first_frame, last_frame or reference_image (got '{role}').")),
+    };
+
+    private static ReferenceRole ClipRole(string? role, string expected, ReferenceRole canonical, int index) =>
+        role is null || role == expected
+            ? canonical
+            : throw new SeedgateException(SeedgateError.Invalid($"content[{index}].role", $"content[{index}].role must be {expected} (got '{role}')."));
+
+    internal delegate bool TryParser<T>(string? text, out T value);
+
+    internal static T? Parse<T>(string? text, string param, IEnumerable<string> allowed, TryParser<T> parse)
+        where T : struct
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return parse(text, out var value)
+            ? value
+            : throw new SeedgateException(SeedgateError.Invalid(param, $"{param} must be one of {string.Join(", ", allowed)} (got '{text}')."));
+    }
+}

@@ -1,0 +1,82 @@
+namespace Seedgate.Server.Dialects.Ark;
+
+// The Ark (BytePlus ModelArk / Volcano Engine) wire format, as the official SDKs send and read it.
+
+internal sealed class ArkCreateTaskBody
+{
+    public string? Model { get; set; }
+    public List<ArkContentItem?>? Content { get; set; }
+    public string? Resolution { get; set; }
+    public string? Ratio { get; set; }
+    public int? Duration { get; set; }
+    public int? Frames { get; set; }
+    public int? Framespersecond { get; set; }
+    public long? Seed { get; set; }
+    public bool? CameraFixed { get; set; }
+    public bool? Watermark { get; set; }
+    public bool? GenerateAudio { get; set; }
+    public bool? ReturnLastFrame { get; set; }
+    public string? CallbackUrl { get; set; }
+    public string? ServiceTier { get; set; }
+    public int? ExecutionExpiresAfter { get; set; }
+    public int? Priority { get; set; }
+
+    // Seedgate extensions (real Ark ignores them).
+    public string? CameraMotion { get; set; }
+    public string? Style { get; set; }
+    public string? NegativePrompt { get; set; }
+}
+
+internal sealed class ArkContentItem
+{
+    public string? Type { get; set; }
+    public string? Text { get; set; }
+    public ArkUrl? ImageUrl { get; set; }
+    public ArkUrl? VideoUrl { get; set; }
+    public ArkUrl? AudioUrl { get; set; }
+    public string? Role { get; set; }
+}
+
+internal sealed class ArkUrl
+{
+    public string? Url { get; set; }
+}
+
+internal sealed record ArkCreated(string Id);
+
+internal sealed record ArkTask(
+    string Id,
+    string Model,
+    string Status,
+    ArkTaskContent? Content,
+    ArkUsage? Usage,
+    ArkTaskError? Error,
+    long? Seed,
+    string? Resolution,
+    string? Ratio,
+    int? Duration,
+    int Framespersecond,
+    bool? GenerateAudio,
+    bool? Watermark,
+    string? ServiceTier,
+    int? ExecutionExpiresAfter,
+    int Priority,
+    long CreatedAt,
+    long UpdatedAt,
+    ArkCost? Cost,
+    string? CorrelationId);
+
+internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
+
+internal sealed record ArkUsage(long CompletionTokens, long TotalTokens);
+
+internal sealed record ArkTaskError(string Code, string Message);
+
+/// <summary>Seedgate's cost extension: exact micro-dollars, plus a decimal string for people.</summary>
+internal sealed record ArkCost(long AmountMicros, string Amount, string Currency);
+
+internal sealed record ArkTaskList(long Total, IReadOnlyList<ArkTask> Items);
+
+internal sealed record ArkErrorBody(ArkErrorDetail Error);
+
+internal sealed record ArkErrorDetail(string Code, string Message, string? Param, string Type);

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Seedgate.Core.Generation;
+
+namespace Seedgate.Server.Dialects;
+
+/// <summary>How a dialect writes a core error: its HTTP status and its error body.</summary>
+internal interface IDialectErrors
+{
+    IResult Result(SeedgateError error);
+}
+
+/// <summary>Reading wire JSON with errors that name the field (unknown fields are ignored).</summary>
+internal static class DialectJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Ark is strict: "5" is not a number (the Web defaults would quietly accept it).
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
+    /// <summary>Reads the body as <typeparamref name="T"/>; a malformed body or a wrongly typed field is an InvalidParameter naming it.</summary>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        // Two steps, so that broken JSON ("body") and a wrongly typed field (its path) are told apart.
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new SeedgateException(SeedgateError.Invalid("body", "The request body is not valid JSON."), ex);
+        }
+
+        using (document)
+        {
+            try
+            {
+                return document.RootElement.ValueKind == JsonValueKind.Object
+                    ? document.Deserialize<T>(Options)!
+                    : throw new SeedgateException(SeedgateError.Invalid("body", "The request body must be a JSON object."));
+            }
+            catch (JsonException ex)
+            {
+                var param = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
+                throw new SeedgateException(SeedgateError.Invalid(param, $"{param} has a value of the wrong type or form."), ex);
+            }
+        }
+    }
+
+    /// <summary>The caller's correlation id: X-Client-Request-Id (Ark's header) or X-Correlation-Id, trimmed to 128 chars.</summary>
+    public static string? CorrelationId(HttpRequest request)
+    {
+        var value = request.Headers["X-Client-Request-Id"].ToString();
+        if (value.Length == 0)
+        {
+            value = request.Headers["X-Correlation-Id"].ToString();
+        }
+
+        return value.Length == 0 ? null : value[..Math.Min(value.Length, 128)];
+    }
+
+    public static long UnixSeconds(DateTimeOffset? time) => time?.ToUnixTimeSeconds() ?? 0;
+}

@@ -1,0 +1,20 @@
+namespace Seedgate.Server.Hosting;
+
+/// <summary>Gateway settings (configuration section Seedgate).</summary>
+public sealed class SeedgateOptions
+{
+    /// <summary>Where the SQLite file, blobs and scratch space live.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The absolute base of download links (e.g. https://video.example.com); the request's host when unset.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>A catalog JSON file that replaces the shipped catalog.</summary>
+    public string? CatalogPath { get; set; }
+
+    /// <summary>How long a signed download link stays valid.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The longest long-poll (?wait=N) a caller may ask for, in seconds.</summary>
+    public int MaxWaitSeconds { get; set; } = 60;
+}

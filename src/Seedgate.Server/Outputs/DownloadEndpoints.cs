@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Seedgate.Core.Storage;
+
+namespace Seedgate.Server.Outputs;
+
+/// <summary>Serves outputs behind signed links, with HTTP Range support so players can seek.</summary>
+internal static class DownloadEndpoints
+{
+    public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(OutputLinks.RoutePrefix + "{**key}", DownloadAsync)
+            .WithName("DownloadOutput")
+            .WithSummary("Downloads an output through a signed, expiring link.")
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> DownloadAsync(
+        string key, string? exp, string? sig, HttpContext context, DownloadLinks signer, IBlobStore blobs)
+    {
+        if (!signer.Verify(OutputLinks.RoutePrefix + key, exp, sig))
+        {
+            return Results.Json(
+                new { error = new { code = "AuthenticationError", message = "The download link is invalid or has expired; fetch the task again for a fresh link." } },
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var stream = await blobs.OpenReadAsync(key, context.RequestAborted);
+        if (stream is null)
+        {
+            return Results.Json(
+                new { error = new { code = "NotFound", message = "The output no longer exists (deleted or past retention)." } },
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var contentType = Path.GetExtension(key) switch
+        {
+            ".mp4" => "video/mp4",
+            ".png" => "image/png",
+            _ => "application/octet-stream",
+        };
+        return Results.Stream(stream, contentType, enableRangeProcessing: true);
+    }
+}

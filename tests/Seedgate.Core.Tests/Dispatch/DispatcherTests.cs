@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Dispatch;
+using Seedgate.Core.Engines;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage;
+using Seedgate.Core.Storage.Sqlite;
+
+namespace Seedgate.Core.Tests.Dispatch;
+
+/// <summary>The dispatcher over a real SQLite store and blob store, with a scripted test engine.</summary>
+public sealed class DispatcherTests : IAsyncLifetime, IDisposable
+{
+    private static readonly ModelCatalog Catalog = ModelCatalog.LoadDefault();
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "seedgate-dispatch-" + Guid.NewGuid().ToString("n"));
+    private readonly JobSignals _signals = new();
+    private SqliteDatabase _database = null!;
+    private SqliteJobStore _store = null!;
+    private LocalDiskBlobStore _blobs = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _database = await SqliteDatabase.OpenAsync(Path.Combine(_directory, "jobs.db"), CancellationToken.None);
+        _store = new SqliteJobStore(_database);
+        _blobs = new LocalDiskBlobStore(Path.Combine(_directory, "blobs"));
+    }
+
+    public Task DisposeAsync()
+    {
+        _database.Dispose();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _signals.Dispose();
+
+    [Fact]
+    public async Task Success_StoresTheOutputAndTheCost()
+    {
+        var engine = new TestEngine((work, _) => Task.FromResult(Made(work)));
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(1, done.Attempts);
+        Assert.Equal($"outputs/{job.Id}/video.mp4", done.Outputs!.VideoKey);
+        Assert.Equal(Pricing.CostMicros(Catalog.Find("seedance-2.0-fast")!, "720p", 5, 24), done.CostMicros);
+        await using var video = await _blobs.OpenReadAsync(done.Outputs.VideoKey, CancellationToken.None);
+        Assert.NotNull(video);
+    }
+
+    [Fact]
+    public async Task PermanentFailure_FailsAtOnce_WithoutRetry()
+    {
+        var engine = new TestEngine((_, _) => throw new SeedgateException(SeedgateError.Invalid("content[1].image_url.url", "not an image")));
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(("InvalidParameter", "content[1].image_url.url"), (done.Error!.Code, done.Error.Param));
+        Assert.Equal(1, engine.Calls(job.Id));
+    }
+
+    [Fact]
+    public async Task TransientFailure_IsRetriedWithBackoff_ThenSucceeds()
+    {
+        var engine = new TestEngine((work, _) => work.Job.Attempts == 1 ? throw new IOException("network blip") : Task.FromResult(Made(work)));
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(2, done.Attempts);
+    }
+
+    [Fact]
+    public async Task TransientFailure_FailsWithTheLastError_AfterMaxAttempts()
+    {
+        var engine = new TestEngine((work, _) => throw new SeedgateException(new SeedgateError(
+            ErrorCodes.ServiceUnavailable, $"down (attempt {work.Job.Attempts})", Class: FailureClass.Transient)));
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine, o => o.MaxAttempts = 3);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal("down (attempt 3)", done.Error!.Message);
+        Assert.Equal(3, engine.Calls(job.Id));
+    }
+
+    [Fact]
+    public async Task ExecutionExpiry_CancelsTheRun_AndMarksTheJobExpired()
+    {
+        var cancelled = new TaskCompletionSource();
+        var engine = new TestEngine(async (_, token) =>
+        {
+            await using var registration = token.Register(() => cancelled.TrySetResult());
+            await Task.Delay(Timeout.Infinite, token);
+            throw new InvalidOperationException("unreachable");
+        });
+        var job = await QueueAsync(expiresIn: TimeSpan.FromMilliseconds(700));
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Expired, done.Status);
+        Assert.Equal("ExecutionExpired", done.Error!.Code);
+        Assert.True(cancelled.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task QueuedJobPastItsExpiry_IsExpiredWithoutRunning()
+    {
+        var engine = new TestEngine((work, _) => Task.FromResult(Made(work)));
+        var job = await QueueAsync(expiresIn: TimeSpan.FromMilliseconds(-1));
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Expired, done.Status);
+        Assert.Equal(0, engine.Calls(job.Id));
+    }
+
+    [Fact]
+    public async Task Restart_TakesBackItsOwnJobs_WithoutWaitingForTheLease()
+    {
+        var job = await QueueAsync();
+        var claimed = await _store.ClaimAsync("node-a", 1, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(10), CancellationToken.None);
+        Assert.Single(claimed); // node-a "crashed" holding a ten-minute lease
+        var engine = new TestEngine((work, _) => Task.FromResult(Made(work)));
+
+        var done = await RunUntilTerminalAsync(job.Id, engine, node: "node-a");
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(2, done.Attempts);
+    }
+
+    [Fact]
+    public async Task TwoNodes_RunEveryJobExactlyOnce_EvenWhenRunsOutlastTheLease()
+    {
+        var engine = new TestEngine(async (work, token) =>
+        {
+            await Task.Delay(work.Job.Id.GetHashCode() % 2 == 0 ? 3500 : 50, token); // some runs outlast the 3 s lease
+            return Made(work);
+        });
+        var jobs = new List<Job>();
+        for (var i = 0; i < 12; i++)
+        {
+            jobs.Add(await QueueAsync());
+        }
+
+        using var stop = new CancellationTokenSource();
+        var a = Start(engine, "node-a", o => o.Lease = TimeSpan.FromSeconds(3));
+        var b = Start(engine, "node-b", o => o.Lease = TimeSpan.FromSeconds(3));
+        await a.StartAsync(stop.Token);
+        await b.StartAsync(stop.Token);
+        try
+        {
+            foreach (var job in jobs)
+            {
+                Assert.Equal(JobStatus.Succeeded, (await WaitTerminalAsync(job.Id)).Status);
+            }
+        }
+        finally
+        {
+            await a.StopAsync(CancellationToken.None);
+            await b.StopAsync(CancellationToken.None);
+        }
+
+        Assert.All(jobs, job => Assert.Equal(1, engine.Calls(job.Id)));
+    }
+
+    private async Task<Job> QueueAsync(TimeSpan? expiresIn = null)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var job = new Job
+        {
+            Id = JobIds.New(now),
+            AccountId = "default",
+            Status = JobStatus.Queued,
+            Request = new GenerationRequest
+            {
+                Model = "seedance-2.0-fast", Prompt = "test", Resolution = "720p", Ratio = "16:9", Duration = 5, FramesPerSecond = 24, Seed = 1,
+            },
+            RequestedModel = "seedance-2.0-fast",
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = now + (expiresIn ?? TimeSpan.FromHours(1)),
+            Engine = TestEngine.EngineName,
+        };
+        await _store.CreateAsync(job, CancellationToken.None);
+        return job;
+    }
+
+    private Dispatcher Start(TestEngine engine, string node, Action<DispatchOptions>? configure = null)
+    {
+        var options = new DispatchOptions
+        {
+            ConcurrentJobs = 2,
+            PollInterval = TimeSpan.FromMilliseconds(100),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            WorkDirectory = Path.Combine(_directory, "work-" + node),
+        };
+        configure?.Invoke(options);
+        return new Dispatcher(
+            _store, _blobs, Catalog, [engine], _signals, Options.Create(options), new NodeIdentity(node), TimeProvider.System,
+            NullLogger<Dispatcher>.Instance);
+    }
+
+    private async Task<Job> RunUntilTerminalAsync(string id, TestEngine engine, Action<DispatchOptions>? configure = null, string node = "node-a")
+    {
+        var dispatcher = Start(engine, node, configure);
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            return await WaitTerminalAsync(id);
+        }
+        finally
+        {
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<Job> WaitTerminalAsync(string id)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            var changed = _signals.NextChangeAsync(id);
+            var job = await _store.GetAsync(id, CancellationToken.None);
+            if (job!.IsTerminal)
+            {
+                return job;
+            }
+
+            await Task.WhenAny(changed, Task.Delay(100));
+        }
+
+        throw new TimeoutException($"Job {id} did not finish.");
+    }
+
+    private static EngineResult Made(EngineWork work)
+    {
+        var path = Path.Combine(work.Directory, "video.mp4");
+        File.WriteAllBytes(path, [0, 0, 0, 24]);
+        return new EngineResult(path, null, 1280, 720, 24, 5, false, "16:9", 1000);
+    }
+
+    private sealed class TestEngine(Func<EngineWork, CancellationToken, Task<EngineResult>> run) : IVideoEngine
+    {
+        public const string EngineName = "test";
+        private readonly ConcurrentDictionary<string, int> _calls = new();
+
+        public string Name => EngineName;
+
+        public int Calls(string id) => _calls.GetValueOrDefault(id);
+
+        public Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+        {
+            _calls.AddOrUpdate(work.Job.Id, 1, (_, n) => n + 1);
+            return run(work, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using System.Text.Json.Nodes;
+using Seedgate.Server.Tests.Infrastructure;
+
+namespace Seedgate.Server.Tests;
+
+/// <summary>Real renders end to end over HTTP, checked with ffprobe.</summary>
+public sealed class GenerationTests : IClassFixture<GatewayFixture>
+{
+    private const string ArkTasks = "/api/v3/contents/generations/tasks";
+    private readonly Gateway _gateway;
+
+    public GenerationTests(GatewayFixture fixture) => _gateway = fixture.Gateway;
+
+    [Fact]
+    public async Task Ark_AcceptanceRequest_Yields720x1280FiveSecondMp4WithAac()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ArkTasks)
+        {
+            Content = JsonContent(new
+            {
+                model = "seedance-2.0-fast",
+                content = new object[] { new { type = "text", text = "An orange cat walking through cherry blossom rain, warm sunset tones" } },
+                ratio = "9:16",
+                duration = 5,
+                generate_audio = true,
+            }),
+        };
+        request.Headers.Add("X-Client-Request-Id", "acceptance-42");
+        using var response = await _gateway.Http.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.True(response.Headers.Contains("X-Request-Id"));
+        var id = (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!;
+        Assert.StartsWith("cgt-", id);
+
+        var task = await _gateway.WaitArkAsync(id);
+
+        Assert.Equal("succeeded", (string?)task["status"]);
+        Assert.Equal("seedance-2.0-fast", (string?)task["model"]);
+        Assert.Equal("720p", (string?)task["resolution"]);
+        Assert.Equal("9:16", (string?)task["ratio"]);
+        Assert.Equal(5, (int)task["duration"]!);
+        Assert.Equal(24, (int)task["framespersecond"]!);
+        Assert.Equal("acceptance-42", (string?)task["correlation_id"]);
+        Assert.Null(task["error"]);
+        Assert.Equal(720L * 1280 * 24 * 5 / 1024, (long)task["usage"]!["completion_tokens"]!);
+        Assert.Equal(75_000, (long)task["cost"]!["amount_micros"]!); // 5 s × $0.015
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.Equal((720, 1280), (probe.Width, probe.Height));
+        Assert.Equal(24, probe.Fps, 3);
+        Assert.InRange(probe.Duration, 4.95, 5.05);
+        Assert.Equal(("h264", "yuv420p"), (probe.VideoCodec, probe.PixelFormat));
+        Assert.Equal(("aac", 48000, 2), (probe.AudioCodec, probe.SampleRate, probe.Channels));
+    }
+
+    [Fact]
+    public async Task SeedanceV1_AcceptanceRequest_Yields720x1280FiveSecondMp4WithAac()
+    {
+        var (status, created) = await _gateway.PostAsync("/seedance/v1/videos", new
+        {
+            model = "seedance-2.0-fast",
+            prompt = "An orange cat walking through cherry blossom rain, warm sunset tones",
+            aspect_ratio = "9:16",
+            duration = 5,
+            audio = true,
+        });
+        Assert.Equal(200, status);
+        Assert.Equal("queued", (string?)created["status"]);
+        var id = (string)created["job_id"]!;
+
+        var (_, job) = await _gateway.GetAsync($"/seedance/v1/videos/{id}?wait=60");
+        if ((string?)job["status"] is "queued" or "processing")
+        {
+            (_, job) = await _gateway.GetAsync($"/seedance/v1/videos/{id}?wait=60");
+        }
+
+        Assert.Equal("completed", (string?)job["status"]);
+        Assert.Equal("9:16", (string?)job["aspect_ratio"]);
+        Assert.Equal(5.0, (double)job["usage"]!["seconds"]!);
+        Assert.Equal(0.075m, (decimal)job["usage"]!["cost_usd"]!);
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)job["output"]!["video_url"]!));
+        Assert.Equal((720, 1280), (probe.Width, probe.Height));
+        Assert.InRange(probe.Duration, 4.95, 5.05);
+        Assert.Equal("aac", probe.AudioCodec);
+    }
+
+    [Fact]
+    public async Task Ark_ImageToVideo_WithCameraMotion_TakesTheImageShapeAndReturnsTheLastFrame()
+    {
+        var image = Media.DataUrl("image/png", await Media.PngAsync(640, 360));
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0",
+            content = new object[]
+            {
+                new { type = "text", text = "slow push in" },
+                new { type = "image_url", image_url = new { url = image } },
+            },
+            resolution = "480p",
+            duration = 4,
+            camera_motion = "dolly_in",
+            generate_audio = false,
+            return_last_frame = true,
+        });
+
+        Assert.Equal("16:9", (string?)task["ratio"]); // adaptive, from the 640×360 image
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.Equal((864, 496), (probe.Width, probe.Height));
+        Assert.InRange(probe.Duration, 3.95, 4.05);
+        Assert.Null(probe.AudioCodec);
+        var lastFrame = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["last_frame_url"]!, ".png"));
+        Assert.Equal((864, 496), (lastFrame.Width, lastFrame.Height));
+    }
+
+    [Fact]
+    public async Task Ark_FirstAndLastFrame_RendersAtTheRequestedRatio()
+    {
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(400, 400)) }, role = "first_frame" },
+                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(400, 400, "rgbtestsrc")) }, role = "last_frame" },
+            },
+            resolution = "480p",
+            ratio = "1:1",
+            duration = 4,
+            generate_audio = false,
+        });
+
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.Equal((640, 640), (probe.Width, probe.Height));
+        Assert.Equal(24, probe.Fps, 3);
+    }
+
+    [Fact]
+    public async Task Ark_MultiReference_FetchesHttpReferencesAndUsesTheAudio()
+    {
+        await using var files = await FileServer.StartAsync(new Dictionary<string, byte[]>
+        {
+            ["/a.png"] = await Media.PngAsync(300, 500),
+            ["/b.png"] = await Media.PngAsync(300, 500, "smptebars"),
+            ["/tone.wav"] = await Media.WavAsync(3),
+        });
+
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "the subject walks through the environment" },
+                new { type = "image_url", image_url = new { url = files.Url("/a.png") }, role = "reference_image" },
+                new { type = "image_url", image_url = new { url = files.Url("/b.png") }, role = "reference_image" },
+                new { type = "audio_url", audio_url = new { url = files.Url("/tone.wav") }, role = "reference_audio" },
+            },
+            resolution = "480p",
+            duration = 4,
+        });
+
+        Assert.Equal("succeeded", (string?)task["status"]);
+        Assert.Equal("9:16", (string?)task["ratio"]); // adaptive from a 300×500 image: nearest is 9:16
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.Equal((496, 864), (probe.Width, probe.Height));
+        Assert.Equal("aac", probe.AudioCodec);
+    }
+
+    [Fact]
+    public async Task JobsCreatedInOneDialect_AreReadableInTheOther()
+    {
+        var (_, fromV1) = await _gateway.PostAsync("/seedance/v1/videos", new
+        {
+            model = "seedance-2.0-fast", prompt = "snow over a quiet forest", resolution = "480p", duration = 4,
+        });
+        var arkView = await _gateway.WaitArkAsync((string)fromV1["job_id"]!);
+        Assert.Equal("succeeded", (string?)arkView["status"]);
+        Assert.Equal("seedance-2.0-fast", (string?)arkView["model"]);
+
+        var (_, fromArk) = await _gateway.PostAsync(ArkTasks, new
+        {
+            model = "dreamina-seedance-2-0-fast-260128",
+            content = new object[] { new { type = "text", text = "stars over the sea" } },
+            resolution = "480p",
+            duration = 4,
+            generate_audio = false,
+        });
+        var id = (string)fromArk["id"]!;
+        await _gateway.WaitArkAsync(id);
+        var (status, v1View) = await _gateway.GetAsync($"/seedance/v1/videos/{id}");
+        Assert.Equal(200, status);
+        Assert.Equal("completed", (string?)v1View["status"]);
+        Assert.Equal("dreamina-seedance-2-0-fast-260128", (string?)v1View["model"]);
+        Assert.NotNull((string?)v1View["output"]!["video_url"]);
+    }
+
+    [Fact]
+    public async Task Outputs_HonourRange_RefuseTamperedLinks_AndGoAwayWithTheTask()
+    {
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[] { new { type = "text", text = "waves on a beach" } },
+            resolution = "480p",
+            duration = 4,
+            generate_audio = false,
+        });
+        var url = (string)task["content"]!["video_url"]!;
+        Assert.StartsWith(_gateway.BaseAddress.ToString().TrimEnd('/') + "/files/outputs/", url);
+        using var anonymous = new HttpClient(new SocketsHttpHandler());
+
+        using (var range = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100, 199);
+            using var partial = await anonymous.SendAsync(range);
+            Assert.Equal(206, (int)partial.StatusCode);
+            Assert.Equal(100, (await partial.Content.ReadAsByteArrayAsync()).Length);
+            Assert.Equal("video/mp4", partial.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var tampered = await anonymous.GetAsync(url.Replace("video.mp4", "video.mp4x")))
+        {
+            Assert.Equal(403, (int)tampered.StatusCode);
+        }
+
+        using (var unsigned = await anonymous.GetAsync(url[..url.IndexOf('?')]))
+        {
+            Assert.Equal(403, (int)unsigned.StatusCode);
+        }
+
+        using (var delete = await _gateway.Http.DeleteAsync($"{ArkTasks}/{task["id"]}"))
+        {
+            Assert.Equal(200, (int)delete.StatusCode);
+        }
+
+        Assert.Equal(404, (await _gateway.GetAsync($"{ArkTasks}/{task["id"]}")).Status);
+        using var gone = await anonymous.GetAsync(url);
+        Assert.Equal(404, (int)gone.StatusCode);
+    }
+
+    private async Task<JsonObject> CreateAndWaitAsync(object body)
+    {
+        var (status, created) = await _gateway.PostAsync(ArkTasks, body);
+        Assert.True(status == 200, created.ToJsonString());
+        var task = await _gateway.WaitArkAsync((string)created["id"]!);
+        Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
+        return task;
+    }
+
+    private static StringContent JsonContent(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+}

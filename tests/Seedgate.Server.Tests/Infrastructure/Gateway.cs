@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Seedgate.Server.Tests.Infrastructure;
+
+/// <summary>A real gateway on 127.0.0.1 (free port) over a fresh data directory, and an HTTP client with a key.</summary>
+public sealed class Gateway : IAsyncDisposable
+{
+    public const string Key = "sg-test-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    private readonly WebApplication _app;
+
+    private Gateway(WebApplication app, string dataDirectory)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        BaseAddress = new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)));
+        Http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+    }
+
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public string DataDirectory { get; }
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a gateway; extra configuration as --Section:Key=value.</summary>
+    public static async Task<Gateway> StartAsync(params string[] configuration)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n"));
+        var app = await SeedgateServer.BuildAsync(
+            new ServeOptions(
+                ["http://127.0.0.1:0"],
+                dataDirectory,
+                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. configuration]),
+            CancellationToken.None);
+        await app.StartAsync();
+        return new Gateway(app, dataDirectory);
+    }
+
+    public async Task<(int Status, JsonObject Body)> PostAsync(string path, object body, HttpClient? client = null)
+    {
+        using var response = await (client ?? Http).PostAsJsonAsync(path, body);
+        return ((int)response.StatusCode, await ReadObjectAsync(response));
+    }
+
+    public async Task<(int Status, JsonObject Body)> GetAsync(string path, HttpClient? client = null)
+    {
+        using var response = await (client ?? Http).GetAsync(path);
+        return ((int)response.StatusCode, await ReadObjectAsync(response));
+    }
+
+    /// <summary>Long-polls an Ark task until it is terminal (bounded: fails the test after two minutes).</summary>
+    public async Task<JsonObject> WaitArkAsync(string id)
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            var (status, task) = await GetAsync($"/api/v3/contents/generations/tasks/{id}?wait=30");
+            Assert.Equal(200, status);
+            if ((string?)task["status"] is "succeeded" or "failed" or "cancelled" or "expired")
+            {
+                return task;
+            }
+        }
+
+        throw new TimeoutException($"Task {id} did not finish in time.");
+    }
+
+    /// <summary>Downloads a URL (no auth: links are signed) into a temp file and returns its path.</summary>
+    public async Task<string> DownloadAsync(string url, string extension = ".mp4")
+    {
+        using var anonymous = new HttpClient(new SocketsHttpHandler());
+        var path = Path.Combine(DataDirectory, "downloads", Guid.NewGuid().ToString("n") + extension);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var file = File.Create(path);
+        using var response = await anonymous.GetAsync(url);
+        Assert.Equal(200, (int)response.StatusCode);
+        await response.Content.CopyToAsync(file);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a dying process; the temp folder is cleaned by the OS later.
+        }
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Length == 0 ? [] : JsonNode.Parse(text) as JsonObject ?? throw new JsonException($"Not a JSON object: {text}");
+    }
+}
