@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Seedgate.Cli.Tests;
+
+/// <summary>`seedgate serve` as a real process: crash recovery, the ffmpeg start-up check, and `generate` against it.</summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private const string Key = "sg-process-test-key-0123456789abcdefghijkl";
+    private const string Tasks = "/api/v3/contents/generations/tasks";
+    private readonly string _data = CliHarness.TempDirectory();
+    private readonly List<Process> _processes = [];
+
+    [Fact]
+    public async Task KilledMidRender_TheJobFinishesAfterARestart_AndIsNotLost()
+    {
+        var port = FreePort();
+        using var http = Client(port);
+        var first = Serve(port);
+        await WaitHealthyAsync(http);
+        using var created = await http.PostAsJsonAsync(Tasks, new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[] { new { type = "text", text = "rain over a neon city at night" } },
+            resolution = "480p",
+            duration = 15,
+            generate_audio = true,
+        });
+        var id = (string)(await ReadAsync(created))["id"]!;
+
+        // Kill -9 as soon as the job is running (a 15 s clip takes seconds to render, so this is mid-render).
+        for (var i = 0; i < 500 && (string?)(await GetTaskAsync(http, id))["status"] != "running"; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("running", (string?)(await GetTaskAsync(http, id))["status"]);
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
+
+        Serve(port);
+        await WaitHealthyAsync(http);
+        var task = await GetTaskAsync(http, id, wait: 60);
+        if ((string?)task["status"] == "running")
+        {
+            task = await GetTaskAsync(http, id, wait: 60);
+        }
+
+        Assert.Equal("succeeded", (string?)task["status"]);
+        Assert.Equal(15, (int)task["duration"]!);
+        using var video = await http.GetAsync((string)task["content"]!["video_url"]!);
+        Assert.Equal(HttpStatusCode.OK, video.StatusCode);
+        Assert.True((await video.Content.ReadAsByteArrayAsync()).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task Serve_WithoutFfmpeg_FailsAtOnceWithAClearMessage()
+    {
+        var process = Serve(FreePort(), "--Seedgate:Ffmpeg:FfmpegPath=/nonexistent/ffmpeg");
+        var error = process.StandardError.ReadToEndAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("ffmpeg", await error);
+        Assert.Contains("cannot start", await error);
+    }
+
+    [Fact]
+    public async Task Generate_AgainstTheRealGateway_DownloadsTheVideo()
+    {
+        var port = FreePort();
+        using var http = Client(port);
+        Serve(port);
+        await WaitHealthyAsync(http);
+        var output = Path.Combine(_data, "cat.mp4");
+
+        var run = await CliHarness.RunAsync(
+            ["generate", "An orange cat in cherry blossom rain", "--resolution", "480p", "--duration", "4", "--ratio", "1:1", "--out", output],
+            new Dictionary<string, string> { ["SEEDGATE_URL"] = $"http://127.0.0.1:{port}", ["SEEDGATE_API_KEY"] = Key });
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("cgt-", run.Out);
+        var bytes = await File.ReadAllBytesAsync(output);
+        Assert.True(bytes.Length > 10_000);
+        Assert.Equal("ftyp"u8.ToArray(), bytes[4..8]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            process.Dispose();
+        }
+
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private Process Serve(int port, params string[] extra)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "seedgate.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { cli, "serve", "--urls", $"http://127.0.0.1:{port}", "--data", _data, "--Seedgate:Dispatch:Lease=00:00:05" }.Concat(extra))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["SEEDGATE_API_KEY"] = Key;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        _processes.Add(process);
+        return process;
+    }
+
+    private static HttpClient Client(int port)
+    {
+        var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(90) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        return http;
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The gateway did not start.");
+    }
+
+    private static async Task<JsonObject> GetTaskAsync(HttpClient http, string id, int wait = 0)
+    {
+        using var response = await http.GetAsync($"{Tasks}/{id}?wait={wait}");
+        return await ReadAsync(response);
+    }
+
+    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return (JsonObject)JsonNode.Parse(text)!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
