@@ -1,17 +1,18 @@
 using Seedgate.Bench;
 
 // Usage: dotnet run --project bench/Seedgate.Bench -c Release -- <mode> [options]
-// Modes: render (sandbox renderer vs bare ffmpeg). Other modes (e.g. http) plug in here.
+// Modes: render (sandbox renderer vs bare ffmpeg), http (GET task vs a bare endpoint, with wrk).
 var mode = args.Length > 0 ? args[0] : "render";
 var rest = args.Length > 1 ? args[1..] : [];
 return mode switch
 {
     "render" => await RenderBenchmark.RunAsync(rest),
+    "http" => await HttpBenchmark.RunAsync(rest),
     _ => Usage(mode),
 };
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render, http");
     return 2;
 }

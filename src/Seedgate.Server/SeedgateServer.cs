@@ -99,6 +99,7 @@ public static class SeedgateServer
         services.TryAddSingleton<RequestValidator>();
         services.TryAddSingleton<JobSignals>();
         services.TryAddSingleton<JobSubmitter>();
+        services.TryAddSingleton<FinishedJobCache>();
         services.TryAddSingleton<JobWaiter>();
         services.TryAddSingleton<OutputLinks>();
         services.AddFfmpeg();

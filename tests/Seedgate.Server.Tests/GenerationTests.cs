@@ -236,6 +236,29 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         Assert.Equal(404, (int)gone.StatusCode);
     }
 
+    [Fact]
+    public async Task AFinishedTask_ReadAndCached_StaysInvisibleToOtherAccounts()
+    {
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[] { new { type = "text", text = "a quiet harbour" } },
+            resolution = "480p",
+            duration = 4,
+            generate_audio = false,
+        });
+        var accounts = (Seedgate.Core.Accounts.IAccountStore)_gateway.Services.GetService(typeof(Seedgate.Core.Accounts.IAccountStore))!;
+        await accounts.EnsureAccountAsync("other", "Other", DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var (key, record) = Seedgate.Core.Accounts.ApiKeys.Create("other", "test", DateTimeOffset.UnixEpoch);
+        await accounts.AddApiKeyAsync(record, CancellationToken.None);
+        using var other = new HttpClient(new SocketsHttpHandler()) { BaseAddress = _gateway.BaseAddress };
+        other.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        Assert.Equal(200, (await _gateway.GetAsync($"{ArkTasks}/{task["id"]}")).Status);
+        Assert.Equal(404, (await _gateway.GetAsync($"{ArkTasks}/{task["id"]}", other)).Status);
+        Assert.Equal(404, (await _gateway.GetAsync($"/seedance/v1/videos/{task["id"]}?wait=5", other)).Status);
+    }
+
     private async Task<JsonObject> CreateAndWaitAsync(object body)
     {
         var (status, created) = await _gateway.PostAsync(ArkTasks, body);

@@ -25,9 +25,13 @@ public sealed class JobSignals : IDisposable
     public Task<bool> WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _workQueued.WaitAsync(timeout, cancellationToken);
 
-    /// <summary>Says that a job's record changed (status, lease, outputs).</summary>
+    /// <summary>Raised on every <see cref="JobChanged"/> (caches drop their copy).</summary>
+    public event Action<string>? Changed;
+
+    /// <summary>Says that a job's record changed (status, lease, outputs) or was deleted.</summary>
     public void JobChanged(string jobId)
     {
+        Changed?.Invoke(jobId);
         if (_changes.TryRemove(jobId, out var waiters))
         {
             waiters.TrySetResult();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -32,6 +33,10 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // Idle connections that keep their prepared read statements: preparing costs more than running a key lookup.
+    private readonly ConcurrentBag<ReadSession> _readers = [];
+    private readonly int _maxIdleReaders = Math.Max(32, Environment.ProcessorCount * 8);
 
     static SqliteDatabase() => Batteries_V2.Init();
 
@@ -119,9 +124,49 @@ public sealed class SqliteDatabase : IDisposable
     /// </remarks>
     internal static SqliteTransaction BeginRead(SqliteConnection connection) => connection.BeginTransaction(deferred: true);
 
+    /// <summary>
+    /// Runs a hot read with a statement prepared once per connection and reused: the caller binds parameters and
+    /// reads the rows. Only for fixed SQL texts (each distinct text is kept prepared on every idle reader).
+    /// </summary>
+    internal async Task<T> ReadPreparedAsync<T>(
+        string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> read, CancellationToken cancellationToken)
+    {
+        if (!_readers.TryTake(out var session))
+        {
+            session = new ReadSession(await OpenConnectionAsync(cancellationToken));
+        }
+
+        var reusable = false;
+        try
+        {
+            var command = session.Prepared(sql);
+            command.Parameters.Clear();
+            bind(command);
+            var result = await read(command);
+            reusable = true;
+            return result;
+        }
+        finally
+        {
+            if (reusable && _readers.Count < _maxIdleReaders)
+            {
+                _readers.Add(session);
+            }
+            else
+            {
+                session.Dispose();
+            }
+        }
+    }
+
     /// <summary>Drops this file's pooled connections (the database stays usable; new ones are opened on demand).</summary>
     public void Dispose()
     {
+        while (_readers.TryTake(out var session))
+        {
+            session.Dispose();
+        }
+
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
@@ -321,4 +366,35 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     private sealed record Migration(int Version, string Name, string Sql);
+
+    /// <summary>An open connection with its prepared statements, used by one reader at a time.</summary>
+    private sealed class ReadSession(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Prepared(string sql)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+#pragma warning disable CA2100 // Only the store's own constant SQL texts come here; values are bound as parameters.
+                command.CommandText = sql;
+#pragma warning restore CA2100
+                command.Prepare();
+                _commands[sql] = command;
+            }
+
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
+    }
 }

@@ -36,6 +36,9 @@ public sealed class SqliteJobStore : IJobStore
         "ORDER BY priority DESC, created_at, id LIMIT @max) " +
         $"RETURNING {Columns};";
 
+    private const string GetSql = $"SELECT {Columns} FROM jobs WHERE id = @id;";
+    private const string GetForAccountSql = $"SELECT {Columns} FROM jobs WHERE id = @id AND account_id = @account_id;";
+
     private readonly SqliteDatabase _database;
 
     public SqliteJobStore(SqliteDatabase database)
@@ -59,23 +62,25 @@ public sealed class SqliteJobStore : IJobStore
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM jobs WHERE id = @id;";
-        Add(command, "@id", id);
-        return (await ReadJobsAsync(command, cancellationToken)).SingleOrDefault();
+        var jobs = await _database.ReadPreparedAsync(
+            GetSql, command => Add(command, "@id", id), command => ReadJobsAsync(command, cancellationToken), cancellationToken);
+        return jobs.SingleOrDefault();
     }
 
     public async Task<Job?> GetForAccountAsync(string accountId, string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM jobs WHERE id = @id AND account_id = @account_id;";
-        Add(command, "@id", id);
-        Add(command, "@account_id", accountId);
-        return (await ReadJobsAsync(command, cancellationToken)).SingleOrDefault();
+        var jobs = await _database.ReadPreparedAsync(
+            GetForAccountSql,
+            command =>
+            {
+                Add(command, "@id", id);
+                Add(command, "@account_id", accountId);
+            },
+            command => ReadJobsAsync(command, cancellationToken),
+            cancellationToken);
+        return jobs.SingleOrDefault();
     }
 
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
