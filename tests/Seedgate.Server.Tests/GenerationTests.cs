@@ -204,6 +204,11 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
             generate_audio = false,
         });
         var url = (string)task["content"]!["video_url"]!;
+        using (var raw = await _gateway.Http.GetAsync($"{ArkTasks}/{task["id"]}"))
+        {
+            Assert.Contains("&sig=", await raw.Content.ReadAsStringAsync()); // readable URLs, not \u0026
+        }
+
         Assert.StartsWith(_gateway.BaseAddress.ToString().TrimEnd('/') + "/files/outputs/", url);
         using var anonymous = new HttpClient(new SocketsHttpHandler());
 

@@ -18,6 +18,9 @@ internal static class DialectJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         // Ark is strict: "5" is not a number (the Web defaults would quietly accept it).
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+
+        // API responses are never inlined into HTML, so '&' in signed URLs can stay readable (not \u0026).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>Reads the body as <typeparamref name="T"/>; a malformed body or a wrongly typed field is an InvalidParameter naming it.</summary>
