@@ -17,10 +17,17 @@ internal static class ServeCommand
             HelpName = "URLS",
         };
         var data = DataOption();
+        var postgres = new Option<string>("--postgres")
+        {
+            Description = "Keep jobs in PostgreSQL (an Npgsql connection string) instead of the SQLite file; "
+                + "every node given the same database forms one cluster [env SEEDGATE_POSTGRES]",
+            HelpName = "CONNECTION",
+        };
         var command = new Command("serve", "Run the Seedgate server. Further --Section:Key=value arguments override its configuration.")
         {
             urls,
             data,
+            postgres,
         };
 
         // Configuration overrides (--Engines:Sandbox:MaxConcurrency=2 …) are not options of this command: pass them through.
@@ -37,7 +44,12 @@ internal static class ServeCommand
                 }
 
                 var dataDirectory = DataDirectory(parseResult, data, env);
-                var rest = parseResult.UnmatchedTokens.ToArray();
+                var rest = parseResult.UnmatchedTokens.ToList();
+                if ((parseResult.GetValue(postgres) ?? env.Variable("SEEDGATE_POSTGRES", "")) is { Length: > 0 } connection)
+                {
+                    rest.Add($"--Seedgate:Storage:Postgres={connection}");
+                }
+
                 try
                 {
                     return await env.RunServer(new ServeOptions(listen, dataDirectory, rest), cancellationToken).ConfigureAwait(false);

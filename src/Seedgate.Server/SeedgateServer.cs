@@ -70,8 +70,8 @@ public static class SeedgateServer
 
         var settings = builder.Configuration.GetSection("Seedgate").Get<SeedgateOptions>() ?? new SeedgateOptions();
         Directory.CreateDirectory(settings.DataDirectory);
-        var database = await SqliteDatabase.OpenAsync(Path.Combine(settings.DataDirectory, "seedgate.db"), cancellationToken);
-        var accounts = new SqliteAccountStore(database);
+        var storage = await Storage.OpenAsync(builder.Configuration, settings.DataDirectory, cancellationToken);
+        var accounts = storage.Accounts;
         var now = TimeProvider.System.GetUtcNow();
         await accounts.EnsureAccountAsync(ApiKeys.DefaultAccountId, "Default account", now, cancellationToken);
         var linkSecret = await accounts.GetOrAddSecretAsync("download-links", RandomNumberGenerator.GetBytes(32), cancellationToken);
@@ -88,12 +88,12 @@ public static class SeedgateServer
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
-        services.TryAddSingleton(database);
-        services.TryAddSingleton<IJobStore>(new SqliteJobStore(database));
-        services.TryAddSingleton<IAccountStore>(accounts);
-        services.TryAddSingleton<IBlobStore>(new LocalDiskBlobStore(Path.Combine(settings.DataDirectory, "blobs")));
+        services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
         services.TryAddSingleton(sp => new DownloadLinks(linkSecret, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(new NodeIdentity(NodeId(settings.DataDirectory)));
+        services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(
             sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
         services.TryAddSingleton<RequestValidator>();
@@ -105,6 +105,11 @@ public static class SeedgateServer
         services.AddFfmpeg();
         services.AddReferenceFetcher(builder.Configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IVideoEngine, SandboxEngine>());
+        if (builder.Configuration.GetValue(InstantTestEngine.EnabledKey, false))
+        {
+            services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
+                sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunLogKey]));
+        }
         if (builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true))
         {
             services.AddHostedService<Dispatcher>();

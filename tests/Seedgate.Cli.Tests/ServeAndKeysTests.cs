@@ -26,6 +26,22 @@ public sealed class ServeAndKeysTests
     }
 
     [Fact]
+    public async Task Serve_postgres_becomes_the_storage_setting()
+    {
+        ServeOptions? received = null;
+        var run = await CliHarness.RunAsync(
+            ["serve", "--postgres", "Host=127.0.0.1;Database=sg", "--Seedgate:NodeId=a"],
+            runServer: (options, _) =>
+            {
+                received = options;
+                return Task.FromResult(0);
+            });
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["--Seedgate:NodeId=a", "--Seedgate:Storage:Postgres=Host=127.0.0.1;Database=sg"], received!.ConfigurationArgs);
+    }
+
+    [Fact]
     public async Task Serve_defaults_come_from_the_environment_then_from_built_in_values()
     {
         var seen = new List<ServeOptions>();

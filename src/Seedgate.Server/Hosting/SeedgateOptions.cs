@@ -6,6 +6,12 @@ public sealed class SeedgateOptions
     /// <summary>Where the SQLite file, blobs and scratch space live.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// This node's name in leases; by default one is made once and kept in the data directory, so give every node
+    /// its own data directory (or its own NodeId).
+    /// </summary>
+    public string? NodeId { get; set; }
+
     /// <summary>The absolute base of download links (e.g. https://video.example.com); the request's host when unset.</summary>
     public string? PublicBaseUrl { get; set; }
 

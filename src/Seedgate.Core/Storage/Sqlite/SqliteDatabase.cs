@@ -35,7 +35,10 @@ public sealed class SqliteDatabase : IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     // Idle connections that keep their prepared read statements: preparing costs more than running a key lookup.
-    private readonly ConcurrentBag<ReadSession> _readers = [];
+    private readonly ConcurrentBag<SqliteSession> _readers = [];
+
+    // Writes are serialized by _writeGate anyway, so they share one open connection and its prepared statements.
+    private SqliteSession? _writer;
     private readonly int _maxIdleReaders = Math.Max(32, Environment.ProcessorCount * 8);
 
     static SqliteDatabase() => Batteries_V2.Init();
@@ -103,13 +106,39 @@ public sealed class SqliteDatabase : IDisposable
     /// nothing inside can fail half-way on a lock) and commits it; rolls back when the work throws. Commands inside
     /// run on the given connection without a transaction object (the transaction is opened below the ADO.NET layer).
     /// </summary>
-    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    internal Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(session => work(session.Connection), cancellationToken);
+
+    /// <summary>One statement (fixed SQL text, prepared once and reused) in its own write transaction.</summary>
+    internal Task<T> WritePreparedAsync<T>(
+        string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> run, CancellationToken cancellationToken) =>
+        WriteAsync(
+            session =>
+            {
+                var command = session.Prepared(sql);
+                bind(command);
+                return run(command);
+            },
+            cancellationToken);
+
+    private async Task<T> WriteAsync<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenConnectionAsync(cancellationToken);
-            return await InWriteTransactionAsync(connection, work, _timeProvider, cancellationToken);
+            _writer ??= new SqliteSession(await OpenConnectionAsync(cancellationToken));
+            var writer = _writer;
+            try
+            {
+                return await InWriteTransactionAsync(writer.Connection, _ => work(writer), _timeProvider, cancellationToken);
+            }
+            catch
+            {
+                // Whatever went wrong, the next write starts from a fresh connection.
+                _writer = null;
+                writer.Dispose();
+                throw;
+            }
         }
         finally
         {
@@ -133,14 +162,13 @@ public sealed class SqliteDatabase : IDisposable
     {
         if (!_readers.TryTake(out var session))
         {
-            session = new ReadSession(await OpenConnectionAsync(cancellationToken));
+            session = new SqliteSession(await OpenConnectionAsync(cancellationToken));
         }
 
         var reusable = false;
         try
         {
             var command = session.Prepared(sql);
-            command.Parameters.Clear();
             bind(command);
             var result = await read(command);
             reusable = true;
@@ -166,6 +194,9 @@ public sealed class SqliteDatabase : IDisposable
         {
             session.Dispose();
         }
+
+        _writer?.Dispose();
+        _writer = null;
 
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
@@ -366,35 +397,4 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     private sealed record Migration(int Version, string Name, string Sql);
-
-    /// <summary>An open connection with its prepared statements, used by one reader at a time.</summary>
-    private sealed class ReadSession(SqliteConnection connection) : IDisposable
-    {
-        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-
-        public SqliteCommand Prepared(string sql)
-        {
-            if (!_commands.TryGetValue(sql, out var command))
-            {
-                command = connection.CreateCommand();
-#pragma warning disable CA2100 // Only the store's own constant SQL texts come here; values are bound as parameters.
-                command.CommandText = sql;
-#pragma warning restore CA2100
-                command.Prepare();
-                _commands[sql] = command;
-            }
-
-            return command;
-        }
-
-        public void Dispose()
-        {
-            foreach (var command in _commands.Values)
-            {
-                command.Dispose();
-            }
-
-            connection.Dispose();
-        }
-    }
 }

@@ -133,17 +133,16 @@ public sealed class SqliteJobStore : IJobStore
             return [];
         }
 
-        var claimed = await _database.WriteAsync(
-            async connection =>
+        var claimed = await _database.WritePreparedAsync(
+            ClaimSql,
+            command =>
             {
-                await using var command = connection.CreateCommand();
-                command.CommandText = ClaimSql;
                 Add(command, "@owner", owner);
                 Add(command, "@now", Millis(now));
                 Add(command, "@lease_until", Millis(now + lease));
                 Add(command, "@max", max);
-                return await ReadJobsAsync(command, cancellationToken);
             },
+            command => ReadJobsAsync(command, cancellationToken),
             cancellationToken);
 
         // RETURNING gives rows in no promised order.
@@ -330,15 +329,7 @@ public sealed class SqliteJobStore : IJobStore
 
     /// <summary>One statement in its own write transaction; the rows it changed.</summary>
     private Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken) =>
-        _database.WriteAsync(
-            async connection =>
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = sql;
-                bind(command);
-                return await command.ExecuteNonQueryAsync(cancellationToken);
-            },
-            cancellationToken);
+        _database.WritePreparedAsync(sql, bind, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
 
     private static void BindJob(SqliteCommand command, Job job)
     {

@@ -1,0 +1,41 @@
+using System.Text;
+using Seedgate.Core.Dispatch;
+
+namespace Seedgate.Core.Engines;
+
+/// <summary>
+/// A TEST engine that "renders" at once: it writes a few bytes instead of a video. It exists to measure and test
+/// the job machinery (store, claims, leases, nodes) without rendering. It is registered only when configuration
+/// asks for it (Seedgate:Engines:InstantTest:Enabled) and serves only models whose catalog route names it.
+/// When a run log is configured, every run appends "job-id node-id" to it, so tests can prove each job ran once.
+/// </summary>
+public sealed class InstantTestEngine(NodeIdentity node, string? runLogPath) : IVideoEngine
+{
+    public const string EngineName = "instant-test";
+    private static readonly byte[] Placeholder = Encoding.ASCII.GetBytes("seedgate instant-test engine output\n");
+
+    public string Name => EngineName;
+
+    public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (runLogPath is not null)
+        {
+            // One short append per run: O_APPEND keeps concurrent writers' lines whole.
+            await File.AppendAllTextAsync(runLogPath, $"{work.Job.Id} {node.Id}\n", cancellationToken);
+        }
+
+        var path = Path.Combine(work.Directory, "video.mp4");
+        await File.WriteAllBytesAsync(path, Placeholder, cancellationToken);
+        var request = work.Job.Request;
+        var seconds = request.Duration is null or -1 ? work.Model.Duration.AutoSeconds : request.Duration.Value;
+        return new EngineResult(
+            path, null, 0, 0, request.FramesPerSecond ?? 24, seconds, false, request.Ratio ?? "16:9", 0);
+    }
+
+    /// <summary>The configuration key that enables it.</summary>
+    public static string EnabledKey => "Seedgate:Engines:InstantTest:Enabled";
+
+    /// <summary>The configuration key of the optional run log.</summary>
+    public static string RunLogKey => "Seedgate:Engines:InstantTest:RunLog";
+}
