@@ -65,6 +65,17 @@ public sealed class S3BlobOptionsTests
     }
 
     [Fact]
+    public void The_store_refuses_invalid_options_listing_every_problem()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => new S3BlobStore(new S3BlobOptions
+        {
+            ServiceUrl = "ftp://x",
+            Bucket = "",
+        }));
+        Assert.Equal(2, error.Failures.Count());
+    }
+
+    [Fact]
     public void No_service_url_means_aws_itself()
     {
         using var store = new S3BlobStore(new S3BlobOptions { Bucket = "seedgate", Region = "eu-west-1", AccessKey = "a", SecretKey = "b" });
