@@ -54,6 +54,11 @@ public sealed class LocalDiskBlobStore : IBlobStore
         {
             return Task.FromResult<Stream?>(null);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && Directory.Exists(path))
+        {
+            // "outputs/cgt-1" while "outputs/cgt-1/video.mp4" exists: a directory here, and no blob under that key.
+            return Task.FromResult<Stream?>(null);
+        }
     }
 
     public async Task<bool> CopyToFileAsync(string key, string destinationPath, CancellationToken cancellationToken)
@@ -78,7 +83,7 @@ public sealed class LocalDiskBlobStore : IBlobStore
     /// </summary>
     public Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
-        ValidateKey(prefix, nameof(prefix), allowTrailingSlash: true);
+        BlobKeys.ValidatePrefix(prefix);
         cancellationToken.ThrowIfCancellationRequested();
 
         var lastSlash = prefix.LastIndexOf('/');
@@ -130,67 +135,8 @@ public sealed class LocalDiskBlobStore : IBlobStore
         return File.Exists(path) ? path : null;
     }
 
-    /// <summary>
-    /// Keys are relative paths of lower-case letters, digits, '.', '_', '-' and '/', with no empty segment,
-    /// no leading '/' and no "..": anything else could escape the root or alias another key.
-    /// </summary>
-    public static void ValidateKey(string key) => ValidateKey(key, nameof(key), allowTrailingSlash: false);
-
-    private static void ValidateKey(string key, string paramName, bool allowTrailingSlash)
-    {
-        ArgumentNullException.ThrowIfNull(key, paramName);
-        var problem = KeyProblem(allowTrailingSlash && key.EndsWith('/') ? key[..^1] : key);
-        if (problem is not null)
-        {
-            throw new ArgumentException($"The blob key '{key}' is invalid: {problem}.", paramName);
-        }
-    }
-
-    private static string? KeyProblem(string key)
-    {
-        if (key.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (key.Length > 1024)
-        {
-            return "it is longer than 1024 characters";
-        }
-
-        foreach (var c in key)
-        {
-            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-' or '/'))
-            {
-                return $"the character '{c}' is not allowed (only a-z 0-9 . _ - /)";
-            }
-        }
-
-        if (key[0] == '/')
-        {
-            return "it must be relative (no leading '/')";
-        }
-
-        if (key.Contains("..", StringComparison.Ordinal))
-        {
-            return "it must not contain '..'";
-        }
-
-        foreach (var segment in key.Split('/'))
-        {
-            if (segment.Length == 0)
-            {
-                return "it has an empty segment ('//' or a trailing '/')";
-            }
-
-            if (segment == ".")
-            {
-                return "it has a '.' segment";
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Throws <see cref="ArgumentException"/> when the key breaks the rules in <see cref="BlobKeys"/>.</summary>
+    public static void ValidateKey(string key) => BlobKeys.Validate(key);
 
     private string PathFor(string key)
     {

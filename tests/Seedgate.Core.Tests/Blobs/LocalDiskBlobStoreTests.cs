@@ -3,6 +3,7 @@ using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Tests.Blobs;
 
+/// <summary>What only the local-disk store does (the shared contract is in <see cref="BlobStoreCompliance"/>).</summary>
 public sealed class LocalDiskBlobStoreTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("seedgate-blobs-").FullName;
@@ -13,7 +14,7 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task Bytes_round_trip()
+    public async Task A_key_is_a_file_under_the_root()
     {
         await _store.PutBytesAsync("outputs/cgt-1/video.mp4", "hello"u8.ToArray(), default);
 
@@ -22,28 +23,7 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Files_round_trip_through_put_and_copy()
-    {
-        var source = Path.Combine(_root, "source.bin");
-        var content = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
-        await File.WriteAllBytesAsync(source, content);
-
-        await _store.PutFileAsync("inputs/cgt-2/ref-0.png", source, default);
-        var copy = Path.Combine(_root, "work", "nested", "ref.png");
-        Assert.True(await _store.CopyToFileAsync("inputs/cgt-2/ref-0.png", copy, default));
-
-        Assert.Equal(content, await File.ReadAllBytesAsync(copy));
-        Assert.True(File.Exists(source)); // a copy, not a move
-        Assert.Equal(new[] { copy }, Directory.GetFiles(Path.GetDirectoryName(copy)!));
-
-        // Copying again replaces the earlier copy.
-        await _store.PutBytesAsync("inputs/cgt-2/ref-0.png", "v2"u8.ToArray(), default);
-        Assert.True(await _store.CopyToFileAsync("inputs/cgt-2/ref-0.png", copy, default));
-        Assert.Equal("v2"u8.ToArray(), await File.ReadAllBytesAsync(copy));
-    }
-
-    [Fact]
-    public async Task Missing_blobs_are_null_or_false()
+    public async Task Missing_blobs_have_no_local_path()
     {
         Assert.Null(await _store.OpenReadAsync("outputs/none/video.mp4", default));
         Assert.False(await _store.CopyToFileAsync("outputs/none/video.mp4", Path.Combine(_root, "x"), default));
@@ -81,37 +61,6 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
         Assert.Single(Directory.GetFiles(Path.Combine(_store.RootDirectory, "outputs", "cgt-4")));
     }
 
-    [Fact]
-    public async Task The_read_stream_is_seekable_for_ranges()
-    {
-        var content = Enumerable.Range(0, 10_000).Select(i => (byte)(i % 251)).ToArray();
-        await _store.PutBytesAsync("outputs/cgt-5/video.mp4", content, default);
-
-        await using var stream = await _store.OpenReadAsync("outputs/cgt-5/video.mp4", default);
-
-        Assert.NotNull(stream);
-        Assert.True(stream.CanSeek);
-        Assert.Equal(content.Length, stream.Length);
-        stream.Seek(5000, SeekOrigin.Begin);
-        var range = new byte[100];
-        await stream.ReadExactlyAsync(range);
-        Assert.Equal(content.AsSpan(5000, 100).ToArray(), range);
-        stream.Position = 9_990;
-        Assert.Equal(10, await stream.ReadAsync(new byte[100]));
-    }
-
-    [Fact]
-    public async Task Two_readers_may_read_at_once()
-    {
-        await _store.PutBytesAsync("outputs/cgt-6/a.png", "x"u8.ToArray(), default);
-
-        await using var first = await _store.OpenReadAsync("outputs/cgt-6/a.png", default);
-        await using var second = await _store.OpenReadAsync("outputs/cgt-6/a.png", default);
-
-        Assert.NotNull(first);
-        Assert.NotNull(second);
-    }
-
     [Theory]
     [InlineData("")]
     [InlineData("/outputs/a.mp4")]
@@ -127,7 +76,7 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
     [InlineData("outputs/a~.mp4")]
     [InlineData("outputs/ä.mp4")]
     [InlineData("outputs/a.mp4\0")]
-    public async Task Bad_keys_are_refused(string key)
+    public async Task Bad_keys_are_refused_before_touching_the_disk(string key)
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.PutBytesAsync(key, "x"u8.ToArray(), default));
         await Assert.ThrowsAsync<ArgumentException>(() => _store.OpenReadAsync(key, default));
@@ -137,7 +86,7 @@ public sealed class LocalDiskBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Delete_prefix_removes_exactly_the_matching_keys()
+    public async Task Delete_prefix_removes_the_files_and_the_emptied_directory()
     {
         string[] keys =
         [
