@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Reflection;
+using Npgsql;
+
+namespace Seedgate.Core.Storage.Postgres;
+
+/// <summary>
+/// One PostgreSQL database, migrated to the current schema: a single <see cref="NpgsqlDataSource"/> (one connection
+/// pool) shared by the stores. Several nodes may open the same database at once; each node should open one instance.
+/// </summary>
+/// <remarks>
+/// Statements run in autocommit (each is its own transaction): every store operation is one statement, made
+/// race-free by its WHERE clause (re-checked by PostgreSQL on rows that changed under it) or by row locks taken
+/// with <c>FOR UPDATE SKIP LOCKED</c>. Hot statements are auto-prepared per physical connection
+/// (<c>Max Auto Prepare</c>, set here unless the connection string chooses its own).
+/// Failures: opening a connection and running a read are retried briefly on transient errors (nothing was
+/// changed); a write is never retried, since a lost reply can hide a commit and a conditional write repeated after
+/// its own success would report that the lease was lost. Constraint violations surface as
+/// <see cref="PostgresException"/> (a <see cref="System.Data.Common.DbException"/>, as SQLite's are), cancellation as
+/// <see cref="OperationCanceledException"/>.
+/// </remarks>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private const string MigrationResourcePrefix = "Seedgate.Core.Storage.Postgres.Migrations.";
+
+    /// <summary>The advisory lock that serializes migrations across nodes: "Seedgate" in ASCII.</summary>
+    private const long MigrationLockKey = 0x5365656467617465;
+
+    private const int MaxAttempts = 3;
+
+    private readonly TimeProvider _timeProvider;
+
+    private PostgresDatabase(NpgsqlDataSource dataSource, TimeProvider timeProvider, IReadOnlyList<string> migrationsApplied)
+    {
+        DataSource = dataSource;
+        _timeProvider = timeProvider;
+        MigrationsApplied = migrationsApplied;
+    }
+
+    /// <summary>The migrations this open applied (e.g. <c>001_initial</c>); empty when the database was up to date.</summary>
+    public IReadOnlyList<string> MigrationsApplied { get; }
+
+    /// <summary>The database name from the connection string.</summary>
+    public string? DatabaseName => new NpgsqlConnectionStringBuilder(DataSource.ConnectionString).Database;
+
+    internal NpgsqlDataSource DataSource { get; }
+
+    public static Task<PostgresDatabase> OpenAsync(string connectionString, CancellationToken cancellationToken) =>
+        OpenAsync(connectionString, TimeProvider.System, cancellationToken);
+
+    /// <summary>
+    /// Connects and applies the migrations the database lacks, each in its own transaction under a transaction-level
+    /// advisory lock, so that nodes starting at once apply each migration exactly once. Refuses a database whose
+    /// schema is newer than this build knows.
+    /// </summary>
+    /// <param name="connectionString">An Npgsql connection string (Host, Port, Username, Database, …).</param>
+    /// <param name="timeProvider">Stamps schema_migrations.applied_at and times retry waits.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    public static async Task<PostgresDatabase> OpenAsync(string connectionString, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            // The stores run a handful of fixed statements; prepared once per connection they skip parse and plan.
+            builder.MaxAutoPrepare = 32;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        builder.ApplicationName ??= "seedgate";
+        var dataSource = NpgsqlDataSource.Create(builder);
+        try
+        {
+            var applied = await MigrateAsync(dataSource, timeProvider, cancellationToken);
+            return new PostgresDatabase(dataSource, timeProvider, applied);
+        }
+        catch
+        {
+            await dataSource.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes this instance's connection pool.</summary>
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <summary>Runs a read on a pooled connection, again (briefly) after a transient failure: reads change nothing.</summary>
+    internal async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+                return await read(connection);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Runs a write on a pooled connection; only the connect is retried (see remarks on the class).</summary>
+    internal async Task<T> WriteAsync<T>(Func<NpgsqlConnection, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(DataSource, _timeProvider, cancellationToken);
+        return await write(connection);
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds((attempt == 1 ? 50 : 250) * (0.5 + Random.Shared.NextDouble()));
+
+    private static async Task<NpgsqlConnection> OpenConnectionAsync(
+        NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await dataSource.OpenConnectionAsync(cancellationToken);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(Backoff(attempt), timeProvider, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> MigrateAsync(
+        NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var migrations = LoadMigrations();
+        var known = migrations[^1].Version;
+        var applied = new List<string>();
+        await using var connection = await OpenConnectionAsync(dataSource, timeProvider, cancellationToken);
+        foreach (var migration in migrations)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+            // Held until this transaction ends; a node that waited here then sees the other node's row.
+            await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+            {
+                command.Parameters.AddWithValue("key", MigrationLockKey);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await ExecuteAsync(
+                connection,
+                transaction,
+                "CREATE TABLE IF NOT EXISTS schema_migrations (" +
+                "version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL);",
+                cancellationToken);
+
+            var versions = await ReadVersionsAsync(connection, transaction, cancellationToken);
+            var newest = versions.DefaultIfEmpty().Max();
+            if (newest > known)
+            {
+                // Running old code on a newer schema could silently misread rows.
+                throw new InvalidOperationException(
+                    $"The database schema (version {newest}) is newer than this build knows ({known}); upgrade Seedgate.");
+            }
+
+            if (!versions.Contains(migration.Version))
+            {
+                await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+                await using var record = new NpgsqlCommand(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @applied_at);",
+                    connection,
+                    transaction);
+                record.Parameters.AddWithValue("version", migration.Version);
+                record.Parameters.AddWithValue("name", migration.Name);
+                record.Parameters.AddWithValue("applied_at", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+                await record.ExecuteNonQueryAsync(cancellationToken);
+                applied.Add(migration.Name);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return applied;
+    }
+
+    private static async Task<HashSet<int>> ReadVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT version FROM schema_migrations;", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new HashSet<int>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA2100 // Only the embedded migration scripts and the runner's own constant SQL come here.
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+#pragma warning restore CA2100
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The embedded Migrations/NNN_name.sql scripts, in version order, numbered 1, 2, 3… without gaps.</summary>
+    private static List<Migration> LoadMigrations()
+    {
+        var assembly = typeof(PostgresDatabase).Assembly;
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal) ||
+                !resource.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = resource[MigrationResourcePrefix.Length..^".sql".Length];
+            var underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore <= 0 ||
+                !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw new InvalidOperationException($"Migration resource '{resource}' is not named NNN_name.sql.");
+            }
+
+            migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
+        }
+
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        if (migrations.Count == 0)
+        {
+            throw new InvalidOperationException("No PostgreSQL migrations are embedded in Seedgate.Core.");
+        }
+
+        for (var i = 0; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version != i + 1)
+            {
+                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
+            }
+        }
+
+        return migrations;
+    }
+
+    private static string ReadResource(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Missing resource {resource}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private sealed record Migration(int Version, string Name, string Sql);
+}

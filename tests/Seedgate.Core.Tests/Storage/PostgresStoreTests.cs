@@ -1,0 +1,34 @@
+using Seedgate.Core.Accounts;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage.Postgres;
+
+namespace Seedgate.Core.Tests.Storage;
+
+/// <summary>
+/// The job store compliance suite on PostgreSQL: one database per class, emptied before each test. Every store opens
+/// its own <see cref="PostgresDatabase"/> (its own connection pool), as separate nodes would.
+/// </summary>
+public sealed class PostgresJobStoreTests(PostgresClassDatabase classDatabase)
+    : JobStoreCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    protected override async Task<IJobStore> CreateStoreAsync() => new PostgresJobStore(await _database.OpenAsync());
+}
+
+/// <summary>The account store compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
+public sealed class PostgresAccountStoreTests(PostgresClassDatabase classDatabase)
+    : AccountStoreCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    protected override async Task<IAccountStore> CreateStoreAsync() => new PostgresAccountStore(await _database.OpenAsync());
+}
