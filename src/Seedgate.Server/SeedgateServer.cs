@@ -108,7 +108,7 @@ public static class SeedgateServer
         if (builder.Configuration.GetValue(InstantTestEngine.EnabledKey, false))
         {
             services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
-                sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunLogKey]));
+                sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunDirectoryKey]));
         }
         if (builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true))
         {

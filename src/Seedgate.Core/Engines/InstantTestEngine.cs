@@ -7,9 +7,10 @@ namespace Seedgate.Core.Engines;
 /// A TEST engine that "renders" at once: it writes a few bytes instead of a video. It exists to measure and test
 /// the job machinery (store, claims, leases, nodes) without rendering. It is registered only when configuration
 /// asks for it (Seedgate:Engines:InstantTest:Enabled) and serves only models whose catalog route names it.
-/// When a run log is configured, every run appends "job-id node-id" to it, so tests can prove each job ran once.
+/// When a run directory is configured, every run leaves a file named "job-id node-id run-id" in it, so tests can
+/// prove each job ran once, across processes (one file per run: no shared file whose appends could interleave).
 /// </summary>
-public sealed class InstantTestEngine(NodeIdentity node, string? runLogPath) : IVideoEngine
+public sealed class InstantTestEngine(NodeIdentity node, string? runDirectory) : IVideoEngine
 {
     public const string EngineName = "instant-test";
     private static readonly byte[] Placeholder = Encoding.ASCII.GetBytes("seedgate instant-test engine output\n");
@@ -19,10 +20,11 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runLogPath) : I
     public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (runLogPath is not null)
+        if (runDirectory is not null)
         {
-            // One short append per run: O_APPEND keeps concurrent writers' lines whole.
-            await File.AppendAllTextAsync(runLogPath, $"{work.Job.Id} {node.Id}\n", cancellationToken);
+            Directory.CreateDirectory(runDirectory);
+            var record = Path.Combine(runDirectory, $"{work.Job.Id} {node.Id} {Guid.NewGuid():N}");
+            await File.WriteAllBytesAsync(record, [], cancellationToken);
         }
 
         var path = Path.Combine(work.Directory, "video.mp4");
@@ -36,6 +38,6 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runLogPath) : I
     /// <summary>The configuration key that enables it.</summary>
     public static string EnabledKey => "Seedgate:Engines:InstantTest:Enabled";
 
-    /// <summary>The configuration key of the optional run log.</summary>
-    public static string RunLogKey => "Seedgate:Engines:InstantTest:RunLog";
+    /// <summary>The configuration key of the optional directory of run records.</summary>
+    public static string RunDirectoryKey => "Seedgate:Engines:InstantTest:RunDirectory";
 }
