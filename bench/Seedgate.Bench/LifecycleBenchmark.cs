@@ -22,10 +22,17 @@ internal static class LifecycleBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Arguments: [jobs per row, default 3000] [sqlite|postgres, default both].
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3000;
+        var only = args.Length > 1 ? args[1] : null;
         var postgres = Environment.GetEnvironmentVariable("SEEDGATE_TEST_POSTGRES");
-        var scenarios = new List<(string Name, string Store, int Nodes)> { ("SQLite", "sqlite", 1), ("SQLite", "sqlite", 3) };
-        if (postgres is not null)
+        var scenarios = new List<(string Name, string Store, int Nodes)>();
+        if (only is null or "sqlite")
+        {
+            scenarios.AddRange([("SQLite", "sqlite", 1), ("SQLite", "sqlite", 3)]);
+        }
+
+        if (postgres is not null && only is null or "postgres")
         {
             scenarios.AddRange([("PostgreSQL", "postgres", 1), ("PostgreSQL", "postgres", 3)]);
         }
@@ -159,6 +166,14 @@ internal static class LifecycleBenchmark
         return catalog.ToJsonString();
     }
 
-    private static Task<string> FreshPostgresDatabaseAsync(string server) =>
-        throw new NotSupportedException($"PostgreSQL lands with its store ({server.Length}).");
+    /// <summary>A new empty database on the server, for one row of the table.</summary>
+    private static async Task<string> FreshPostgresDatabaseAsync(string server)
+    {
+        var name = "seedgate_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using var admin = new Npgsql.NpgsqlConnection(server);
+        await admin.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+        await create.ExecuteNonQueryAsync();
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ToString();
+    }
 }

@@ -31,6 +31,7 @@ public sealed partial class Dispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Directory.CreateDirectory(_options.WorkDirectory);
         var recovered = await store.ReleaseLeasesAsync(node.Id, time.GetUtcNow(), stoppingToken);
         if (recovered > 0)
         {
@@ -39,11 +40,18 @@ public sealed partial class Dispatcher(
 
         using var slots = new SemaphoreSlim(_options.ConcurrentJobs, _options.ConcurrentJobs);
         var running = new List<Task>();
+        var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ExpireDueAsync(stoppingToken);
+                // Expiry is a sweep over the store: once per poll interval is enough, not once per claim.
+                if (time.GetUtcNow() >= nextSweep)
+                {
+                    await ExpireDueAsync(stoppingToken);
+                    nextSweep = time.GetUtcNow() + _options.PollInterval;
+                }
+
                 var claimed = slots.CurrentCount == 0
                     ? []
                     : await store.ClaimAsync(node.Id, slots.CurrentCount, time.GetUtcNow(), _options.Lease, stoppingToken);
@@ -148,7 +156,6 @@ public sealed partial class Dispatcher(
         var directory = Path.Combine(_options.WorkDirectory, $"{job.Id}-{job.Attempts}");
         try
         {
-            Directory.CreateDirectory(directory);
             var result = await engine.RunAsync(new EngineWork(job, model, directory), run.Token);
             await CompleteAsync(job, model, result, run.Token);
         }
@@ -185,12 +192,12 @@ public sealed partial class Dispatcher(
     private async Task CompleteAsync(Job job, ModelSpec model, EngineResult result, CancellationToken cancellationToken)
     {
         var prefix = $"outputs/{job.Id}/";
-        await blobs.PutFileAsync(prefix + "video.mp4", result.VideoPath, cancellationToken);
+        await blobs.MoveFileAsync(prefix + "video.mp4", result.VideoPath, cancellationToken);
         string? lastFrameKey = null;
         if (result.LastFramePath is not null)
         {
             lastFrameKey = prefix + "last_frame.png";
-            await blobs.PutFileAsync(lastFrameKey, result.LastFramePath, cancellationToken);
+            await blobs.MoveFileAsync(lastFrameKey, result.LastFramePath, cancellationToken);
         }
 
         var outputs = new JobOutputs(

@@ -27,7 +27,8 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runDirectory) :
             await File.WriteAllBytesAsync(record, [], cancellationToken);
         }
 
-        var path = Path.Combine(work.Directory, "video.mp4");
+        // One file needs no directory: it goes next to the scratch path (the dispatcher moves it into storage).
+        var path = work.Directory + ".mp4";
         await File.WriteAllBytesAsync(path, Placeholder, cancellationToken);
         var request = work.Job.Request;
         var seconds = request.Duration is null or -1 ? work.Model.Duration.AutoSeconds : request.Duration.Value;

@@ -27,6 +27,7 @@ public sealed class SandboxEngine(
     public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        Directory.CreateDirectory(work.Directory);
         var request = work.Job.Request;
         var files = await FetchReferencesAsync(work, cancellationToken);
         try

@@ -9,6 +9,12 @@ public interface IBlobStore
     /// <summary>Stores a copy of a local file under the key, replacing what was there.</summary>
     Task PutFileAsync(string key, string sourcePath, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a local file under the key and takes it over: afterwards the source path is gone. Cheaper than a copy
+    /// for files that would be deleted anyway (a rename on local disk).
+    /// </summary>
+    Task MoveFileAsync(string key, string sourcePath, CancellationToken cancellationToken);
+
     /// <summary>Stores bytes under the key.</summary>
     Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 

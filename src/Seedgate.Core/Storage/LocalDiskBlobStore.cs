@@ -32,6 +32,25 @@ public sealed class LocalDiskBlobStore : IBlobStore
         await WriteAtomicallyAsync(path, (target, ct) => source.CopyToAsync(target, BufferSize, ct), cancellationToken);
     }
 
+    public async Task MoveFileAsync(string key, string sourcePath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourcePath);
+        var path = PathFor(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            // rename(2) replaces the old file atomically, as the temp-and-rename of a put does.
+            File.Move(sourcePath, path, overwrite: true);
+        }
+        catch (IOException) when (File.Exists(sourcePath))
+        {
+            // Another file system (rename cannot cross devices): copy, then let go of the source.
+            await PutFileAsync(key, sourcePath, cancellationToken);
+            File.Delete(sourcePath);
+        }
+    }
+
     public Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var path = PathFor(key);

@@ -124,6 +124,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         await PutAsync(key, source, cancellationToken);
     }
 
+    public async Task MoveFileAsync(string key, string sourcePath, CancellationToken cancellationToken)
+    {
+        await PutFileAsync(key, sourcePath, cancellationToken);
+        File.Delete(sourcePath);
+    }
+
     public async Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         BlobKeys.Validate(key);

@@ -116,6 +116,21 @@ public abstract class BlobStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_move_stores_the_file_takes_the_source_and_replaces_an_older_blob()
+    {
+        var store = await StoreAsync();
+        await store.PutBytesAsync("outputs/cgt-3m/video.mp4", "old"u8.ToArray(), None);
+        var content = Pattern(ReadBoundary + 5, seed: 9);
+        var source = Path.Combine(Scratch, "moved.bin");
+        await File.WriteAllBytesAsync(source, content);
+
+        await store.MoveFileAsync("outputs/cgt-3m/video.mp4", source, None);
+
+        Assert.False(File.Exists(source));
+        Assert.Equal(content, await ReadAllAsync(store, "outputs/cgt-3m/video.mp4"));
+    }
+
+    [Fact]
     public async Task Another_store_over_the_same_storage_sees_every_change()
     {
         var first = await StoreAsync();
