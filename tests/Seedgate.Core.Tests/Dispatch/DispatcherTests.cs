@@ -52,6 +52,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         Assert.Equal(Pricing.CostMicros(Catalog.Find("seedance-2.0-fast")!, "720p", 5, 24), done.CostMicros);
         await using var video = await _blobs.OpenReadAsync(done.Outputs.VideoKey, CancellationToken.None);
         Assert.NotNull(video);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "work-node-a", $"{job.Id}-1")), "the scratch directory is removed");
     }
 
     [Fact]
@@ -243,6 +244,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
 
     private static EngineResult Made(EngineWork work)
     {
+        Directory.CreateDirectory(work.Directory); // engines create their scratch directory when they need one
         var path = Path.Combine(work.Directory, "video.mp4");
         File.WriteAllBytes(path, [0, 0, 0, 24]);
         return new EngineResult(path, null, 1280, 720, 24, 5, false, "16:9", 1000);
