@@ -22,9 +22,12 @@ internal static class LifecycleBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        // Arguments: [jobs per row, default 3000] [sqlite|postgres, default both].
+        // Arguments: [jobs per row, default 3000] [sqlite|postgres|all, default all] [files directory, default: beside the
+        // database]. The files directory holds per-job scratch space and the placeholder outputs: putting it on tmpfs
+        // (/dev/shm) measures the job machinery without the disk's metadata costs; the database stays on disk.
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3000;
-        var only = args.Length > 1 ? args[1] : null;
+        var only = args.Length > 1 && args[1] != "all" ? args[1] : null;
+        var files = args.Length > 2 ? args[2] : null;
         var postgres = Environment.GetEnvironmentVariable("SEEDGATE_TEST_POSTGRES");
         var scenarios = new List<(string Name, string Store, int Nodes)>();
         if (only is null or "sqlite")
@@ -40,12 +43,13 @@ internal static class LifecycleBenchmark
         var rows = new List<string>();
         foreach (var (name, store, nodes) in scenarios)
         {
-            var rate = await MeasureAsync(store, nodes, jobs, postgres);
+            var rate = await MeasureAsync(store, nodes, jobs, postgres, files);
             var target = store == "sqlite" ? 1000 : 2000;
             rows.Add($"| {name}, {nodes} node{(nodes > 1 ? "s" : "")} | {rate:0} | ≥ {target} | {(rate >= target ? "yes" : "NO")} |");
         }
 
-        Console.WriteLine($"Job lifecycle (HTTP submit → succeeded), instant test engine, {jobs} jobs per row, 64 concurrent submitters");
+        Console.WriteLine($"Job lifecycle (HTTP submit → succeeded), instant test engine, {jobs} jobs per row, 64 concurrent submitters, "
+            + $"database on disk, job files {(files is null ? "on disk" : $"in {files}")}");
         Console.WriteLine();
         Console.WriteLine("| setup | jobs/s | target | met |");
         Console.WriteLine("|---|---|---|---|");
@@ -61,9 +65,10 @@ internal static class LifecycleBenchmark
         return 0;
     }
 
-    private static async Task<double> MeasureAsync(string store, int nodeCount, int jobs, string? postgres)
+    private static async Task<double> MeasureAsync(string store, int nodeCount, int jobs, string? postgres, string? files)
     {
         var root = Path.Combine(Path.GetTempPath(), "seedgate-bench-lifecycle-" + Guid.NewGuid().ToString("n"));
+        var fileRoot = files is null ? root : Path.Combine(files, "seedgate-bench-files-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(root);
         var catalog = Path.Combine(root, "catalog.json");
         await File.WriteAllTextAsync(catalog, InstantCatalog());
@@ -77,7 +82,8 @@ internal static class LifecycleBenchmark
                 {
                     $"--SEEDGATE_API_KEY={Key}", "--Logging:LogLevel:Default=Warning", $"--Seedgate:CatalogPath={catalog}",
                     $"--{Seedgate.Core.Engines.InstantTestEngine.EnabledKey}=true", "--Seedgate:Dispatch:ConcurrentJobs=32",
-                    $"--Seedgate:Blobs:Directory={Path.Combine(root, "blobs")}", $"--Seedgate:NodeId=bench-node-{i}",
+                    $"--Seedgate:Blobs:Directory={Path.Combine(fileRoot, "blobs")}", $"--Seedgate:NodeId=bench-node-{i}",
+                    $"--Seedgate:Dispatch:WorkDirectory={Path.Combine(fileRoot, $"work-{i}")}",
                 };
                 config.Add(database is null ? $"--Seedgate:Storage:SqlitePath={Path.Combine(root, "seedgate.db")}" : $"--Seedgate:Storage:Postgres={database}");
                 var app = await SeedgateServer.BuildAsync(new ServeOptions(["http://127.0.0.1:0"], Path.Combine(root, $"node-{i}"), config), CancellationToken.None);
@@ -109,6 +115,10 @@ internal static class LifecycleBenchmark
             }
 
             Directory.Delete(root, recursive: true);
+            if (fileRoot != root && Directory.Exists(fileRoot))
+            {
+                Directory.Delete(fileRoot, recursive: true);
+            }
         }
     }
 

@@ -58,7 +58,9 @@ public static class SeedgateServer
     public static async Task<WebApplication> BuildAsync(ServeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder([.. options.ConfigurationArgs]);
+        // Configuration comes from arguments and environment variables; no appsettings files are watched (a watcher on
+        // the content root would see every output and scratch file written under ./data).
+        var builder = WebApplication.CreateSlimBuilder([.. options.ConfigurationArgs, "--hostBuilder:reloadConfigOnChange=false"]);
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.Configuration.AddInMemoryCollection([new("Seedgate:DataDirectory", Path.GetFullPath(options.DataDirectory))]);
         builder.Logging.AddSimpleConsole(o =>
@@ -82,7 +84,7 @@ public static class SeedgateServer
             .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
             .ValidateOnStart();
         services.AddOptions<DispatchOptions>().BindConfiguration("Seedgate:Dispatch")
-            .Configure(o => o.WorkDirectory = Path.Combine(settings.DataDirectory, "work"))
+            .Configure(o => o.WorkDirectory = builder.Configuration["Seedgate:Dispatch:WorkDirectory"] ?? Path.Combine(settings.DataDirectory, "work"))
             .Validate(o => o.ConcurrentJobs >= 1, "Seedgate:Dispatch:ConcurrentJobs must be at least 1.")
             .Validate(o => o.Lease >= TimeSpan.FromSeconds(3), "Seedgate:Dispatch:Lease must be at least 3 seconds.")
             .ValidateOnStart();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -10,7 +11,8 @@ namespace Seedgate.Core.Storage.Sqlite;
 /// One SQLite database file, migrated to the current schema. Hands out a fresh connection per operation
 /// (Microsoft.Data.Sqlite pools them), set up for concurrent use by several processes: WAL, foreign keys on.
 /// Several instances (and processes) may open the same file at once; open one instance per file per process,
-/// because writes through one instance queue on its async gate instead of contending for SQLite's lock.
+/// because writes through one instance queue for its single writer (group commit) instead of contending for
+/// SQLite's lock.
 /// </summary>
 /// <remarks>
 /// Why writers do not use SQLite's busy_timeout: the bundled e_sqlite3 is built without usleep, so its busy
@@ -32,13 +34,15 @@ public sealed class SqliteDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private const int MaxWritesPerCommit = 128;
 
     // Idle connections that keep their prepared read statements: preparing costs more than running a key lookup.
     private readonly ConcurrentBag<SqliteSession> _readers = [];
 
-    // Writes are serialized by _writeGate anyway, so they share one open connection and its prepared statements.
-    private SqliteSession? _writer;
+    // Group commit: one writer loop runs every queued write on one connection (with its prepared statements),
+    // several per transaction, each in its own savepoint. A transaction costs far more than a statement here.
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
+    private readonly Task _writerLoop;
     private readonly int _maxIdleReaders = Math.Max(32, Environment.ProcessorCount * 8);
 
     static SqliteDatabase() => Batteries_V2.Init();
@@ -49,6 +53,7 @@ public sealed class SqliteDatabase : IDisposable
         _connectionString = connectionString;
         _timeProvider = timeProvider;
         MigrationsApplied = migrationsApplied;
+        _writerLoop = Task.Run(RunWriterAsync);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -121,29 +126,149 @@ public sealed class SqliteDatabase : IDisposable
             },
             cancellationToken);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        var write = new PendingWrite<T>(work, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(write), this);
+        return write.Result;
+    }
+
+    /// <summary>
+    /// The one writer: takes every write waiting, runs them in one BEGIN IMMEDIATE … COMMIT, each in a savepoint
+    /// (a failing write is rolled back alone and gets its exception), and reports results only after COMMIT.
+    /// </summary>
+    private async Task RunWriterAsync()
+    {
+        SqliteSession? session = null;
+        var batch = new List<PendingWrite>(MaxWritesPerCommit);
+        while (await _writes.Reader.WaitToReadAsync())
         {
-            _writer ??= new SqliteSession(await OpenConnectionAsync(cancellationToken));
-            var writer = _writer;
+            batch.Clear();
+            while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var next))
+            {
+                if (!next.CancelIfRequested())
+                {
+                    batch.Add(next);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
             try
             {
-                return await InWriteTransactionAsync(writer.Connection, _ => work(writer), _timeProvider, cancellationToken);
+                session ??= new SqliteSession(await OpenConnectionAsync(CancellationToken.None));
+                await CommitBatchAsync(session, batch);
             }
-            catch
+#pragma warning disable CA1031 // The writer must outlive any failure; the failure goes to the writes it concerned.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                // Whatever went wrong, the next write starts from a fresh connection.
-                _writer = null;
-                writer.Dispose();
-                throw;
+                foreach (var write in batch)
+                {
+                    write.Fail(ex);
+                }
+
+                // Whatever went wrong, the next batch starts from a fresh connection.
+                session?.Dispose();
+                session = null;
             }
+        }
+
+        session?.Dispose();
+    }
+
+    private async Task CommitBatchAsync(SqliteSession session, List<PendingWrite> batch)
+    {
+        var handle = session.Connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        await BeginImmediateAsync(handle, _timeProvider, CancellationToken.None);
+        try
+        {
+            foreach (var write in batch)
+            {
+                Check(handle, raw.sqlite3_exec(handle, "SAVEPOINT write;"));
+                if (await write.RunAsync(session))
+                {
+                    Check(handle, raw.sqlite3_exec(handle, "RELEASE write;"));
+                }
+                else
+                {
+                    Check(handle, raw.sqlite3_exec(handle, "ROLLBACK TO write; RELEASE write;"));
+                }
+            }
+
+            Check(handle, raw.sqlite3_exec(handle, "COMMIT;"));
         }
         finally
         {
-            _writeGate.Release();
+            // Still inside the transaction: something failed before COMMIT. Never keep a connection mid-transaction.
+            if (raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                raw.sqlite3_exec(handle, "ROLLBACK;");
+            }
         }
+
+        foreach (var write in batch)
+        {
+            write.Commit();
+        }
+    }
+
+    /// <summary>A write waiting for the writer loop; its task completes after the COMMIT that made it durable.</summary>
+    private abstract class PendingWrite
+    {
+        /// <summary>Runs the write; false when it threw (its exception is kept for the caller).</summary>
+        public abstract Task<bool> RunAsync(SqliteSession session);
+
+        /// <summary>True (and the caller is told) when the caller gave up before the write ran.</summary>
+        public abstract bool CancelIfRequested();
+
+        public abstract void Commit();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _value = default!;
+        private Exception? _failure;
+
+        public Task<T> Result => _result.Task;
+
+        public override async Task<bool> RunAsync(SqliteSession session)
+        {
+            try
+            {
+                _value = await work(session);
+                return true;
+            }
+#pragma warning disable CA1031 // Handed to the caller, after the rest of the batch commits.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _failure = ex;
+                return false;
+            }
+        }
+
+        public override bool CancelIfRequested() => cancellationToken.IsCancellationRequested && _result.TrySetCanceled(cancellationToken);
+
+        public override void Commit()
+        {
+            if (_failure is null)
+            {
+                _result.TrySetResult(_value);
+            }
+            else
+            {
+                _result.TrySetException(_failure);
+            }
+        }
+
+        public override void Fail(Exception exception) => _result.TrySetException(_failure ?? exception);
     }
 
     /// <summary>Starts a read transaction (BEGIN DEFERRED): one consistent snapshot for several reads.</summary>
@@ -195,8 +320,9 @@ public sealed class SqliteDatabase : IDisposable
             session.Dispose();
         }
 
-        _writer?.Dispose();
-        _writer = null;
+        // Writes already queued still run; then the writer closes its connection.
+        _writes.Writer.TryComplete();
+        _writerLoop.GetAwaiter().GetResult();
 
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
