@@ -679,6 +679,35 @@ public abstract class JobStoreCompliance
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
+    [Fact]
+    public async Task Concurrent_writes_where_some_fail_store_all_the_others()
+    {
+        // SQLite commits concurrent writes together (group commit): a failing one must not take the others down.
+        var store = await CreateStoreAsync();
+        var existing = NewJob();
+        await store.CreateAsync(existing, CancellationToken.None);
+        var jobs = Enumerable.Range(0, 60).Select(i => i % 3 == 0 ? existing : NewJob()).ToList();
+
+        var stored = await Task.WhenAll(jobs.Select(async job =>
+        {
+            try
+            {
+                await store.CreateAsync(job, CancellationToken.None);
+                return true;
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(jobs.Select(j => j.Id != existing.Id), stored);
+        foreach (var job in jobs.Where(j => j.Id != existing.Id))
+        {
+            Assert.NotNull(await store.GetAsync(job.Id, CancellationToken.None));
+        }
+    }
+
     protected static Job NewJob(
         string accountId = "acct-a",
         DateTimeOffset? createdAt = null,
