@@ -100,6 +100,7 @@ public static class SeedgateServer
             sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
         services.TryAddSingleton<RequestValidator>();
         services.TryAddSingleton<JobSignals>();
+        services.TryAddSingleton<JobInserter>();
         services.TryAddSingleton<JobSubmitter>();
         services.TryAddSingleton<FinishedJobCache>();
         services.TryAddSingleton<JobWaiter>();

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,8 +27,14 @@ public sealed partial class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger) : BackgroundService
 {
+    private const int MaxCompletionsPerBatch = 256;
+
     private readonly DispatchOptions _options = options.Value;
     private readonly Dictionary<string, IVideoEngine> _engines = engines.ToDictionary(e => e.Name, StringComparer.Ordinal);
+
+    // Successes are written in batches: one round trip completes every job that finished meanwhile.
+    private readonly Channel<(JobCompletion Completion, TaskCompletionSource<bool> Done)> _completions =
+        Channel.CreateUnbounded<(JobCompletion, TaskCompletionSource<bool>)>(new() { SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,6 +45,7 @@ public sealed partial class Dispatcher(
             Log.Recovered(logger, recovered, node.Id);
         }
 
+        var completing = WriteCompletionsAsync();
         using var slots = new SemaphoreSlim(_options.ConcurrentJobs, _options.ConcurrentJobs);
         var running = new List<Task>();
         var nextSweep = DateTimeOffset.MinValue;
@@ -81,6 +89,8 @@ public sealed partial class Dispatcher(
         }
 
         await Task.WhenAll(running);
+        _completions.Writer.TryComplete();
+        await completing;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -204,13 +214,51 @@ public sealed partial class Dispatcher(
             prefix + "video.mp4", lastFrameKey, result.Width, result.Height, result.FramesPerSecond,
             result.DurationSeconds, result.HasAudio, result.Ratio, result.Tokens);
         var cost = Pricing.CostMicros(model, job.Request.Resolution!, result.DurationSeconds, result.FramesPerSecond);
-        if (await store.CompleteAsync(job.Id, node.Id, outputs, cost, time.GetUtcNow(), cancellationToken))
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_completions.Writer.TryWrite((new JobCompletion(job.Id, node.Id, outputs, cost), done)))
+        {
+            throw new OperationCanceledException("The dispatcher is stopping.");
+        }
+
+        if (await done.Task.WaitAsync(cancellationToken))
         {
             Log.Succeeded(logger, job.Id, result.DurationSeconds, cost);
         }
         else
         {
             Log.LeaseLost(logger, job.Id);
+        }
+    }
+
+    /// <summary>Writes successes as they come, each batch in one store call, until the dispatcher stops.</summary>
+    private async Task WriteCompletionsAsync()
+    {
+        var batch = new List<(JobCompletion Completion, TaskCompletionSource<bool> Done)>();
+        while (await _completions.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxCompletionsPerBatch && _completions.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                var completed = await store.CompleteManyAsync([.. batch.Select(b => b.Completion)], time.GetUtcNow(), CancellationToken.None);
+                foreach (var (completion, done) in batch)
+                {
+                    done.TrySetResult(completed.Contains(completion.Id));
+                }
+            }
+#pragma warning disable CA1031 // Each waiting run gets the failure; the writer goes on with the next batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                foreach (var (_, done) in batch)
+                {
+                    done.TrySetException(ex);
+                }
+            }
         }
     }
 

@@ -10,6 +10,9 @@ public interface IJobStore
 {
     Task CreateAsync(Job job, CancellationToken cancellationToken);
 
+    /// <summary>Inserts several jobs at once (one round trip where the store allows): all of them, or none (it throws).</summary>
+    Task CreateManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken);
+
     /// <summary>Any job by id (for workers); null when there is none.</summary>
     Task<Job?> GetAsync(string id, CancellationToken cancellationToken);
 
@@ -31,6 +34,12 @@ public interface IJobStore
 
     /// <summary>Running → succeeded with outputs and cost; false when the owner no longer holds the job.</summary>
     Task<bool> CompleteAsync(string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Several running → succeeded at once (one round trip where the store allows), each only when its owner still
+    /// holds it. Returns the ids that were completed.
+    /// </summary>
+    Task<IReadOnlySet<string>> CompleteManyAsync(IReadOnlyList<JobCompletion> completions, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Running → failed or expired (<paramref name="status"/>) with the error; false when not held.</summary>
     Task<bool> FailAsync(string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken);
@@ -56,6 +65,9 @@ public interface IJobStore
     /// <summary>Start-up recovery: this owner's leases lapse at once, so its unfinished jobs are claimed again.</summary>
     Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>One job's success, for <see cref="IJobStore.CompleteManyAsync"/>.</summary>
+public sealed record JobCompletion(string Id, string Owner, JobOutputs Outputs, long CostMicros);
 
 /// <summary>Filters for listing an account's jobs. Page numbers start at 1.</summary>
 public sealed record JobQuery(string AccountId)

@@ -11,7 +11,7 @@ namespace Seedgate.Core.Jobs;
 /// </summary>
 public sealed class JobSubmitter(
     RequestValidator validator,
-    IJobStore store,
+    JobInserter inserter,
     IBlobStore blobs,
     ReferenceFetcher fetcher,
     JobSignals signals,
@@ -74,7 +74,7 @@ public sealed class JobSubmitter(
             ExpiresAt = now.AddSeconds(normalized.ExecutionExpiresAfter!.Value),
             Engine = validated.Model.Route.Engine,
         };
-        await store.CreateAsync(job, cancellationToken);
+        await inserter.InsertAsync(job, cancellationToken);
         signals.WorkQueued();
         return job;
     }

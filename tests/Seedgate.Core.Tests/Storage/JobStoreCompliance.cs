@@ -472,6 +472,44 @@ public abstract class JobStoreCompliance
         Assert.True(stored.IsTerminal);
     }
 
+    [Fact]
+    public async Task CompleteMany_completes_only_the_jobs_their_owner_still_holds()
+    {
+        var store = await CreateStoreAsync();
+        var held = NewJob(createdAt: T0);
+        var alsoHeld = NewJob(createdAt: T0.AddMilliseconds(1));
+        var lost = NewJob(createdAt: T0.AddMilliseconds(2));
+        var finished = NewJob(createdAt: T0.AddMilliseconds(3));
+        foreach (var job in new[] { held, alsoHeld, lost, finished })
+        {
+            await store.CreateAsync(job, None);
+        }
+
+        Assert.Equal(4, (await store.ClaimAsync("node-1", 4, T0, Lease, None)).Count);
+        Assert.True(await store.FailAsync(finished.Id, "node-1", JobStatus.Failed, new JobError("InvalidParameter", "bad"), T0, None));
+        Assert.True(await store.ScheduleRetryAsync(lost.Id, "node-1", new JobError("Timeout", "slow"), T0, T0, None));
+        Assert.Equal(lost.Id, Assert.Single(await store.ClaimAsync("node-2", 1, T0.AddSeconds(1), Lease, None)).Id);
+
+        var done = T0.AddSeconds(42);
+        var completed = await store.CompleteManyAsync(
+            [
+                new JobCompletion(held.Id, "node-1", JobSamples.Outputs(), 100),
+                new JobCompletion(alsoHeld.Id, "node-1", JobSamples.Outputs(), 200),
+                new JobCompletion(lost.Id, "node-1", JobSamples.Outputs(), 300),
+                new JobCompletion(finished.Id, "node-1", JobSamples.Outputs(), 400),
+            ],
+            done,
+            None);
+
+        Assert.Equal(new[] { held.Id, alsoHeld.Id }.Order(), completed.Order());
+        Assert.Equal((JobStatus.Succeeded, 100L), ((await store.GetAsync(held.Id, None))!.Status, (await store.GetAsync(held.Id, None))!.CostMicros!.Value));
+        Assert.Equal(200, (await store.GetAsync(alsoHeld.Id, None))!.CostMicros);
+        Assert.Equal(done, (await store.GetAsync(alsoHeld.Id, None))!.FinishedAt);
+        Assert.Equal(JobStatus.Running, (await store.GetAsync(lost.Id, None))!.Status);
+        Assert.Equal(JobStatus.Failed, (await store.GetAsync(finished.Id, None))!.Status);
+        Assert.Empty(await store.CompleteManyAsync([], done, None));
+    }
+
     [Theory]
     [InlineData(JobStatus.Failed)]
     [InlineData(JobStatus.Expired)]
@@ -678,6 +716,29 @@ public abstract class JobStoreCompliance
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task CreateMany_inserts_all_the_jobs_or_none()
+    {
+        var store = await CreateStoreAsync();
+        var existing = NewJob();
+        await store.CreateAsync(existing, CancellationToken.None);
+        var good = Enumerable.Range(0, 5).Select(_ => NewJob()).ToList();
+        var doomed = Enumerable.Range(0, 3).Select(_ => NewJob()).Append(existing).ToList();
+
+        await store.CreateManyAsync(good, CancellationToken.None);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => store.CreateManyAsync(doomed, CancellationToken.None));
+
+        foreach (var job in good)
+        {
+            Assert.NotNull(await store.GetAsync(job.Id, CancellationToken.None));
+        }
+
+        foreach (var job in doomed.Take(3))
+        {
+            Assert.Null(await store.GetAsync(job.Id, CancellationToken.None));
+        }
+    }
 
     [Fact]
     public async Task Concurrent_writes_where_some_fail_store_all_the_others()

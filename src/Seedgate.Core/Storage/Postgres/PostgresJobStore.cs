@@ -78,6 +78,31 @@ public sealed class PostgresJobStore : IJobStore
         await ExecuteWriteAsync(InsertSql, command => BindJob(command.Parameters, job), cancellationToken);
     }
 
+    public async Task CreateManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0)
+        {
+            return;
+        }
+
+        // One round trip; a batch runs in one implicit transaction, so it inserts all the jobs or none.
+        await _database.WriteAsync(
+            async connection =>
+            {
+                await using var batch = new NpgsqlBatch(connection);
+                foreach (var job in jobs)
+                {
+                    var command = new NpgsqlBatchCommand(InsertSql);
+                    BindJob(command.Parameters, job);
+                    batch.BatchCommands.Add(command);
+                }
+
+                return await batch.ExecuteNonQueryAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
@@ -228,6 +253,49 @@ public sealed class PostgresJobStore : IJobStore
             },
             cancellationToken);
     }
+
+    public async Task<IReadOnlySet<string>> CompleteManyAsync(
+        IReadOnlyList<JobCompletion> completions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        if (completions.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // One statement for the whole batch; each row still completes only where its owner holds the lease.
+        var ids = await _database.WriteAsync(
+            async connection =>
+            {
+                await using var command = new NpgsqlCommand(CompleteManySql, connection);
+                command.Parameters.TextArray("ids", [.. completions.Select(c => c.Id)]);
+                command.Parameters.TextArray("owners", [.. completions.Select(c => c.Owner)]);
+                command.Parameters.TextArray("outputs", [.. completions.Select(c => JobJson.Serialize(c.Outputs))]);
+                command.Parameters.Add(new NpgsqlParameter<long[]>("costs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint)
+                {
+                    TypedValue = [.. completions.Select(c => c.CostMicros)],
+                });
+                command.Parameters.Bigint("now", Millis(now));
+                var completed = new HashSet<string>(StringComparer.Ordinal);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    completed.Add(reader.GetString(0));
+                }
+
+                return completed;
+            },
+            cancellationToken);
+        return ids;
+    }
+
+    private const string CompleteManySql =
+        "UPDATE jobs SET status = 'succeeded', outputs_json = c.outputs, cost_micros = c.cost, " +
+        "error_code = NULL, error_message = NULL, error_param = NULL, " +
+        "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
+        "FROM unnest(@ids, @owners, @outputs, @costs) AS c(id, owner, outputs, cost) " +
+        "WHERE jobs.id = c.id COLLATE \"C\" AND jobs.status = 'running' AND jobs.lease_owner = c.owner " +
+        "RETURNING jobs.id;";
 
     public Task<bool> FailAsync(
         string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken)

@@ -50,14 +50,35 @@ public sealed class SqliteJobStore : IJobStore
     public async Task CreateAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        await ExecuteWriteAsync(
-            $"INSERT INTO jobs ({Columns}) VALUES (" +
-            "@id, @account_id, @status, @requested_model, @model, @engine, @request_json, @priority, @correlation_id, " +
-            "@created_at, @updated_at, @started_at, @finished_at, @expires_at, @attempts, @lease_owner, @lease_until, " +
-            "@upstream_task_id, @outputs_json, @error_code, @error_message, @error_param, @cost_micros);",
-            command => BindJob(command, job),
+        await ExecuteWriteAsync(InsertSql, command => BindJob(command, job), cancellationToken);
+    }
+
+    public async Task CreateManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+
+        // One write: it commits (or rolls back) as a whole.
+        await _database.WriteAsync(
+            async connection =>
+            {
+                foreach (var job in jobs)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = InsertSql;
+                    BindJob(command, job);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return jobs.Count;
+            },
             cancellationToken);
     }
+
+    private const string InsertSql =
+        $"INSERT INTO jobs ({Columns}) VALUES (" +
+        "@id, @account_id, @status, @requested_model, @model, @engine, @request_json, @priority, @correlation_id, " +
+        "@created_at, @updated_at, @started_at, @finished_at, @expires_at, @attempts, @lease_owner, @lease_until, " +
+        "@upstream_task_id, @outputs_json, @error_code, @error_message, @error_param, @cost_micros);";
 
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -156,21 +177,53 @@ public sealed class SqliteJobStore : IJobStore
     public Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
         UpdateHeldAsync(id, owner, "lease_until = @lease_until", c => Add(c, "@lease_until", Millis(leaseUntil)), cancellationToken);
 
-    public Task<bool> CompleteAsync(
+    public async Task<bool> CompleteAsync(
         string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        return UpdateHeldAsync(
-            id,
-            owner,
-            "status = 'succeeded', outputs_json = @outputs_json, cost_micros = @cost_micros, " +
-            "error_code = NULL, error_message = NULL, error_param = NULL, " +
-            "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now",
-            c =>
+        var changed = await ExecuteWriteAsync(
+            CompleteSql, command => BindCompletion(command, new JobCompletion(id, owner, outputs, costMicros), now), cancellationToken);
+        return changed == 1;
+    }
+
+    private const string CompleteSql =
+        "UPDATE jobs SET status = 'succeeded', outputs_json = @outputs_json, cost_micros = @cost_micros, " +
+        "error_code = NULL, error_message = NULL, error_param = NULL, " +
+        "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
+        "WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
+
+    private static void BindCompletion(SqliteCommand command, JobCompletion completion, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(completion.Owner);
+        Add(command, "@id", completion.Id);
+        Add(command, "@owner", completion.Owner);
+        Add(command, "@outputs_json", JobJson.Serialize(completion.Outputs));
+        Add(command, "@cost_micros", completion.CostMicros);
+        Add(command, "@now", Millis(now));
+    }
+
+    public async Task<IReadOnlySet<string>> CompleteManyAsync(
+        IReadOnlyList<JobCompletion> completions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+
+        // One write: the statements share its transaction (and, under group commit, other writers' too).
+        return await _database.WriteAsync(
+            async connection =>
             {
-                Add(c, "@outputs_json", JobJson.Serialize(outputs));
-                Add(c, "@cost_micros", costMicros);
-                Add(c, "@now", Millis(now));
+                var completed = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var completion in completions)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = CompleteSql;
+                    BindCompletion(command, completion, now);
+                    if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+                    {
+                        completed.Add(completion.Id);
+                    }
+                }
+
+                return (IReadOnlySet<string>)completed;
             },
             cancellationToken);
     }
