@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Reflection;
 using Npgsql;
 
 namespace Seedgate.Core.Storage.Postgres;
@@ -132,7 +130,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
     private static async Task<IReadOnlyList<string>> MigrateAsync(
         NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var migrations = LoadMigrations();
+        var migrations = MigrationScripts.Load(MigrationResourcePrefix, "PostgreSQL");
         var known = migrations[^1].Version;
         var applied = new List<string>();
         await using var connection = await OpenConnectionAsync(dataSource, timeProvider, cancellationToken);
@@ -206,54 +204,4 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The embedded Migrations/NNN_name.sql scripts, in version order, numbered 1, 2, 3… without gaps.</summary>
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = typeof(PostgresDatabase).Assembly;
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal) ||
-                !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var name = resource[MigrationResourcePrefix.Length..^".sql".Length];
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 ||
-                !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"Migration resource '{resource}' is not named NNN_name.sql.");
-            }
-
-            migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
-        }
-
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0)
-        {
-            throw new InvalidOperationException("No PostgreSQL migrations are embedded in Seedgate.Core.");
-        }
-
-        for (var i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
-            }
-        }
-
-        return migrations;
-    }
-
-    private static string ReadResource(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Missing resource {resource}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    private sealed record Migration(int Version, string Name, string Sql);
 }

@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Text;
 using Npgsql;
-using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 
 namespace Seedgate.Core.Storage.Postgres;
@@ -191,7 +189,7 @@ public sealed class PostgresJobStore : IJobStore
                     total = reader.GetInt64(0);
                     if (!await reader.IsDBNullAsync(1, cancellationToken))
                     {
-                        items.Add(ReadJob(reader, 1));
+                        items.Add(JobRows.Read(reader, 1));
                     }
                 }
 
@@ -217,8 +215,8 @@ public sealed class PostgresJobStore : IJobStore
                 p =>
                 {
                     p.Text("owner", owner);
-                    p.Bigint("now", Millis(now));
-                    p.Bigint("lease_until", Millis(now + lease));
+                    p.Bigint("now", JobRows.Millis(now));
+                    p.Bigint("lease_until", JobRows.Millis(now + lease));
                     p.Integer("max", max);
                 },
                 cancellationToken),
@@ -233,7 +231,7 @@ public sealed class PostgresJobStore : IJobStore
     }
 
     public Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        UpdateHeldAsync(id, owner, "lease_until = @lease_until", p => p.Bigint("lease_until", Millis(leaseUntil)), cancellationToken);
+        UpdateHeldAsync(id, owner, "lease_until = @lease_until", p => p.Bigint("lease_until", JobRows.Millis(leaseUntil)), cancellationToken);
 
     public Task<bool> CompleteAsync(
         string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken)
@@ -249,7 +247,7 @@ public sealed class PostgresJobStore : IJobStore
             {
                 p.Text("outputs_json", JobJson.Serialize(outputs));
                 p.Bigint("cost_micros", costMicros);
-                p.Bigint("now", Millis(now));
+                p.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -275,7 +273,7 @@ public sealed class PostgresJobStore : IJobStore
                 {
                     TypedValue = [.. completions.Select(c => c.CostMicros)],
                 });
-                command.Parameters.Bigint("now", Millis(now));
+                command.Parameters.Bigint("now", JobRows.Millis(now));
                 var completed = new HashSet<string>(StringComparer.Ordinal);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
@@ -315,7 +313,7 @@ public sealed class PostgresJobStore : IJobStore
             {
                 p.Text("status", JobStatusRules.Name(status));
                 AddError(p, error);
-                p.Bigint("now", Millis(now));
+                p.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -331,9 +329,9 @@ public sealed class PostgresJobStore : IJobStore
             "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now",
             p =>
             {
-                p.Bigint("retry_at", Millis(retryAt));
+                p.Bigint("retry_at", JobRows.Millis(retryAt));
                 AddError(p, error);
-                p.Bigint("now", Millis(now));
+                p.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -349,7 +347,7 @@ public sealed class PostgresJobStore : IJobStore
             p =>
             {
                 p.Text("upstream_task_id", upstreamTaskId);
-                p.Bigint("now", Millis(now));
+                p.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -365,7 +363,7 @@ public sealed class PostgresJobStore : IJobStore
             {
                 command.Parameters.Text("id", id);
                 command.Parameters.Text("account_id", accountId);
-                command.Parameters.Bigint("now", Millis(now));
+                command.Parameters.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
         return changed == 1;
@@ -394,7 +392,7 @@ public sealed class PostgresJobStore : IJobStore
             async connection =>
             {
                 await using var command = new NpgsqlCommand(ExpireSql, connection);
-                command.Parameters.Bigint("now", Millis(now));
+                command.Parameters.Bigint("now", JobRows.Millis(now));
                 var expired = new List<string>();
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
@@ -419,7 +417,7 @@ public sealed class PostgresJobStore : IJobStore
             command =>
             {
                 command.Parameters.Text("owner", owner);
-                command.Parameters.Bigint("now", Millis(now));
+                command.Parameters.Bigint("now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -469,7 +467,7 @@ public sealed class PostgresJobStore : IJobStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            jobs.Add(ReadJob(reader, 0));
+            jobs.Add(JobRows.Read(reader));
         }
 
         return jobs;
@@ -486,14 +484,14 @@ public sealed class PostgresJobStore : IJobStore
         p.Text("request_json", JobJson.Serialize(job.Request));
         p.Integer("priority", job.Request.Priority);
         p.Text("correlation_id", job.CorrelationId);
-        p.Bigint("created_at", Millis(job.CreatedAt));
-        p.Bigint("updated_at", Millis(job.UpdatedAt));
-        p.Bigint("started_at", Millis(job.StartedAt));
-        p.Bigint("finished_at", Millis(job.FinishedAt));
-        p.Bigint("expires_at", Millis(job.ExpiresAt));
+        p.Bigint("created_at", JobRows.Millis(job.CreatedAt));
+        p.Bigint("updated_at", JobRows.Millis(job.UpdatedAt));
+        p.Bigint("started_at", JobRows.Millis(job.StartedAt));
+        p.Bigint("finished_at", JobRows.Millis(job.FinishedAt));
+        p.Bigint("expires_at", JobRows.Millis(job.ExpiresAt));
         p.Integer("attempts", job.Attempts);
         p.Text("lease_owner", job.LeaseOwner);
-        p.Bigint("lease_until", Millis(job.LeaseUntil));
+        p.Bigint("lease_until", JobRows.Millis(job.LeaseUntil));
         p.Text("upstream_task_id", job.UpstreamTaskId);
         p.Text("outputs_json", job.Outputs is null ? null : JobJson.Serialize(job.Outputs));
         p.Text("error_code", job.Error?.Code);
@@ -502,53 +500,10 @@ public sealed class PostgresJobStore : IJobStore
         p.Bigint("cost_micros", job.CostMicros);
     }
 
-    /// <summary>Maps one row whose columns, from <paramref name="o"/> on, are in <see cref="ColumnNames"/> order.</summary>
-    private static Job ReadJob(DbDataReader row, int o)
-    {
-        var status = row.GetString(o + 2);
-        if (!JobStatusRules.TryParse(status, out var jobStatus))
-        {
-            throw new InvalidDataException($"Job {row.GetString(o)} has an unknown status '{status}'.");
-        }
-
-        return new Job
-        {
-            Id = row.GetString(o),
-            AccountId = row.GetString(o + 1),
-            Status = jobStatus,
-            RequestedModel = row.GetString(o + 3),
-            Engine = row.GetString(o + 5),
-            Request = JobJson.Deserialize<GenerationRequest>(row.GetString(o + 6)),
-            CorrelationId = NullableString(row, o + 8),
-            CreatedAt = Time(row.GetInt64(o + 9)),
-            UpdatedAt = Time(row.GetInt64(o + 10)),
-            StartedAt = NullableTime(row, o + 11),
-            FinishedAt = NullableTime(row, o + 12),
-            ExpiresAt = Time(row.GetInt64(o + 13)),
-            Attempts = row.GetInt32(o + 14),
-            LeaseOwner = NullableString(row, o + 15),
-            LeaseUntil = NullableTime(row, o + 16),
-            UpstreamTaskId = NullableString(row, o + 17),
-            Outputs = row.IsDBNull(o + 18) ? null : JobJson.Deserialize<JobOutputs>(row.GetString(o + 18)),
-            Error = row.IsDBNull(o + 19) ? null : new JobError(row.GetString(o + 19), row.GetString(o + 20), NullableString(row, o + 21)),
-            CostMicros = row.IsDBNull(o + 22) ? null : row.GetInt64(o + 22),
-        };
-    }
-
     private static void AddError(NpgsqlParameterCollection p, JobError error)
     {
         p.Text("error_code", error.Code);
         p.Text("error_message", error.Message);
         p.Text("error_param", error.Param);
     }
-
-    private static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
-    private static long? Millis(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset Time(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
-
-    private static DateTimeOffset? NullableTime(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : Time(row.GetInt64(ordinal));
-
-    private static string? NullableString(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using System.Globalization;
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -397,7 +395,7 @@ public sealed class SqliteDatabase : IDisposable
     private static async Task<IReadOnlyList<string>> MigrateAsync(
         string connectionString, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var migrations = LoadMigrations();
+        var migrations = MigrationScripts.Load(MigrationResourcePrefix, "SQLite");
         await using var connection = await OpenConnectionAsync(connectionString, cancellationToken);
 
         // Stored in the file: set once, a no-op afterwards.
@@ -473,54 +471,4 @@ public sealed class SqliteDatabase : IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The embedded Migrations/NNN_name.sql scripts, in version order.</summary>
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = typeof(SqliteDatabase).Assembly;
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(MigrationResourcePrefix, StringComparison.Ordinal) ||
-                !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var name = resource[MigrationResourcePrefix.Length..^".sql".Length];
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 ||
-                !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"Migration resource '{resource}' is not named NNN_name.sql.");
-            }
-
-            migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
-        }
-
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0)
-        {
-            throw new InvalidOperationException("No SQLite migrations are embedded in Seedgate.Core.");
-        }
-
-        for (var i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
-            }
-        }
-
-        return migrations;
-    }
-
-    private static string ReadResource(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Missing resource {resource}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-
-    private sealed record Migration(int Version, string Name, string Sql);
 }

@@ -1,8 +1,6 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 
 namespace Seedgate.Core.Storage.Sqlite;
@@ -159,8 +157,8 @@ public sealed class SqliteJobStore : IJobStore
             command =>
             {
                 Add(command, "@owner", owner);
-                Add(command, "@now", Millis(now));
-                Add(command, "@lease_until", Millis(now + lease));
+                Add(command, "@now", JobRows.Millis(now));
+                Add(command, "@lease_until", JobRows.Millis(now + lease));
                 Add(command, "@max", max);
             },
             command => ReadJobsAsync(command, cancellationToken),
@@ -175,7 +173,7 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     public Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-        UpdateHeldAsync(id, owner, "lease_until = @lease_until", c => Add(c, "@lease_until", Millis(leaseUntil)), cancellationToken);
+        UpdateHeldAsync(id, owner, "lease_until = @lease_until", c => Add(c, "@lease_until", JobRows.Millis(leaseUntil)), cancellationToken);
 
     public async Task<bool> CompleteAsync(
         string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken)
@@ -199,7 +197,7 @@ public sealed class SqliteJobStore : IJobStore
         Add(command, "@owner", completion.Owner);
         Add(command, "@outputs_json", JobJson.Serialize(completion.Outputs));
         Add(command, "@cost_micros", completion.CostMicros);
-        Add(command, "@now", Millis(now));
+        Add(command, "@now", JobRows.Millis(now));
     }
 
     public async Task<IReadOnlySet<string>> CompleteManyAsync(
@@ -246,7 +244,7 @@ public sealed class SqliteJobStore : IJobStore
             {
                 Add(c, "@status", JobStatusRules.Name(status));
                 AddError(c, error);
-                Add(c, "@now", Millis(now));
+                Add(c, "@now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -262,9 +260,9 @@ public sealed class SqliteJobStore : IJobStore
             "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now",
             c =>
             {
-                Add(c, "@retry_at", Millis(retryAt));
+                Add(c, "@retry_at", JobRows.Millis(retryAt));
                 AddError(c, error);
-                Add(c, "@now", Millis(now));
+                Add(c, "@now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -280,7 +278,7 @@ public sealed class SqliteJobStore : IJobStore
             c =>
             {
                 Add(c, "@upstream_task_id", upstreamTaskId);
-                Add(c, "@now", Millis(now));
+                Add(c, "@now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -296,7 +294,7 @@ public sealed class SqliteJobStore : IJobStore
             {
                 Add(command, "@id", id);
                 Add(command, "@account_id", accountId);
-                Add(command, "@now", Millis(now));
+                Add(command, "@now", JobRows.Millis(now));
             },
             cancellationToken);
         return changed == 1;
@@ -332,7 +330,7 @@ public sealed class SqliteJobStore : IJobStore
                     $"WHERE {Unfinished} AND expires_at <= @now " +
                     "AND (status = 'queued' OR lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @now) " +
                     "RETURNING id;";
-                Add(command, "@now", Millis(now));
+                Add(command, "@now", JobRows.Millis(now));
                 var expired = new List<string>();
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
@@ -357,7 +355,7 @@ public sealed class SqliteJobStore : IJobStore
             command =>
             {
                 Add(command, "@owner", owner);
-                Add(command, "@now", Millis(now));
+                Add(command, "@now", JobRows.Millis(now));
             },
             cancellationToken);
     }
@@ -395,14 +393,14 @@ public sealed class SqliteJobStore : IJobStore
         Add(command, "@request_json", JobJson.Serialize(job.Request));
         Add(command, "@priority", job.Request.Priority);
         Add(command, "@correlation_id", job.CorrelationId);
-        Add(command, "@created_at", Millis(job.CreatedAt));
-        Add(command, "@updated_at", Millis(job.UpdatedAt));
-        Add(command, "@started_at", Millis(job.StartedAt));
-        Add(command, "@finished_at", Millis(job.FinishedAt));
-        Add(command, "@expires_at", Millis(job.ExpiresAt));
+        Add(command, "@created_at", JobRows.Millis(job.CreatedAt));
+        Add(command, "@updated_at", JobRows.Millis(job.UpdatedAt));
+        Add(command, "@started_at", JobRows.Millis(job.StartedAt));
+        Add(command, "@finished_at", JobRows.Millis(job.FinishedAt));
+        Add(command, "@expires_at", JobRows.Millis(job.ExpiresAt));
         Add(command, "@attempts", job.Attempts);
         Add(command, "@lease_owner", job.LeaseOwner);
-        Add(command, "@lease_until", Millis(job.LeaseUntil));
+        Add(command, "@lease_until", JobRows.Millis(job.LeaseUntil));
         Add(command, "@upstream_task_id", job.UpstreamTaskId);
         Add(command, "@outputs_json", job.Outputs is null ? null : JobJson.Serialize(job.Outputs));
         Add(command, "@error_code", job.Error?.Code);
@@ -417,43 +415,10 @@ public sealed class SqliteJobStore : IJobStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            jobs.Add(ReadJob(reader));
+            jobs.Add(JobRows.Read(reader));
         }
 
         return jobs;
-    }
-
-    /// <summary>Maps one row in <see cref="Columns"/> order.</summary>
-    private static Job ReadJob(DbDataReader row)
-    {
-        var status = row.GetString(2);
-        if (!JobStatusRules.TryParse(status, out var jobStatus))
-        {
-            throw new InvalidDataException($"Job {row.GetString(0)} has an unknown status '{status}'.");
-        }
-
-        return new Job
-        {
-            Id = row.GetString(0),
-            AccountId = row.GetString(1),
-            Status = jobStatus,
-            RequestedModel = row.GetString(3),
-            Engine = row.GetString(5),
-            Request = JobJson.Deserialize<GenerationRequest>(row.GetString(6)),
-            CorrelationId = NullableString(row, 8),
-            CreatedAt = Time(row.GetInt64(9)),
-            UpdatedAt = Time(row.GetInt64(10)),
-            StartedAt = NullableTime(row, 11),
-            FinishedAt = NullableTime(row, 12),
-            ExpiresAt = Time(row.GetInt64(13)),
-            Attempts = row.GetInt32(14),
-            LeaseOwner = NullableString(row, 15),
-            LeaseUntil = NullableTime(row, 16),
-            UpstreamTaskId = NullableString(row, 17),
-            Outputs = row.IsDBNull(18) ? null : JobJson.Deserialize<JobOutputs>(row.GetString(18)),
-            Error = row.IsDBNull(19) ? null : new JobError(row.GetString(19), row.GetString(20), NullableString(row, 21)),
-            CostMicros = row.IsDBNull(22) ? null : row.GetInt64(22),
-        };
     }
 
     /// <summary>Adds <c>AND column IN (@p0, …)</c> to both commands; an empty list adds no filter.</summary>
@@ -490,14 +455,4 @@ public sealed class SqliteJobStore : IJobStore
 
     private static void Add(SqliteCommand command, string name, object? value) =>
         command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-
-    private static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
-    private static long? Millis(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset Time(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
-
-    private static DateTimeOffset? NullableTime(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : Time(row.GetInt64(ordinal));
-
-    private static string? NullableString(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 }
