@@ -48,7 +48,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task LongPollOnOneNode_WakesWhenAnotherNodeFinishes_AndAnyNodeServesTheVideo()
+    public async Task LongPollOnOneNode_WakesWhenAnotherNodeFinishes_AnyNodeServesTheVideo_ListsAndDeletesIt()
     {
         // Node 2 is API-only, so the job must run elsewhere.
         await using var cluster = await Cluster.StartAsync([], [], ["--Seedgate:Dispatch:Enabled=false"]);
@@ -73,5 +73,15 @@ public sealed class ClusterTests
 
         Assert.True(bodies[0].Length > 10_000);
         Assert.All(bodies, b => Assert.Equal(bodies[0], b));
+
+        // Listed on another node, deleted there, gone everywhere (record and video).
+        using var list = await nodes[1].Http.GetAsync($"/api/v3/contents/generations/tasks?filter.task_ids={id}");
+        Assert.Contains(id, await list.Content.ReadAsStringAsync());
+        using var delete = await nodes[1].Http.DeleteAsync($"/api/v3/contents/generations/tasks/{id}");
+        Assert.True(delete.IsSuccessStatusCode);
+        using var gone = await nodes[0].Http.GetAsync($"/api/v3/contents/generations/tasks/{id}");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+        using var video = await anonymous.GetAsync(url);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, video.StatusCode);
     }
 }
