@@ -1,4 +1,5 @@
 using Seedgate.Core.Accounts;
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Storage.Sqlite;
 
 namespace Seedgate.Cli;
@@ -28,6 +29,6 @@ internal static class SqliteAccountStoreAdapter
     public static async Task<OpenedAccountStore> OpenAsync(string databasePath, CancellationToken cancellationToken)
     {
         var database = await SqliteDatabase.OpenAsync(databasePath, cancellationToken);
-        return new OpenedAccountStore(new SqliteAccountStore(database), database);
+        return new OpenedAccountStore(new SqlAccountStore(database), database);
     }
 }

@@ -72,7 +72,8 @@ public static class SeedgateServer
 
         var settings = builder.Configuration.GetSection("Seedgate").Get<SeedgateOptions>() ?? new SeedgateOptions();
         Directory.CreateDirectory(settings.DataDirectory);
-        var storage = await Storage.OpenAsync(builder.Configuration, settings.DataDirectory, cancellationToken);
+        IJobEffect[] effects = [new IdempotencyKeys(settings.IdempotencyKeyLifetime)];
+        var storage = await Storage.OpenAsync(builder.Configuration, settings.DataDirectory, effects, cancellationToken);
         var accounts = storage.Accounts;
         var now = TimeProvider.System.GetUtcNow();
         await accounts.EnsureAccountAsync(ApiKeys.DefaultAccountId, "Default account", now, cancellationToken);
@@ -82,6 +83,7 @@ public static class SeedgateServer
         services.AddOptions<SeedgateOptions>().BindConfiguration("Seedgate")
             .Validate(o => o.LinkLifetime > TimeSpan.Zero, "Seedgate:LinkLifetime must be positive.")
             .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
+            .Validate(o => o.IdempotencyKeyLifetime > TimeSpan.Zero, "Seedgate:IdempotencyKeyLifetime must be positive.")
             .ValidateOnStart();
         services.AddOptions<DispatchOptions>().BindConfiguration("Seedgate:Dispatch")
             .Configure(o => o.WorkDirectory = builder.Configuration["Seedgate:Dispatch:WorkDirectory"] ?? Path.Combine(settings.DataDirectory, "work"))

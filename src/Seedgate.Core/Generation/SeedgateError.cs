@@ -40,6 +40,9 @@ public static class ErrorCodes
     public const string RateLimitExceeded = "RateLimitExceeded";
     public const string QuotaExceeded = "QuotaExceeded";
     public const string InvalidAction = "InvalidAction";
+
+    /// <summary>Seedgate's own: an Idempotency-Key sent again with a different request (HTTP 409).</summary>
+    public const string IdempotencyKeyReused = "IdempotencyKeyReused";
     public const string InternalServiceError = "InternalServiceError";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string Timeout = "Timeout";

@@ -62,6 +62,9 @@ public interface IJobStore
     /// </summary>
     Task<IReadOnlyList<string>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The job holding the account's live idempotency key (see <see cref="IdempotencyKeys"/>), or null.</summary>
+    Task<JobIdempotencyHolder?> FindIdempotencyKeyAsync(string accountId, string key, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Start-up recovery: this owner's leases lapse at once, so its unfinished jobs are claimed again.</summary>
     Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -31,6 +31,12 @@ public sealed record Job
     /// <summary>The caller's X-Client-Request-Id / X-Correlation-Id, carried into logs and views.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>The dialect the job was created through (see <see cref="JobDialects"/>); views and webhooks speak it.</summary>
+    public string Dialect { get; init; } = JobDialects.Ark;
+
+    /// <summary>The caller's Idempotency-Key and the fingerprint of the request it came with, when one was sent.</summary>
+    public JobIdempotency? Idempotency { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -64,6 +70,16 @@ public sealed record Job
     public long? CostMicros { get; init; }
 
     public bool IsTerminal => JobStatusRules.IsTerminal(Status);
+}
+
+/// <summary>An Idempotency-Key as a job keeps it: the key, and the fingerprint of the request sent with it.</summary>
+public sealed record JobIdempotency(string Key, string RequestFingerprint);
+
+/// <summary>The names of the HTTP dialects, as jobs record them.</summary>
+public static class JobDialects
+{
+    public const string Ark = "ark";
+    public const string SeedanceV1 = "seedance-v1";
 }
 
 /// <summary>What a successful job produced. Keys name blobs in Seedgate's blob store.</summary>

@@ -5,13 +5,23 @@ using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Jobs;
 
+/// <summary>Who submits a request, and how: the account, the dialect, and the caller's optional ids.</summary>
+/// <param name="AccountId">The account the job belongs to.</param>
+/// <param name="Dialect">The dialect the request came through (see <see cref="JobDialects"/>).</param>
+/// <param name="CorrelationId">The caller's X-Client-Request-Id / X-Correlation-Id.</param>
+/// <param name="IdempotencyKey">The caller's Idempotency-Key: the same key and request return the same job.</param>
+public sealed record Submission(string AccountId, string Dialect, string? CorrelationId = null, string? IdempotencyKey = null);
+
 /// <summary>
 /// Accepts a canonical request for an account: validates it, checks reference URLs without touching the
 /// network, moves inline (data:) references into blob storage so job rows stay small, and stores the job.
+/// A request under an idempotency key that a job already holds gets that job (or a conflict, when the request
+/// differs), before anything is stored.
 /// </summary>
 public sealed class JobSubmitter(
     RequestValidator validator,
     JobInserter inserter,
+    IJobStore store,
     IBlobStore blobs,
     ReferenceFetcher fetcher,
     JobSignals signals,
@@ -20,9 +30,28 @@ public sealed class JobSubmitter(
     /// <summary>Blob references in stored requests use this scheme: blob:inputs/cgt-…/0.png.</summary>
     public const string BlobScheme = "blob:";
 
-    public async Task<Job> SubmitAsync(
-        string accountId, GenerationRequest request, ParamNames names, string? correlationId, CancellationToken cancellationToken)
+    public async Task<Job> SubmitAsync(Submission submission, GenerationRequest request, ParamNames names, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(request);
+        JobIdempotency? idempotency = null;
+        if (submission.IdempotencyKey is { } idempotencyKey)
+        {
+            if (IdempotencyKeys.Check(idempotencyKey) is { } keyProblem)
+            {
+                throw new SeedgateException(keyProblem);
+            }
+
+            idempotency = new JobIdempotency(idempotencyKey, IdempotencyKeys.Fingerprint(submission.Dialect, request));
+
+            // A retry of a create that went through: answered from the store, nothing uploaded again.
+            if (await store.FindIdempotencyKeyAsync(submission.AccountId, idempotencyKey, time.GetUtcNow(), cancellationToken) is { } holder &&
+                await ReplayAsync(submission, idempotency, holder, cancellationToken) is { } replayed)
+            {
+                return replayed;
+            }
+        }
+
         var problem = validator.Validate(request, names, out var validated);
         if (problem is not null)
         {
@@ -64,19 +93,48 @@ public sealed class JobSubmitter(
         var job = new Job
         {
             Id = id,
-            AccountId = accountId,
+            AccountId = submission.AccountId,
             Status = JobStatus.Queued,
             Request = normalized with { References = references },
             RequestedModel = request.Model,
-            CorrelationId = correlationId,
+            CorrelationId = submission.CorrelationId,
+            Dialect = submission.Dialect,
+            Idempotency = idempotency,
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = now.AddSeconds(normalized.ExecutionExpiresAfter!.Value),
             Engine = validated.Model.Route.Engine,
         };
-        await inserter.InsertAsync(job, cancellationToken);
+        try
+        {
+            await inserter.InsertAsync(job, cancellationToken);
+        }
+        catch (IdempotencyKeyTakenException taken)
+        {
+            // A concurrent create under the same key won the race: this one stored nothing but its inputs.
+            await blobs.DeletePrefixAsync($"inputs/{id}/", CancellationToken.None);
+            return await ReplayAsync(submission, idempotency!, taken.Holder, cancellationToken) ?? throw new SeedgateException(
+                new SeedgateError(ErrorCodes.ServiceUnavailable, "The request raced with a deletion of its idempotent task; send it again.", Class: FailureClass.Transient));
+        }
+
         signals.WorkQueued();
         return job;
+    }
+
+    /// <summary>The job holding the key when the request is the same; a conflict when it differs; null when the job is gone.</summary>
+    private async Task<Job?> ReplayAsync(
+        Submission submission, JobIdempotency idempotency, JobIdempotencyHolder holder, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(holder.RequestFingerprint, idempotency.RequestFingerprint, StringComparison.Ordinal))
+        {
+            throw new SeedgateException(new SeedgateError(
+                ErrorCodes.IdempotencyKeyReused,
+                $"{IdempotencyKeys.HeaderName} '{idempotency.Key}' was already used for a different request (task {holder.JobId}); " +
+                "send a new key with a new request.",
+                IdempotencyKeys.HeaderName));
+        }
+
+        return await store.GetForAccountAsync(submission.AccountId, holder.JobId, cancellationToken);
     }
 
     private static (string MediaType, byte[] Bytes) DecodeDataUrl(Reference reference, long maxBytes)

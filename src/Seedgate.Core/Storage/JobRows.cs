@@ -1,16 +1,69 @@
 using System.Data.Common;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage.Sql;
 
 namespace Seedgate.Core.Storage;
 
 /// <summary>
-/// The jobs table's row shape, shared by every store: the column order, and times as Unix milliseconds.
+/// The jobs table's row shape, shared by every store: the column list, how a job binds to it and reads back, and
+/// times as Unix milliseconds.
 /// </summary>
 internal static class JobRows
 {
-    /// <summary>Maps one row whose columns, from <paramref name="offset"/> on, are in the stores' column order.</summary>
-    public static Job Read(DbDataReader row, int offset = 0)
+    private static readonly string[] ColumnNames =
+    [
+        "id", "account_id", "status", "requested_model", "model", "engine", "request_json", "priority", "correlation_id",
+        "created_at", "updated_at", "started_at", "finished_at", "expires_at", "attempts", "lease_owner", "lease_until",
+        "upstream_task_id", "outputs_json", "error_code", "error_message", "error_param", "cost_micros",
+        "dialect", "idempotency_key", "request_fingerprint",
+    ];
+
+    /// <summary>Every column, in the order <see cref="Read"/> expects.</summary>
+    public static readonly string Columns = string.Join(", ", ColumnNames);
+
+    /// <summary>The columns qualified by a table alias (<c>j.id, j.account_id, …</c>).</summary>
+    public static string ColumnsOf(string alias) => string.Join(", ", ColumnNames.Select(c => $"{alias}.{c}"));
+
+    /// <summary>The parameter list of a row for an INSERT: <c>(@id, @account_id, …)</c>.</summary>
+    public static readonly string Values = "(" + string.Join(", ", ColumnNames.Select(c => "@" + c)) + ")";
+
+    /// <summary>Binds every column of <paramref name="job"/> to the parameters of <see cref="Values"/>.</summary>
+    public static void Bind(DbCommand command, Job job)
+    {
+        command.Text("@id", job.Id);
+        command.Text("@account_id", job.AccountId);
+        command.Text("@status", JobStatusRules.Name(job.Status));
+        command.Text("@requested_model", job.RequestedModel);
+        command.Text("@model", job.Request.Model);
+        command.Text("@engine", job.Engine);
+        command.Text("@request_json", JobJson.Serialize(job.Request));
+        command.Int4("@priority", job.Request.Priority);
+        command.Text("@correlation_id", job.CorrelationId);
+        command.Bigint("@created_at", Millis(job.CreatedAt));
+        command.Bigint("@updated_at", Millis(job.UpdatedAt));
+        command.Bigint("@started_at", Millis(job.StartedAt));
+        command.Bigint("@finished_at", Millis(job.FinishedAt));
+        command.Bigint("@expires_at", Millis(job.ExpiresAt));
+        command.Int4("@attempts", job.Attempts);
+        command.Text("@lease_owner", job.LeaseOwner);
+        command.Bigint("@lease_until", Millis(job.LeaseUntil));
+        command.Text("@upstream_task_id", job.UpstreamTaskId);
+        command.Text("@outputs_json", job.Outputs is null ? null : JobJson.Serialize(job.Outputs));
+        command.Text("@error_code", job.Error?.Code);
+        command.Text("@error_message", job.Error?.Message);
+        command.Text("@error_param", job.Error?.Param);
+        command.Bigint("@cost_micros", job.CostMicros);
+        command.Text("@dialect", job.Dialect);
+        command.Text("@idempotency_key", job.Idempotency?.Key);
+        command.Text("@request_fingerprint", job.Idempotency?.RequestFingerprint);
+    }
+
+    /// <summary>Maps one row whose columns are in <see cref="Columns"/> order.</summary>
+    public static Job Read(DbDataReader row) => ReadAt(row, 0);
+
+    /// <summary>Maps one row whose columns, from <paramref name="offset"/> on, are in <see cref="Columns"/> order.</summary>
+    public static Job ReadAt(DbDataReader row, int offset)
     {
         var o = offset;
         var status = row.GetString(o + 2);
@@ -40,6 +93,8 @@ internal static class JobRows
             Outputs = row.IsDBNull(o + 18) ? null : JobJson.Deserialize<JobOutputs>(row.GetString(o + 18)),
             Error = row.IsDBNull(o + 19) ? null : new JobError(row.GetString(o + 19), row.GetString(o + 20), NullableString(row, o + 21)),
             CostMicros = row.IsDBNull(o + 22) ? null : row.GetInt64(o + 22),
+            Dialect = row.GetString(o + 23),
+            Idempotency = row.IsDBNull(o + 24) ? null : new JobIdempotency(row.GetString(o + 24), row.GetString(o + 25)),
         };
     }
 

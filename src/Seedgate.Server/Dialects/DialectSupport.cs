@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Server.Auth;
 
 namespace Seedgate.Server.Dialects;
 
@@ -64,6 +66,14 @@ internal static class DialectJson
         }
 
         return value.Length == 0 ? null : value[..Math.Min(value.Length, 128)];
+    }
+
+    /// <summary>Who submits a create: the caller's account, the dialect, and the correlation id and Idempotency-Key headers.</summary>
+    public static Submission Submission(HttpContext context, string dialect)
+    {
+        var key = context.Request.Headers[IdempotencyKeys.HeaderName];
+        return new Submission(
+            AccountFilter.AccountOf(context), dialect, CorrelationId(context.Request), key.Count == 0 ? null : key.ToString());
     }
 
     public static long UnixSeconds(DateTimeOffset? time) => time?.ToUnixTimeSeconds() ?? 0;

@@ -21,6 +21,9 @@ public sealed class SeedgateOptions
     /// <summary>How long a signed download link stays valid.</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long an Idempotency-Key maps to its task (the same key and request return that task meanwhile).</summary>
+    public TimeSpan IdempotencyKeyLifetime { get; set; } = Core.Jobs.IdempotencyKeys.DefaultLifetime;
+
     /// <summary>The longest long-poll (?wait=N) a caller may ask for, in seconds.</summary>
     public int MaxWaitSeconds { get; set; } = 60;
 }

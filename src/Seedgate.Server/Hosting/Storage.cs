@@ -2,6 +2,7 @@ using Seedgate.Core.Accounts;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Postgres;
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Storage.Sqlite;
 
 namespace Seedgate.Server.Hosting;
@@ -11,7 +12,8 @@ namespace Seedgate.Server.Hosting;
 /// jobs and accounts in PostgreSQL when Seedgate:Storage:Postgres holds a connection string (every node on the
 /// same database forms one cluster), else in SQLite (Seedgate:Storage:SqlitePath, default data/seedgate.db);
 /// blobs in S3 when Seedgate:Blobs:S3:Bucket is set (shared by every node), else on local disk
-/// (Seedgate:Blobs:Directory, default data/blobs).
+/// (Seedgate:Blobs:Directory, default data/blobs). The job store runs <see cref="IJobEffect"/>s in every transition's
+/// transaction.
 /// </summary>
 internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore blobs, IReadOnlyList<object> owned) : IAsyncDisposable
 {
@@ -19,7 +21,8 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
     public IAccountStore Accounts { get; } = accounts;
     public IBlobStore Blobs { get; } = blobs;
 
-    public static async Task<Storage> OpenAsync(IConfiguration configuration, string dataDirectory, CancellationToken cancellationToken)
+    public static async Task<Storage> OpenAsync(
+        IConfiguration configuration, string dataDirectory, IReadOnlyList<IJobEffect> effects, CancellationToken cancellationToken)
     {
         var owned = new List<object>();
         try
@@ -30,14 +33,14 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
             {
                 var database = await PostgresDatabase.OpenAsync(postgres, cancellationToken);
                 owned.Add(database);
-                (jobs, accounts) = (new PostgresJobStore(database), new PostgresAccountStore(database));
+                (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
             }
             else
             {
                 var path = configuration["Seedgate:Storage:SqlitePath"] ?? Path.Combine(dataDirectory, "seedgate.db");
                 var database = await SqliteDatabase.OpenAsync(Path.GetFullPath(path), cancellationToken);
                 owned.Add(database);
-                (jobs, accounts) = (new SqliteJobStore(database), new SqliteAccountStore(database));
+                (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
             }
 
             IBlobStore blobs;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Dispatch;
 using Seedgate.Core.Engines;
@@ -18,14 +19,14 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "seedgate-dispatch-" + Guid.NewGuid().ToString("n"));
     private readonly JobSignals _signals = new();
     private SqliteDatabase _database = null!;
-    private SqliteJobStore _store = null!;
+    private SqlJobStore _store = null!;
     private LocalDiskBlobStore _blobs = null!;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         _database = await SqliteDatabase.OpenAsync(Path.Combine(_directory, "jobs.db"), CancellationToken.None);
-        _store = new SqliteJobStore(_database);
+        _store = new SqlJobStore(_database);
         _blobs = new LocalDiskBlobStore(Path.Combine(_directory, "blobs"));
     }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sqlite;
@@ -11,7 +12,7 @@ public sealed class JobInserterTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"inserter-{Guid.NewGuid():n}.db");
         using var database = await SqliteDatabase.OpenAsync(path, CancellationToken.None);
-        var store = new SqliteJobStore(database);
+        var store = new SqlJobStore(database);
         await using var inserter = new JobInserter(store);
         var existing = NewJob();
         await store.CreateAsync(existing, CancellationToken.None);

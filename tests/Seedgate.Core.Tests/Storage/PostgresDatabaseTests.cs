@@ -31,14 +31,14 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
     {
         var database = await NewDatabaseAsync();
         var first = await database.OpenAsync();
-        Assert.Equal(["001_initial"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core"], first.MigrationsApplied);
         Assert.Equal(database.Name, first.DatabaseName);
         var rows = await MigrationRowsAsync(database);
 
         var second = await database.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(rows, await MigrationRowsAsync(database));
-        Assert.Equal([(1, "001_initial")], rows.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1, "001_initial"), (2, "002_job_core")], rows.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
                 TaskScheduler.Default).Unwrap()).ToArray();
             var opened = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial"], opened.SelectMany(d => d.MigrationsApplied));
-            Assert.Single(await MigrationRowsAsync(database));
+            Assert.Equal(["001_initial", "002_job_core"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(2, (await MigrationRowsAsync(database)).Count);
             Assert.Empty((await database.OpenAsync()).MigrationsApplied);
         }
     }
@@ -93,7 +93,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         var sqlite = await sqliteFile.OpenAsync();
         await using var sqliteConnection = await sqlite.OpenConnectionAsync(None);
 
-        foreach (var table in new[] { "accounts", "api_keys", "secrets", "jobs", "schema_migrations" })
+        foreach (var table in new[] { "accounts", "api_keys", "secrets", "jobs", "idempotency_keys", "schema_migrations" })
         {
             var expected = new List<(string, bool)>();
             await using (var command = sqliteConnection.CreateCommand())
@@ -144,7 +144,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         }
 
         await using var explain = new NpgsqlCommand(
-            "EXPLAIN (COSTS OFF) " + (statement == "claim" ? PostgresJobStore.ClaimSql : PostgresJobStore.ExpireSql), connection);
+            "EXPLAIN (COSTS OFF) " + (statement == "claim" ? PostgresJobStatements.Instance.ClaimSql : PostgresJobStatements.Instance.Expire.ReturningIds), connection);
         explain.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Bigint) { Value = 1L });
         if (statement == "claim")
         {
@@ -165,7 +165,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         var text = string.Join('\n', plan);
         Assert.Contains(index, text);
         Assert.Contains("LockRows", text);
-        Assert.Contains("InitPlan", text); // the locking subquery runs exactly once (see PostgresJobStore.ClaimSql)
+        Assert.Contains("InitPlan", text); // the locking subquery runs exactly once (see PostgresJobStatements.ClaimSql)
         Assert.DoesNotContain("Sort", text);
     }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Accounts;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Postgres;
@@ -17,7 +18,7 @@ public sealed class PostgresJobStoreTests(PostgresClassDatabase classDatabase)
 
     public Task DisposeAsync() => _database.CloseOpenedAsync();
 
-    protected override async Task<IJobStore> CreateStoreAsync() => new PostgresJobStore(await _database.OpenAsync());
+    protected override async Task<IJobStore> CreateStoreAsync() => new SqlJobStore(await _database.OpenAsync());
 }
 
 /// <summary>The account store compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
@@ -30,5 +31,18 @@ public sealed class PostgresAccountStoreTests(PostgresClassDatabase classDatabas
 
     public Task DisposeAsync() => _database.CloseOpenedAsync();
 
-    protected override async Task<IAccountStore> CreateStoreAsync() => new PostgresAccountStore(await _database.OpenAsync());
+    protected override async Task<IAccountStore> CreateStoreAsync() => new SqlAccountStore(await _database.OpenAsync());
+}
+
+/// <summary>The transaction-seam compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
+public sealed class PostgresJobTransactionTests(PostgresClassDatabase classDatabase)
+    : JobTransactionCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sqlite;
@@ -44,13 +45,13 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Migrations_run_once_and_are_recorded()
     {
         var first = await _file.OpenAsync();
-        Assert.Equal(["001_initial"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core"], first.MigrationsApplied);
         var appliedAt = await MigrationRowsAsync(first);
 
         var second = await _file.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(appliedAt, await MigrationRowsAsync(second));
-        Assert.Equal([(1L, "001_initial")], appliedAt.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1L, "001_initial"), (2L, "002_job_core")], appliedAt.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
@@ -72,8 +73,8 @@ public sealed class SqliteDatabaseTests : IDisposable
                 TaskScheduler.Default).Unwrap()).ToArray();
             var databases = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial"], databases.SelectMany(d => d.MigrationsApplied));
-            Assert.Single(await MigrationRowsAsync(databases[0]));
+            Assert.Equal(["001_initial", "002_job_core"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(2, (await MigrationRowsAsync(databases[0])).Count);
             foreach (var database in databases)
             {
                 database.Dispose();
@@ -112,7 +113,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var done = job with { Id = JobIds.New(T0) };
         using (var database = await SqliteDatabase.OpenAsync(_file.FilePath, None))
         {
-            var store = new SqliteJobStore(database);
+            var store = new SqlJobStore(database);
             await store.CreateAsync(job, None);
             await store.CreateAsync(done, None);
             Assert.Equal(2, (await store.ClaimAsync("node-1", 2, T0, TimeSpan.FromMinutes(1), None)).Count);
@@ -122,7 +123,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         using var reopened = await SqliteDatabase.OpenAsync(_file.FilePath, None);
         Assert.Empty(reopened.MigrationsApplied);
-        var again = new SqliteJobStore(reopened);
+        var again = new SqlJobStore(reopened);
         var running = (await again.GetAsync(job.Id, None))!;
         Assert.Equal(JobStatus.Running, running.Status);
         Assert.Equal("node-1", running.LeaseOwner);
@@ -140,11 +141,11 @@ public sealed class SqliteDatabaseTests : IDisposable
         await using var other = await database.OpenConnectionAsync(None);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => database.WriteAsync<int>(
-            async connection =>
+            async session =>
             {
                 // No statement ran yet: only BEGIN IMMEDIATE (not a deferred BEGIN) holds the lock already.
                 Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, SQLitePCL.raw.sqlite3_exec(other.Handle, "BEGIN IMMEDIATE;"));
-                await ScalarAsync(connection, "INSERT INTO secrets (name, value) VALUES ('half-done', x'00');");
+                await session.ExecuteAsync("INSERT INTO secrets (name, value) VALUES ('half-done', x'00');", _ => { }, None);
                 throw new InvalidOperationException("work failed");
             },
             None));
@@ -157,7 +158,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task A_writer_waits_for_another_processes_write_lock()
     {
         var holder = await _file.OpenAsync();
-        var store = new SqliteJobStore(await _file.OpenAsync());
+        var store = new SqlJobStore(await _file.OpenAsync());
         await using var lockHolder = await holder.OpenConnectionAsync(None);
         Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_exec(lockHolder.Handle, "BEGIN IMMEDIATE;"));
 
@@ -190,7 +191,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var database = await _file.OpenAsync();
         await using var connection = await database.OpenConnectionAsync(None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteJobStore.ClaimSql;
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteJobStatements.Instance.ClaimSql;
         foreach (var name in new[] { "@owner", "@now", "@lease_until", "@max" })
         {
             command.Parameters.AddWithValue(name, 1);

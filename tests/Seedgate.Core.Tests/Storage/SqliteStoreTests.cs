@@ -1,3 +1,4 @@
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Accounts;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sqlite;
@@ -9,7 +10,7 @@ public sealed class SqliteJobStoreTests : JobStoreCompliance, IDisposable
 {
     private readonly TempSqliteFile _file = new();
 
-    protected override async Task<IJobStore> CreateStoreAsync() => new SqliteJobStore(await _file.OpenAsync());
+    protected override async Task<IJobStore> CreateStoreAsync() => new SqlJobStore(await _file.OpenAsync());
 
     public void Dispose() => _file.Dispose();
 }
@@ -19,7 +20,17 @@ public sealed class SqliteAccountStoreTests : AccountStoreCompliance, IDisposabl
 {
     private readonly TempSqliteFile _file = new();
 
-    protected override async Task<IAccountStore> CreateStoreAsync() => new SqliteAccountStore(await _file.OpenAsync());
+    protected override async Task<IAccountStore> CreateStoreAsync() => new SqlAccountStore(await _file.OpenAsync());
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>The transaction-seam compliance suite on a fresh SQLite file per test.</summary>
+public sealed class SqliteJobTransactionTests : JobTransactionCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _file.OpenAsync();
 
     public void Dispose() => _file.Dispose();
 }

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Npgsql;
+using Seedgate.Core.Storage.Sql;
 
 namespace Seedgate.Core.Storage.Postgres;
 
@@ -7,9 +9,9 @@ namespace Seedgate.Core.Storage.Postgres;
 /// pool) shared by the stores. Several nodes may open the same database at once; each node should open one instance.
 /// </summary>
 /// <remarks>
-/// Statements run in autocommit (each is its own transaction): every store operation is one statement, made
-/// race-free by its WHERE clause (re-checked by PostgreSQL on rows that changed under it) or by row locks taken
-/// with <c>FOR UPDATE SKIP LOCKED</c>. Hot statements are auto-prepared per physical connection
+/// A write is one transaction (read committed) holding a job transition and its effects; each transition is one
+/// statement made race-free by its WHERE clause (re-checked by PostgreSQL on rows that changed under it) or by row
+/// locks taken with <c>FOR UPDATE SKIP LOCKED</c>. Hot statements are auto-prepared per physical connection
 /// (<c>Max Auto Prepare</c>, set here unless the connection string chooses its own).
 /// Failures: opening a connection and running a read are retried briefly on transient errors (nothing was
 /// changed); a write is never retried, since a lost reply can hide a commit and a conditional write repeated after
@@ -17,7 +19,7 @@ namespace Seedgate.Core.Storage.Postgres;
 /// <see cref="PostgresException"/> (a <see cref="System.Data.Common.DbException"/>, as SQLite's are), cancellation as
 /// <see cref="OperationCanceledException"/>.
 /// </remarks>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
 {
     private const string MigrationResourcePrefix = "Seedgate.Core.Storage.Postgres.Migrations.";
 
@@ -84,15 +86,18 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>Closes this instance's connection pool.</summary>
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
+    JobStatements ISqlDatabase.JobStatements => PostgresJobStatements.Instance;
+
     /// <summary>Runs a read on a pooled connection, again (briefly) after a transient failure: reads change nothing.</summary>
-    internal async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
+    public async Task<T> ReadAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-                return await read(connection);
+                return await work(new PostgresSession(connection, null));
             }
             catch (NpgsqlException ex) when (ex.IsTransient && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
@@ -101,11 +106,70 @@ public sealed class PostgresDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a write on a pooled connection; only the connect is retried (see remarks on the class).</summary>
-    internal async Task<T> WriteAsync<T>(Func<NpgsqlConnection, Task<T>> write, CancellationToken cancellationToken)
+    /// <summary>Runs a write in one transaction on a pooled connection; only the connect is retried (see remarks on the class).</summary>
+    public async Task<T> WriteAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         await using var connection = await OpenConnectionAsync(DataSource, _timeProvider, cancellationToken);
-        return await write(connection);
+
+        // Npgsql sends BEGIN with the first statement: a transaction costs one round trip more (the COMMIT).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(new PostgresSession(connection, transaction));
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>Runs a one-statement write in autocommit on a pooled connection; only the connect is retried.</summary>
+    Task<T> ISqlDatabase.WriteOneAsync<T>(Func<SqlSession, Task<T>> statement, CancellationToken cancellationToken) =>
+        WriteOneAsync(statement, cancellationToken);
+
+    private async Task<T> WriteOneAsync<T>(Func<SqlSession, Task<T>> statement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        await using var connection = await OpenConnectionAsync(DataSource, _timeProvider, cancellationToken);
+        return await statement(new PostgresSession(connection, null));
+    }
+
+    /// <summary>Statements on one connection (and transaction); Npgsql prepares the hot ones itself (auto-prepare).</summary>
+    private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction) : SqlSession
+    {
+        private protected override async Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run)
+        {
+#pragma warning disable CA2100 // Only the stores' own SQL texts come here; values are bound as parameters.
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+#pragma warning restore CA2100
+            bind(command);
+            return await run(command);
+        }
+
+        public override async Task<int> ExecuteEachAsync<T>(
+            string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(items);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var item in items)
+            {
+#pragma warning disable CA2100 // Only the stores' own SQL texts come here; values are bound as parameters.
+                var command = new NpgsqlBatchCommand(sql);
+#pragma warning restore CA2100
+                batch.BatchCommands.Add(command);
+            }
+
+            // Batch commands are not DbCommands: bind through a scratch command, then move its parameters over.
+            await using var scratch = new NpgsqlCommand();
+            for (var i = 0; i < items.Count; i++)
+            {
+                scratch.Parameters.Clear();
+                bind(scratch, items[i]);
+                foreach (var parameter in scratch.Parameters.ToArray())
+                {
+                    scratch.Parameters.Remove(parameter);
+                    batch.BatchCommands[i].Parameters.Add(parameter);
+                }
+            }
+
+            return await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     private static TimeSpan Backoff(int attempt) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Seedgate.Core.Storage.Sql;
 using SQLitePCL;
 
 namespace Seedgate.Core.Storage.Sqlite;
@@ -19,7 +20,7 @@ namespace Seedgate.Core.Storage.Sqlite;
 /// <see cref="LockTimeout"/>; other statements that meet a lock (rare in WAL) are retried by
 /// Microsoft.Data.Sqlite every 150 ms, up to the same timeout.
 /// </remarks>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : ISqlDatabase, IDisposable
 {
     /// <summary>How long a writer waits for another connection's write lock before it fails with SQLITE_BUSY.</summary>
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(5);
@@ -104,32 +105,23 @@ public sealed class SqliteDatabase : IDisposable
     internal Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         OpenConnectionAsync(_connectionString, cancellationToken);
 
+    JobStatements ISqlDatabase.JobStatements => SqliteJobStatements.Instance;
+
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction (BEGIN IMMEDIATE: the write lock is taken up front, so
-    /// nothing inside can fail half-way on a lock) and commits it; rolls back when the work throws. Commands inside
-    /// run on the given connection without a transaction object (the transaction is opened below the ADO.NET layer).
+    /// nothing inside can fail half-way on a lock): under group commit, in its own savepoint of a transaction that
+    /// may hold other writers' work too, so a throw rolls back this work alone. The result comes after COMMIT.
     /// </summary>
-    internal Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken) =>
-        WriteAsync(session => work(session.Connection), cancellationToken);
-
-    /// <summary>One statement (fixed SQL text, prepared once and reused) in its own write transaction.</summary>
-    internal Task<T> WritePreparedAsync<T>(
-        string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> run, CancellationToken cancellationToken) =>
-        WriteAsync(
-            session =>
-            {
-                var command = session.Prepared(sql);
-                bind(command);
-                return run(command);
-            },
-            cancellationToken);
-
-    private Task<T> WriteAsync<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken)
     {
         var write = new PendingWrite<T>(work, cancellationToken);
         ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(write), this);
         return write.Result;
     }
+
+    /// <summary>Under group commit every write shares a transaction anyway: the same as <see cref="WriteAsync{T}"/>.</summary>
+    Task<T> ISqlDatabase.WriteOneAsync<T>(Func<SqlSession, Task<T>> statement, CancellationToken cancellationToken) =>
+        WriteAsync(statement, cancellationToken);
 
     /// <summary>
     /// The one writer: takes every write waiting, runs them in one BEGIN IMMEDIATE … COMMIT, each in a savepoint
@@ -228,7 +220,7 @@ public sealed class SqliteDatabase : IDisposable
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class PendingWrite<T>(Func<SqliteSession, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
+    private sealed class PendingWrite<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
     {
         private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _value = default!;
@@ -269,20 +261,13 @@ public sealed class SqliteDatabase : IDisposable
         public override void Fail(Exception exception) => _result.TrySetException(_failure ?? exception);
     }
 
-    /// <summary>Starts a read transaction (BEGIN DEFERRED): one consistent snapshot for several reads.</summary>
-    /// <remarks>
-    /// Synchronous on purpose: there is no async overload taking <c>deferred</c>, and Microsoft.Data.Sqlite's async
-    /// methods run synchronously anyway. In WAL mode readers never wait for writers.
-    /// </remarks>
-    internal static SqliteTransaction BeginRead(SqliteConnection connection) => connection.BeginTransaction(deferred: true);
-
     /// <summary>
-    /// Runs a hot read with a statement prepared once per connection and reused: the caller binds parameters and
-    /// reads the rows. Only for fixed SQL texts (each distinct text is kept prepared on every idle reader).
+    /// Runs a read on an idle connection that keeps its prepared statements (preparing costs more than running a key
+    /// lookup). In WAL mode readers never wait for writers.
     /// </summary>
-    internal async Task<T> ReadPreparedAsync<T>(
-        string sql, Action<SqliteCommand> bind, Func<SqliteCommand, Task<T>> read, CancellationToken cancellationToken)
+    public async Task<T> ReadAsync<T>(Func<SqlSession, Task<T>> work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         if (!_readers.TryTake(out var session))
         {
             session = new SqliteSession(await OpenConnectionAsync(cancellationToken));
@@ -291,9 +276,7 @@ public sealed class SqliteDatabase : IDisposable
         var reusable = false;
         try
         {
-            var command = session.Prepared(sql);
-            bind(command);
-            var result = await read(command);
+            var result = await work(session);
             reusable = true;
             return result;
         }

@@ -50,7 +50,7 @@ internal static class ArkDialect
         var body = await DialectJson.ReadAsync<ArkCreateTaskBody>(context.Request, context.RequestAborted);
         var (request, names) = ArkMapping.ToCanonical(body);
         var job = await submitter.SubmitAsync(
-            AccountFilter.AccountOf(context), request, names, DialectJson.CorrelationId(context.Request), context.RequestAborted);
+            DialectJson.Submission(context, JobDialects.Ark), request, names, context.RequestAborted);
         return Results.Json(new ArkCreated(job.Id), DialectJson.Options);
     }
 
@@ -159,7 +159,7 @@ internal static class ArkDialect
                 ErrorCodes.AuthenticationError => (StatusCodes.Status401Unauthorized, "Unauthorized"),
                 ErrorCodes.AccountOverdueError => (StatusCodes.Status403Forbidden, "Forbidden"),
                 ErrorCodes.NotFound or ErrorCodes.ModelNotOpen => (StatusCodes.Status404NotFound, "NotFound"),
-                ErrorCodes.InvalidAction => (StatusCodes.Status409Conflict, "Conflict"),
+                ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => (StatusCodes.Status409Conflict, "Conflict"),
                 ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => (StatusCodes.Status429TooManyRequests, "TooManyRequests"),
                 ErrorCodes.ServiceUnavailable => (StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable"),
                 _ => (StatusCodes.Status500InternalServerError, "InternalServerError"),

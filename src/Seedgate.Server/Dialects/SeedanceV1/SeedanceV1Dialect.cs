@@ -47,8 +47,10 @@ internal static class SeedanceV1Dialect
     {
         var body = await DialectJson.ReadAsync<V1CreateBody>(context.Request, context.RequestAborted);
         var job = await submitter.SubmitAsync(
-            AccountFilter.AccountOf(context), ToCanonical(body), Names, DialectJson.CorrelationId(context.Request), context.RequestAborted);
-        return Results.Json(new V1Created(job.Id, "queued"), DialectJson.Options);
+            DialectJson.Submission(context, JobDialects.SeedanceV1), ToCanonical(body), Names, context.RequestAborted);
+
+        // A replayed create (same Idempotency-Key) answers with its job's current status.
+        return Results.Json(new V1Created(job.Id, StatusName(job.Status)), DialectJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string jobId, int? wait, HttpContext context, JobWaiter waiter, OutputLinks links)
@@ -158,18 +160,20 @@ internal static class SeedanceV1Dialect
             : new Reference(kind, role, item.Url, $"{param}.url");
     }
 
+    private static string StatusName(JobStatus status) => status switch
+    {
+        JobStatus.Queued => "queued",
+        JobStatus.Running => "processing",
+        JobStatus.Succeeded => "completed",
+        JobStatus.Failed => "failed",
+        JobStatus.Cancelled => "cancelled",
+        JobStatus.Expired => "expired",
+    };
+
     private static V1Job ToView(Job job, HttpRequest http, OutputLinks links)
     {
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
-        var status = job.Status switch
-        {
-            JobStatus.Queued => "queued",
-            JobStatus.Running => "processing",
-            JobStatus.Succeeded => "completed",
-            JobStatus.Failed => "failed",
-            JobStatus.Cancelled => "cancelled",
-            JobStatus.Expired => "expired",
-        };
+        var status = StatusName(job.Status);
         return new V1Job(
             job.Id,
             job.RequestedModel,
@@ -200,6 +204,7 @@ internal static class SeedanceV1Dialect
             ErrorCodes.AccountOverdueError => "budget_exceeded",
             ErrorCodes.NotFound => "not_found",
             ErrorCodes.InvalidAction => "invalid_action",
+            ErrorCodes.IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCodes.RateLimitExceeded => "rate_limit_exceeded",
             ErrorCodes.QuotaExceeded => "too_many_tasks",
             ErrorCodes.ServiceUnavailable => "service_unavailable",
@@ -216,7 +221,7 @@ internal static class SeedanceV1Dialect
                 ErrorCodes.AuthenticationError => StatusCodes.Status401Unauthorized,
                 ErrorCodes.AccountOverdueError => StatusCodes.Status403Forbidden,
                 ErrorCodes.NotFound => StatusCodes.Status404NotFound,
-                ErrorCodes.InvalidAction => StatusCodes.Status409Conflict,
+                ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
                 ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => StatusCodes.Status429TooManyRequests,
                 ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,

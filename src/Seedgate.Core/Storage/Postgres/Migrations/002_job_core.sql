@@ -1,0 +1,19 @@
+-- Seedgate PostgreSQL schema, version 2: the job core (Storage/Sqlite/Migrations/002_job_core.sql in PostgreSQL's
+-- dialect). Jobs record the dialect they came through and the Idempotency-Key they were created under (with the
+-- fingerprint of the request sent with it); older jobs are taken as Ark's.
+ALTER TABLE jobs ADD COLUMN dialect text NOT NULL DEFAULT 'ark';
+ALTER TABLE jobs ADD COLUMN idempotency_key text;
+ALTER TABLE jobs ADD COLUMN request_fingerprint text;
+
+-- Live Idempotency-Keys: one per account and key, until expires_at (24 h by default) or until its job is deleted.
+-- Written in the transaction that creates the job, so two concurrent creates under one key make one job.
+CREATE TABLE idempotency_keys (
+    account_id           text   NOT NULL,
+    key                  text   NOT NULL,
+    request_fingerprint  text   NOT NULL,
+    job_id               text COLLATE "C" NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    expires_at           bigint NOT NULL,
+    PRIMARY KEY (account_id, key)
+);
+
+CREATE INDEX ix_idempotency_keys_job ON idempotency_keys (job_id);

@@ -1,0 +1,112 @@
+using Seedgate.Core.Accounts;
+using Seedgate.Core.Storage.Postgres;
+using Seedgate.Core.Storage.Sqlite;
+
+namespace Seedgate.Core.Storage.Sql;
+
+/// <summary><see cref="IAccountStore"/> on SQL, one source for SQLite and PostgreSQL.</summary>
+public sealed class SqlAccountStore : IAccountStore
+{
+    private readonly ISqlDatabase _database;
+
+    public SqlAccountStore(SqliteDatabase database)
+        : this((ISqlDatabase)database)
+    {
+    }
+
+    public SqlAccountStore(PostgresDatabase database)
+        : this((ISqlDatabase)database)
+    {
+    }
+
+    private SqlAccountStore(ISqlDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    public Task EnsureAccountAsync(string accountId, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentNullException.ThrowIfNull(name);
+
+        // An existing account keeps its name and creation time.
+        return _database.WriteAsync(
+            session => session.ExecuteAsync(
+                "INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at) ON CONFLICT (id) DO NOTHING;",
+                c =>
+                {
+                    c.Text("@id", accountId);
+                    c.Text("@name", name);
+                    c.Bigint("@created_at", now.ToUnixTimeMilliseconds());
+                },
+                cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>Stores the key; the account must exist (foreign key) and the hash must be new (unique).</summary>
+    public Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _database.WriteAsync(
+            session => session.ExecuteAsync(
+                "INSERT INTO api_keys (id, account_id, name, hash, prefix, created_at, revoked_at) " +
+                "VALUES (@id, @account_id, @name, @hash, @prefix, @created_at, NULL);",
+                c =>
+                {
+                    c.Text("@id", key.Id);
+                    c.Text("@account_id", key.AccountId);
+                    c.Text("@name", key.Name);
+                    c.Text("@hash", key.Hash);
+                    c.Text("@prefix", key.Prefix);
+                    c.Bigint("@created_at", key.CreatedAt.ToUnixTimeMilliseconds());
+                },
+                cancellationToken),
+            cancellationToken);
+    }
+
+    public async Task<ApiKeyRecord?> FindApiKeyAsync(string hash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        var keys = await _database.ReadAsync(
+            session => session.QueryAsync(
+                "SELECT id, account_id, name, hash, prefix, created_at FROM api_keys WHERE hash = @hash AND revoked_at IS NULL;",
+                c => c.Text("@hash", hash),
+                row => new ApiKeyRecord(
+                    row.GetString(0),
+                    row.GetString(1),
+                    row.GetString(2),
+                    row.GetString(3),
+                    row.GetString(4),
+                    DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5))),
+                cancellationToken),
+            cancellationToken);
+        return keys.SingleOrDefault();
+    }
+
+    public async Task<byte[]> GetOrAddSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+
+        // First writer wins. The INSERT is a no-op when the name exists; when another node is inserting it at the same
+        // moment, it waits for that node to commit (PostgreSQL: ON CONFLICT waits; SQLite: one writer at a time). The
+        // SELECT then sees the winner's bytes (read committed: a fresh snapshot per statement). A secret never changes.
+        var values = await _database.WriteAsync(
+            async session =>
+            {
+                await session.ExecuteAsync(
+                    "INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING;",
+                    c =>
+                    {
+                        c.Text("@name", name);
+                        c.Bytes("@value", candidate);
+                    },
+                    cancellationToken);
+                return await session.QueryAsync(
+                    "SELECT value FROM secrets WHERE name = @name;", c => c.Text("@name", name), row => (byte[])row.GetValue(0), cancellationToken);
+            },
+            cancellationToken);
+        return values.SingleOrDefault() ?? throw new InvalidOperationException($"Secret '{name}' vanished after it was stored.");
+    }
+}

@@ -1,0 +1,485 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage.Postgres;
+using Seedgate.Core.Storage.Sqlite;
+
+namespace Seedgate.Core.Storage.Sql;
+
+/// <summary>
+/// <see cref="IJobStore"/> on SQL, one source for SQLite and PostgreSQL: every transition is one statement that names
+/// the states it may leave (and, for a worker, the lease it must hold), run in a write transaction together with the
+/// <see cref="IJobEffect"/>s of the job it changed. Only the statements of <see cref="JobStatements"/> are provider
+/// code. Times are stored as Unix milliseconds: sub-millisecond precision is dropped.
+/// </summary>
+public sealed class SqlJobStore : IJobStore
+{
+    /// <summary>The predicate of the partial indexes, repeated verbatim so that the planners use them.</summary>
+    internal const string Unfinished = "status IN ('queued', 'running')";
+
+    private static readonly JobStatement Complete = HeldUpdate(
+        "status = 'succeeded', outputs_json = @outputs_json, cost_micros = @cost_micros, " +
+        "error_code = NULL, error_message = NULL, error_param = NULL, " +
+        "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now");
+
+    private static readonly string InsertSql = $"INSERT INTO jobs ({JobRows.Columns}) VALUES {JobRows.Values};";
+
+    private static readonly string GetSql = $"SELECT {JobRows.Columns} FROM jobs WHERE id = @id;";
+    private static readonly string GetForAccountSql = $"SELECT {JobRows.Columns} FROM jobs WHERE id = @id AND account_id = @account_id;";
+
+    private static readonly JobStatement Fail = HeldUpdate(
+        "status = @status, error_code = @error_code, error_message = @error_message, error_param = @error_param, " +
+        "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now");
+
+    private static readonly JobStatement Retry = HeldUpdate(
+        "lease_owner = NULL, lease_until = @retry_at, " +
+        "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now");
+
+    private const string UpstreamTaskSql =
+        "UPDATE jobs SET upstream_task_id = @upstream_task_id, updated_at = @now WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
+
+    private const string RenewSql =
+        "UPDATE jobs SET lease_until = @lease_until WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
+
+    private static readonly JobStatement Cancel = new(
+        "UPDATE jobs SET status = 'cancelled', finished_at = @now, updated_at = @now " +
+        "WHERE id = @id AND account_id = @account_id AND status = 'queued'");
+
+    // Cancelled jobs stay, as on Ark.
+    private static readonly JobStatement Delete = new(
+        "DELETE FROM jobs WHERE id = @id AND account_id = @account_id AND status IN ('succeeded', 'failed', 'expired')");
+
+    // The owner stays recorded until another claim takes the job; only the lease ends.
+    private const string ReleaseSql = "UPDATE jobs SET lease_until = @now WHERE status = 'running' AND lease_owner = @owner;";
+
+    private readonly ISqlDatabase _database;
+    private readonly JobStatements _statements;
+
+    // The effects that act on each kind of transition (most kinds have none).
+    private readonly Dictionary<JobTransitionKind, IJobEffect[]> _effects;
+
+    /// <summary>A job store on a SQLite file; <paramref name="effects"/> run in every transition's transaction.</summary>
+    public SqlJobStore(SqliteDatabase database, IEnumerable<IJobEffect>? effects = null)
+        : this((ISqlDatabase)database, effects)
+    {
+    }
+
+    /// <summary>A job store on PostgreSQL; <paramref name="effects"/> run in every transition's transaction.</summary>
+    public SqlJobStore(PostgresDatabase database, IEnumerable<IJobEffect>? effects = null)
+        : this((ISqlDatabase)database, effects)
+    {
+    }
+
+    internal SqlJobStore(ISqlDatabase database, IEnumerable<IJobEffect>? effects)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _statements = database.JobStatements;
+        var all = effects?.ToArray() ?? [];
+        _effects = Enum.GetValues<JobTransitionKind>().ToDictionary(kind => kind, kind => all.Where(e => e.AppliesTo(kind)).ToArray());
+    }
+
+    public Task CreateAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return CreateManyAsync([job], cancellationToken);
+    }
+
+    public Task CreateManyAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // One write: the rows and their effects commit (or roll back) as a whole.
+        return _database.WriteAsync(
+            async session =>
+            {
+                await session.ExecuteEachAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
+                await ApplyAsync(session, JobTransitionKind.Created, jobs, cancellationToken);
+                return jobs.Count;
+            },
+            cancellationToken);
+    }
+
+    public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var jobs = await _database.ReadAsync(
+            session => session.QueryAsync(GetSql, c => c.Text("@id", id), JobRows.Read, cancellationToken), cancellationToken);
+        return jobs.SingleOrDefault();
+    }
+
+    public async Task<Job?> GetForAccountAsync(string accountId, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(id);
+        var jobs = await _database.ReadAsync(
+            session => session.QueryAsync(
+                GetForAccountSql,
+                c =>
+                {
+                    c.Text("@id", id);
+                    c.Text("@account_id", accountId);
+                },
+                JobRows.Read,
+                cancellationToken),
+            cancellationToken);
+        return jobs.SingleOrDefault();
+    }
+
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageNumber, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1, nameof(query));
+
+        var where = new StringBuilder("account_id = @account_id");
+        var values = new List<(string Name, string Value)>();
+        AddInFilter("status", "s", query.Statuses.Select(JobStatusRules.Name).ToList());
+        if (query.Models.Count > 0)
+        {
+            var names = InList("m", query.Models);
+            where.Append(CultureInfo.InvariantCulture, $" AND (requested_model IN ({names}) OR model IN ({names}))");
+        }
+
+        AddInFilter("id", "i", query.Ids);
+
+        // One statement, so the total and the page come from the same snapshot; the count row is there even when the
+        // page is empty (its job columns are then null).
+        var sql =
+            $"WITH page AS (SELECT {JobRows.Columns} FROM jobs WHERE {where} " +
+            "ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset) " +
+            $"SELECT t.total, {JobRows.ColumnsOf("page")} " +
+            $"FROM (SELECT COUNT(*) AS total FROM jobs WHERE {where}) t LEFT JOIN page ON 1 = 1 " +
+            "ORDER BY page.created_at DESC, page.id DESC;";
+        var rows = await _database.ReadAsync(
+            session => session.QueryAsync(
+                sql,
+                c =>
+                {
+                    c.Text("@account_id", query.AccountId);
+                    foreach (var (name, value) in values)
+                    {
+                        c.Text(name, value);
+                    }
+
+                    c.Int4("@limit", query.PageSize);
+                    c.Bigint("@offset", ((long)query.PageNumber - 1) * query.PageSize);
+                },
+                row => (Total: row.GetInt64(0), Job: row.IsDBNull(1) ? null : JobRows.ReadAt(row, 1)),
+                cancellationToken),
+            cancellationToken);
+        return new JobPage(rows.Count == 0 ? 0 : rows[0].Total, [.. rows.Where(r => r.Job is not null).Select(r => r.Job!)]);
+
+        void AddInFilter(string column, string prefix, IReadOnlyList<string> list)
+        {
+            if (list.Count > 0)
+            {
+                where.Append(CultureInfo.InvariantCulture, $" AND {column} IN ({InList(prefix, list)})");
+            }
+        }
+
+        // Each value is its own parameter, never spliced into the SQL; returns the placeholder list.
+        string InList(string prefix, IReadOnlyList<string> list)
+        {
+            var names = new string[list.Count];
+            for (var i = 0; i < list.Count; i++)
+            {
+                names[i] = string.Create(CultureInfo.InvariantCulture, $"@{prefix}{i}");
+                values.Add((names[i], list[i]));
+            }
+
+            return string.Join(", ", names);
+        }
+    }
+
+    public async Task<IReadOnlyList<Job>> ClaimAsync(
+        string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var claimed = await WriteAsync(
+            JobTransitionKind.Claimed,
+            async session =>
+            {
+                var jobs = await session.QueryAsync(
+                    _statements.ClaimSql,
+                    c =>
+                    {
+                        c.Text("@owner", owner);
+                        c.Bigint("@now", JobRows.Millis(now));
+                        c.Bigint("@lease_until", JobRows.Millis(now + lease));
+                        c.Int4("@max", max);
+                    },
+                    JobRows.Read,
+                    cancellationToken);
+                await ApplyAsync(session, JobTransitionKind.Claimed, jobs, cancellationToken);
+                return jobs;
+            },
+            cancellationToken);
+
+        // RETURNING gives rows in no promised order.
+        return claimed
+            .OrderByDescending(j => j.Request.Priority)
+            .ThenBy(j => j.CreatedAt)
+            .ThenBy(j => j.Id, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+
+        // Not a transition: no effects.
+        var changed = await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                RenewSql,
+                c =>
+                {
+                    c.Text("@id", id);
+                    c.Text("@owner", owner);
+                    c.Bigint("@lease_until", JobRows.Millis(leaseUntil));
+                },
+                cancellationToken),
+            cancellationToken);
+        return changed == 1;
+    }
+
+    public Task<bool> CompleteAsync(
+        string id, string owner, JobOutputs outputs, long costMicros, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var completion = new JobCompletion(id, owner, outputs, costMicros);
+        return ChangeOneAsync(JobTransitionKind.Completed, Complete, c => BindCompletion(c, completion, now), cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> CompleteManyAsync(
+        IReadOnlyList<JobCompletion> completions, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completions);
+        if (completions.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // One statement for the batch where the provider has one; else one per job, in one transaction.
+        var work = async (SqlSession session) =>
+        {
+            var completed = new HashSet<string>(StringComparer.Ordinal);
+            if (_statements.CompleteMany is { } many)
+            {
+                completed.UnionWith(await ChangeAsync(
+                    session, JobTransitionKind.Completed, many, c => _statements.BindCompleteMany(c, completions, now), cancellationToken));
+            }
+            else
+            {
+                foreach (var completion in completions)
+                {
+                    completed.UnionWith(await ChangeAsync(
+                        session, JobTransitionKind.Completed, Complete, c => BindCompletion(c, completion, now), cancellationToken));
+                }
+            }
+
+            return (IReadOnlySet<string>)completed;
+        };
+        return await (_statements.CompleteMany is not null || completions.Count == 1
+            ? WriteAsync(JobTransitionKind.Completed, work, cancellationToken)
+            : _database.WriteAsync(work, cancellationToken));
+    }
+
+    private static void BindCompletion(DbCommand command, JobCompletion completion, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(completion.Owner);
+        command.Text("@id", completion.Id);
+        command.Text("@owner", completion.Owner);
+        command.Text("@outputs_json", JobJson.Serialize(completion.Outputs));
+        command.Bigint("@cost_micros", completion.CostMicros);
+        command.Bigint("@now", JobRows.Millis(now));
+    }
+
+    public Task<bool> FailAsync(
+        string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var kind = status switch
+        {
+            JobStatus.Failed => JobTransitionKind.Failed,
+            JobStatus.Expired => JobTransitionKind.Expired,
+            _ => throw new ArgumentException($"A job can only fail as failed or expired, not {JobStatusRules.Name(status)}.", nameof(status)),
+        };
+        ArgumentNullException.ThrowIfNull(error);
+        return ChangeOneAsync(
+            kind,
+            Fail,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                c.Text("@status", JobStatusRules.Name(status));
+                BindError(c, error);
+                c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    public Task<bool> ScheduleRetryAsync(
+        string id, string owner, JobError error, DateTimeOffset retryAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return ChangeOneAsync(
+            JobTransitionKind.RetryScheduled,
+            Retry,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                c.Bigint("@retry_at", JobRows.Millis(retryAt));
+                BindError(c, error);
+                c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    public async Task<bool> SetUpstreamTaskIdAsync(
+        string id, string owner, string upstreamTaskId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(upstreamTaskId);
+        var changed = await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                UpstreamTaskSql,
+                c =>
+                {
+                    BindHeld(c, id, owner);
+                    c.Text("@upstream_task_id", upstreamTaskId);
+                    c.Bigint("@now", JobRows.Millis(now));
+                },
+                cancellationToken),
+            cancellationToken);
+        return changed == 1;
+    }
+
+    public Task<bool> CancelQueuedAsync(string accountId, string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(id);
+        return ChangeOneAsync(
+            JobTransitionKind.Cancelled,
+            Cancel,
+            c =>
+            {
+                c.Text("@id", id);
+                c.Text("@account_id", accountId);
+                c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    public Task<bool> DeleteTerminalAsync(string accountId, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(id);
+        return ChangeOneAsync(
+            JobTransitionKind.Deleted,
+            Delete,
+            c =>
+            {
+                c.Text("@id", id);
+                c.Text("@account_id", accountId);
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var expired = await WriteAsync(
+            JobTransitionKind.Expired,
+            session => ChangeAsync(session, JobTransitionKind.Expired, _statements.Expire, c => c.Bigint("@now", JobRows.Millis(now)), cancellationToken),
+            cancellationToken);
+        return [.. expired.Order(StringComparer.Ordinal)];
+    }
+
+    public Task<JobIdempotencyHolder?> FindIdempotencyKeyAsync(
+        string accountId, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(key);
+        return _database.ReadAsync(session => IdempotencyKeys.FindAsync(session, accountId, key, now, cancellationToken), cancellationToken);
+    }
+
+    public Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                ReleaseSql,
+                c =>
+                {
+                    c.Text("@owner", owner);
+                    c.Bigint("@now", JobRows.Millis(now));
+                },
+                cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>A transition of one job: its statement, then its effects, in one transaction; true when it applied.</summary>
+    private async Task<bool> ChangeOneAsync(JobTransitionKind kind, JobStatement statement, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        (await WriteAsync(kind, session => ChangeAsync(session, kind, statement, bind, cancellationToken), cancellationToken)).Count == 1;
+
+    /// <summary>A write of one transition's statement: in a transaction when effects act on the kind, else the statement alone.</summary>
+    private Task<T> WriteAsync<T>(JobTransitionKind kind, Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) =>
+        _effects[kind].Length == 0 ? _database.WriteOneAsync(work, cancellationToken) : _database.WriteAsync(work, cancellationToken);
+
+    /// <summary>
+    /// Runs a transition's statement in the session and then the effects that act on its kind, for each job it changed;
+    /// the ids of those jobs. The rows are read back only when an effect needs them.
+    /// </summary>
+    private async Task<List<string>> ChangeAsync(
+        SqlSession session, JobTransitionKind kind, JobStatement statement, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        if (_effects[kind].Length == 0)
+        {
+            return await session.QueryAsync(statement.ReturningIds, bind, row => row.GetString(0), cancellationToken);
+        }
+
+        var changed = await session.QueryAsync(statement.ReturningRows, bind, JobRows.Read, cancellationToken);
+        await ApplyAsync(session, kind, changed, cancellationToken);
+        return [.. changed.Select(j => j.Id)];
+    }
+
+    private async Task ApplyAsync(SqlSession session, JobTransitionKind kind, IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    {
+        foreach (var effect in _effects[kind])
+        {
+            foreach (var job in jobs)
+            {
+                await effect.ApplyAsync(new JobTransition(kind, job), session, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>An UPDATE of a job the owner holds (running, leased to it).</summary>
+    private static JobStatement HeldUpdate(string assignments) =>
+        new($"UPDATE jobs SET {assignments} WHERE id = @id AND status = 'running' AND lease_owner = @owner");
+
+    private static void BindHeld(DbCommand command, string id, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        command.Text("@id", id);
+        command.Text("@owner", owner);
+    }
+
+    private static void BindError(DbCommand command, JobError error)
+    {
+        command.Text("@error_code", error.Code);
+        command.Text("@error_message", error.Message);
+        command.Text("@error_param", error.Param);
+    }
+}

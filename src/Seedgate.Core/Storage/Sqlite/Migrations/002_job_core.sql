@@ -1,0 +1,20 @@
+-- Seedgate SQLite schema, version 2: the job core.
+-- Jobs record the dialect they came through and the Idempotency-Key they were created under (with the fingerprint
+-- of the request sent with it). Jobs made before this version came through the Ark dialect or SeeDance v1; they
+-- are taken as Ark's (views of every dialect read every job).
+ALTER TABLE jobs ADD COLUMN dialect TEXT NOT NULL DEFAULT 'ark';
+ALTER TABLE jobs ADD COLUMN idempotency_key TEXT;
+ALTER TABLE jobs ADD COLUMN request_fingerprint TEXT;
+
+-- Live Idempotency-Keys: one per account and key, until expires_at (24 h by default) or until its job is deleted.
+-- Written in the transaction that creates the job, so two concurrent creates under one key make one job.
+CREATE TABLE idempotency_keys (
+    account_id           TEXT    NOT NULL,
+    key                  TEXT    NOT NULL,
+    request_fingerprint  TEXT    NOT NULL,
+    job_id               TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    expires_at           INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key)
+);
+
+CREATE INDEX ix_idempotency_keys_job ON idempotency_keys (job_id);

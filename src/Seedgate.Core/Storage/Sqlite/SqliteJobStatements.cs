@@ -1,0 +1,24 @@
+using Seedgate.Core.Storage.Sql;
+
+namespace Seedgate.Core.Storage.Sqlite;
+
+/// <summary>SQLite's job statements: one writer at a time holds the file's lock, so picking needs no row locks.</summary>
+internal sealed class SqliteJobStatements : JobStatements
+{
+    public static readonly SqliteJobStatements Instance = new();
+
+    /// <summary>
+    /// INDEXED BY: the claim must walk ix_jobs_claim in claim order; given the expiry range alone, newer planners may
+    /// pick ix_jobs_expiry and sort every unfinished job.
+    /// </summary>
+    public override string ClaimSql { get; } =
+        "UPDATE jobs SET status = 'running', lease_owner = @owner, lease_until = @lease_until, " +
+        "attempts = attempts + 1, started_at = COALESCE(started_at, @now), updated_at = @now " +
+        $"WHERE id IN (SELECT id FROM jobs INDEXED BY ix_jobs_claim WHERE {Claimable} " +
+        "ORDER BY priority DESC, created_at, id LIMIT @max) " +
+        $"RETURNING {JobRows.Columns};";
+
+    public override JobStatement Expire { get; } = new(
+        "UPDATE jobs SET status = 'expired', lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
+        $"WHERE {Expirable}");
+}
