@@ -85,11 +85,6 @@ public static class SeedgateServer
             .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
             .Validate(o => o.IdempotencyKeyLifetime > TimeSpan.Zero, "Seedgate:IdempotencyKeyLifetime must be positive.")
             .ValidateOnStart();
-        services.AddOptions<DispatchOptions>().BindConfiguration("Seedgate:Dispatch")
-            .Configure(o => o.WorkDirectory = builder.Configuration["Seedgate:Dispatch:WorkDirectory"] ?? Path.Combine(settings.DataDirectory, "work"))
-            .Validate(o => o.ConcurrentJobs >= 1, "Seedgate:Dispatch:ConcurrentJobs must be at least 1.")
-            .Validate(o => o.Lease >= TimeSpan.FromSeconds(3), "Seedgate:Dispatch:Lease must be at least 3 seconds.")
-            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
         services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
@@ -115,10 +110,7 @@ public static class SeedgateServer
             services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
                 sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunDirectoryKey]));
         }
-        if (builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true))
-        {
-            services.AddHostedService<Dispatcher>();
-        }
+        services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();
 

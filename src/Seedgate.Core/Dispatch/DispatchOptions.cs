@@ -15,16 +15,22 @@ public sealed class DispatchOptions
     /// <summary>How often the store is checked when no wake-up came (other nodes' work, retries, expiry).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Claims of one job before it fails for good (a job that kills its worker cannot loop forever).</summary>
+    /// <summary>Engine attempts of one job (the first, and one more after each transient failure) before it fails for good.</summary>
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Times a job may be lost by its worker without an outcome (the node died, or its lease lapsed) before it fails for
+    /// good: a job that kills its worker cannot loop forever.
+    /// </summary>
+    public int MaxLapses { get; set; } = 3;
 
     /// <summary>First retry delay after a transient failure; doubles per attempt, ±20 % jitter.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Scratch space for engines; each run gets a subdirectory that is removed afterwards.</summary>
-    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "seedgate-work");
+    /// <summary>Scratch space for engines; each step gets a subdirectory that is removed afterwards.</summary>
+    public string WorkDirectory { get; set; } = "";
 }
 
 /// <summary>This node's stable name; leases carry it, so a restarted node can take its own jobs back at once.</summary>

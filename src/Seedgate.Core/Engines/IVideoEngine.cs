@@ -1,28 +1,63 @@
 using Seedgate.Core.Catalog;
+using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 
 namespace Seedgate.Core.Engines;
 
 /// <summary>
-/// What turns a job into a video. Engines are chosen by the catalog route. An engine throws
-/// <see cref="Generation.SeedgateException"/> with a permanent or transient failure class; anything else it
-/// throws counts as transient.
+/// What turns a job into a video, in steps. Engines are chosen by the catalog route. A step ends
+/// <see cref="EngineStep.Completed"/> (outputs), <see cref="EngineStep.Waiting"/> (a durable checkpoint and when to
+/// look again: the job then holds no slot, and any node takes it up at that time) or <see cref="EngineStep.Failed"/>.
+/// A local renderer is a single step; an upstream engine submits, waits, polls and collects. Throwing a
+/// <see cref="SeedgateException"/> is the same as returning its error as <see cref="EngineStep.Failed"/>; anything
+/// else thrown counts as a transient failure.
 /// </summary>
 public interface IVideoEngine
 {
     /// <summary>The route name in the catalog (sandbox, ark, …).</summary>
     string Name { get; }
 
-    /// <summary>Makes the video in its scratch space (see <see cref="EngineWork"/>) and says what it made.</summary>
-    Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken);
+    /// <summary>Runs the job's next step, from where <see cref="Job.Checkpoint"/> left off (null before the first).</summary>
+    Task<EngineStep> StepAsync(EngineWork work, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// One run of a job on an engine: the job, its model, and the path of a private scratch directory, which the engine
-/// creates if it needs one. An engine whose only file is its output may instead write it next to the path
-/// (path + extension): outputs are moved into storage, and the dispatcher removes the directory afterwards.
+/// One step of a job on an engine: the job (with its checkpoint), its model, and the path of a private scratch
+/// directory, which the engine creates if it needs one. An engine whose only file is its output may instead write it
+/// next to the path (path + extension): outputs are moved into storage, and the runner removes the directory afterwards.
 /// </summary>
-public sealed record EngineWork(Job Job, ModelSpec Model, string Directory);
+public sealed class EngineWork(Job job, ModelSpec model, string directory, Func<EngineCheckpoint, CancellationToken, Task> record)
+{
+    public Job Job { get; } = job;
+
+    public ModelSpec Model { get; } = model;
+
+    public string Directory { get; } = directory;
+
+    /// <summary>
+    /// Stores a checkpoint durably while the job is held: call it before an external side effect (an upstream submit),
+    /// so that recovery can tell "never sent" from "sent, id unknown". Throws <see cref="OperationCanceledException"/>
+    /// when the job is no longer held (the step must stop).
+    /// </summary>
+    public Task RecordAsync(EngineCheckpoint checkpoint, CancellationToken cancellationToken) => record(checkpoint, cancellationToken);
+}
+
+/// <summary>How an engine step ended.</summary>
+public abstract record EngineStep
+{
+    private EngineStep()
+    {
+    }
+
+    /// <summary>The video is made: its files (in the scratch directory) and facts.</summary>
+    public sealed record Completed(EngineResult Result) : EngineStep;
+
+    /// <summary>The engine waits (e.g. on an upstream task): store the checkpoint, look again after <paramref name="ResumeAfter"/>.</summary>
+    public sealed record Waiting(EngineCheckpoint Checkpoint, TimeSpan ResumeAfter) : EngineStep;
+
+    /// <summary>The step failed: permanently (never retried) or transiently (retried with backoff), by the error's class.</summary>
+    public sealed record Failed(SeedgateError Error) : EngineStep;
+}
 
 /// <summary>The files an engine made (inside the scratch directory) and their facts.</summary>
 public sealed record EngineResult(

@@ -17,7 +17,7 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runDirectory) :
 
     public string Name => EngineName;
 
-    public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+    public async Task<EngineStep> StepAsync(EngineWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (runDirectory is not null)
@@ -32,8 +32,8 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runDirectory) :
         await File.WriteAllBytesAsync(path, Placeholder, cancellationToken);
         var request = work.Job.Request;
         var seconds = request.Duration is null or -1 ? work.Model.Duration.AutoSeconds : request.Duration.Value;
-        return new EngineResult(
-            path, null, 0, 0, request.FramesPerSecond ?? 24, seconds, false, request.Ratio ?? "16:9", 0);
+        return new EngineStep.Completed(new EngineResult(
+            path, null, 0, 0, request.FramesPerSecond ?? 24, seconds, false, request.Ratio ?? "16:9", 0));
     }
 
     /// <summary>The configuration key that enables it.</summary>

@@ -24,8 +24,9 @@ public interface IJobStore
 
     /// <summary>
     /// Claims up to <paramref name="max"/> runnable jobs for <paramref name="owner"/>: queued jobs, and running
-    /// jobs whose lease lapsed (their worker died) or whose retry time came. Highest priority first, then oldest.
-    /// Sets status running, the lease, attempts + 1 and (first time) started_at. No job is claimed by two owners.
+    /// jobs whose lease lapsed (their worker died) or whose retry or resume time came. Highest priority first, then
+    /// oldest. Sets status running, the lease and (first time) started_at and attempts = 1; a job taken from a worker
+    /// that still named itself its owner counts a lapse. No job is claimed by two owners.
     /// </summary>
     Task<IReadOnlyList<Job>> ClaimAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
@@ -44,11 +45,24 @@ public interface IJobStore
     /// <summary>Running → failed or expired (<paramref name="status"/>) with the error; false when not held.</summary>
     Task<bool> FailAsync(string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Gives a running job back after a transient failure: no owner, retried at <paramref name="retryAt"/>.</summary>
+    /// <summary>
+    /// Gives a running job back after a transient failure: no owner, attempts + 1, retried at <paramref name="retryAt"/>.
+    /// The checkpoint stays (the engine decides what it means for the next attempt).
+    /// </summary>
     Task<bool> ScheduleRetryAsync(string id, string owner, JobError error, DateTimeOffset retryAt, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records the upstream task id before the engine waits on it; false when not held.</summary>
-    Task<bool> SetUpstreamTaskIdAsync(string id, string owner, string upstreamTaskId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the engine's checkpoint (and the upstream task id, once known) while the owner holds the job: before an
+    /// external side effect, so recovery can tell "never sent" from "sent"; false when not held.
+    /// </summary>
+    Task<bool> CheckpointAsync(string id, string owner, EngineCheckpoint checkpoint, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Running → waiting: stores the checkpoint and gives the job up (no owner, no slot) until
+    /// <paramref name="resumeAt"/>, when any node may claim it for the next step; false when not held.
+    /// </summary>
+    Task<bool> WaitAsync(
+        string id, string owner, EngineCheckpoint checkpoint, DateTimeOffset resumeAt, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Queued → cancelled for the account's job; false when the job is not queued (or not the account's).</summary>
     Task<bool> CancelQueuedAsync(string accountId, string id, DateTimeOffset now, CancellationToken cancellationToken);
@@ -65,9 +79,20 @@ public interface IJobStore
     /// <summary>The job holding the account's live idempotency key (see <see cref="IdempotencyKeys"/>), or null.</summary>
     Task<JobIdempotencyHolder?> FindIdempotencyKeyAsync(string accountId, string key, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Start-up recovery: this owner's leases lapse at once, so its unfinished jobs are claimed again.</summary>
+    /// <summary>
+    /// Start-up recovery: this owner's leases lapse at once, so its unfinished jobs are claimed again (each counting a
+    /// lapse: the owner died holding them).
+    /// </summary>
     Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A graceful stop: this owner hands its running jobs back (no owner, claimable now; no lapse counted).</summary>
+    Task<int> HandBackAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>Where an engine's step left off: its own state, and the upstream task id once there is one.</summary>
+/// <param name="State">Engine-defined (e.g. <c>submitting</c>, <c>submitted</c>); stored as given.</param>
+/// <param name="UpstreamTaskId">The upstream provider's task id; kept once set (a later checkpoint without one keeps it).</param>
+public sealed record EngineCheckpoint(string State, string? UpstreamTaskId = null);
 
 /// <summary>One job's success, for <see cref="IJobStore.CompleteManyAsync"/>.</summary>
 public sealed record JobCompletion(string Id, string Owner, JobOutputs Outputs, long CostMicros);

@@ -45,15 +45,24 @@ public sealed record Job
     /// <summary>When an unfinished job becomes <see cref="JobStatus.Expired"/>.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
 
-    /// <summary>How many times a worker has claimed the job.</summary>
+    /// <summary>
+    /// Which engine attempt this is: 1 from the first claim, one more after each transient failure. Restarts, lost
+    /// leases and resumed waits do not count (see <see cref="Lapses"/>).
+    /// </summary>
     public int Attempts { get; init; }
+
+    /// <summary>How often a worker lost the job without an outcome (it died, or its lease lapsed).</summary>
+    public int Lapses { get; init; }
+
+    /// <summary>Where the engine's last step left off (engine-defined); null before the first checkpoint.</summary>
+    public string? Checkpoint { get; init; }
 
     /// <summary>The node holding the job while it runs, or null.</summary>
     public string? LeaseOwner { get; init; }
 
     /// <summary>
-    /// While running: when the owner's lease lapses unless renewed. A running job with no owner waits for a
-    /// retry until this time. Null for a queued job.
+    /// While running: when the owner's lease lapses unless renewed. A running job with no owner waits (for a retry,
+    /// or for its engine's next step) until this time. Null for a queued job.
     /// </summary>
     public DateTimeOffset? LeaseUntil { get; init; }
 

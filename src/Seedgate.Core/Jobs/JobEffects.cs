@@ -11,6 +11,7 @@ public enum JobTransitionKind
     Failed,
     Expired,
     RetryScheduled,
+    Waiting,
     Cancelled,
     Deleted,
 }

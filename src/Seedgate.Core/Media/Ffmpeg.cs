@@ -1,3 +1,4 @@
+using Seedgate.Core.Logging;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -428,19 +429,19 @@ public sealed partial class Ffmpeg : IDisposable
         MediaKind.Audio => "an audio clip",
     };
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Started {Tool} (pid {Pid}): {Arguments}")]
+    [LoggerMessage(EventId = LogEvents.FfmpegStarted, Level = LogLevel.Debug, Message = "Started {Tool} (pid {Pid}): {Arguments}")]
     private partial void LogStarted(int pid, string tool, string arguments);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "{Tool} (pid {Pid}) finished in {ElapsedMs:F0} ms")]
+    [LoggerMessage(EventId = LogEvents.FfmpegFinished, Level = LogLevel.Debug, Message = "{Tool} (pid {Pid}) finished in {ElapsedMs:F0} ms")]
     private partial void LogFinished(int pid, string tool, double elapsedMs);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "{Tool} exited with code {ExitCode}: {StderrTail}")]
+    [LoggerMessage(EventId = LogEvents.FfmpegFailed, Level = LogLevel.Warning, Message = "{Tool} exited with code {ExitCode}: {StderrTail}")]
     private partial void LogFailed(string tool, int exitCode, string stderrTail);
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "{Tool} (pid {Pid}) timed out after {Timeout}; killed")]
+    [LoggerMessage(EventId = LogEvents.FfmpegTimedOut, Level = LogLevel.Warning, Message = "{Tool} (pid {Pid}) timed out after {Timeout}; killed")]
     private partial void LogTimedOut(int pid, string tool, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "{Tool} (pid {Pid}) cancelled; killed")]
+    [LoggerMessage(EventId = LogEvents.FfmpegCancelled, Level = LogLevel.Information, Message = "{Tool} (pid {Pid}) cancelled; killed")]
     private partial void LogCancelled(int pid, string tool);
 
     /// <summary>Keeps only the last few KB of stderr, read as it arrives so ffmpeg never blocks on a full pipe.</summary>

@@ -1,3 +1,4 @@
+using Seedgate.Core.Logging;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -436,15 +437,15 @@ internal sealed class ReferenceHostResolver(Func<string, CancellationToken, Task
 
 internal static partial class ReferenceFetcherLog
 {
-    [LoggerMessage(4101, LogLevel.Debug, "Fetched {Param} from {Host}: {Bytes} bytes in {ElapsedMs:0} ms")]
+    [LoggerMessage(LogEvents.ReferenceFetched, LogLevel.Debug, "Fetched {Param} from {Host}: {Bytes} bytes in {ElapsedMs:0} ms")]
     public static partial void Fetched(ILogger logger, string param, string host, long bytes, double elapsedMs);
 
-    [LoggerMessage(4102, LogLevel.Debug, "Fetching {Param}: {FromHost} redirected ({Status}) to {ToHost}")]
+    [LoggerMessage(LogEvents.ReferenceRedirected, LogLevel.Debug, "Fetching {Param}: {FromHost} redirected ({Status}) to {ToHost}")]
     public static partial void Redirected(ILogger logger, string param, string fromHost, string toHost, int status);
 
-    [LoggerMessage(4103, LogLevel.Information, "Fetching {Param} from {Host} failed: {Code} ({FailureClass}): {Reason}")]
+    [LoggerMessage(LogEvents.ReferenceFetchFailed, LogLevel.Information, "Fetching {Param} from {Host} failed: {Code} ({FailureClass}): {Reason}")]
     public static partial void Refused(ILogger logger, string param, string host, string code, FailureClass failureClass, string reason);
 
-    [LoggerMessage(4104, LogLevel.Information, "Fetching {Param} from {Host} timed out after {TimeoutSeconds} s")]
+    [LoggerMessage(LogEvents.ReferenceFetchTimedOut, LogLevel.Information, "Fetching {Param} from {Host} timed out after {TimeoutSeconds} s")]
     public static partial void TimedOut(ILogger logger, string param, string host, double timeoutSeconds);
 }

@@ -24,7 +24,8 @@ public sealed class SandboxEngine(
 
     public string Name => "sandbox";
 
-    public async Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+    /// <summary>Renders in one step.</summary>
+    public async Task<EngineStep> StepAsync(EngineWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         Directory.CreateDirectory(work.Directory);
@@ -64,13 +65,19 @@ public sealed class SandboxEngine(
             await renderer.RenderAsync(spec, cancellationToken);
 
             var tokens = (long)width * height * fps * seconds / 1024;
-            return new EngineResult(
-                spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens);
+            return new EngineStep.Completed(new EngineResult(
+                spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens));
         }
         catch (InvalidMediaException ex)
         {
             var param = files.FirstOrDefault(f => f.Path == ex.Path)?.Reference.Param ?? "content";
             throw new SeedgateException(SeedgateError.Invalid(param, $"{param}: {ex.Message}"), ex);
+        }
+        catch (FfmpegException ex) when (ex.ExitCode is > 0 and < 128)
+        {
+            // ffmpeg ran and refused (not a timeout, nor killed by a signal): the same request would fail the same way again.
+            throw new SeedgateException(
+                new SeedgateError(ErrorCodes.InternalServiceError, "The sandbox renderer could not render this request; the details were logged."), ex);
         }
     }
 

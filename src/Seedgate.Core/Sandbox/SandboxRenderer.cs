@@ -1,3 +1,4 @@
+using Seedgate.Core.Logging;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Media;
@@ -340,7 +341,7 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
         }
     }
 
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Rendered {Frames} frames at {Width}x{Height} (audio {Audio}) in {ElapsedMs:F0} ms")]
+    [LoggerMessage(EventId = LogEvents.Rendered, Level = LogLevel.Information, Message = "Rendered {Frames} frames at {Width}x{Height} (audio {Audio}) in {ElapsedMs:F0} ms")]
     private partial void LogRendered(int frames, int width, int height, bool audio, double elapsedMs);
 
     /// <summary>Builds frame i of the clip: base picture (scene or plates), last-frame blend, particles, grade, watermark.</summary>

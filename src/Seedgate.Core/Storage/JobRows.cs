@@ -16,7 +16,7 @@ internal static class JobRows
         "id", "account_id", "status", "requested_model", "model", "engine", "request_json", "priority", "correlation_id",
         "created_at", "updated_at", "started_at", "finished_at", "expires_at", "attempts", "lease_owner", "lease_until",
         "upstream_task_id", "outputs_json", "error_code", "error_message", "error_param", "cost_micros",
-        "dialect", "idempotency_key", "request_fingerprint",
+        "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses",
     ];
 
     /// <summary>Every column, in the order <see cref="Read"/> expects.</summary>
@@ -57,6 +57,8 @@ internal static class JobRows
         command.Text("@dialect", job.Dialect);
         command.Text("@idempotency_key", job.Idempotency?.Key);
         command.Text("@request_fingerprint", job.Idempotency?.RequestFingerprint);
+        command.Text("@checkpoint", job.Checkpoint);
+        command.Int4("@lapses", job.Lapses);
     }
 
     /// <summary>Maps one row whose columns are in <see cref="Columns"/> order.</summary>
@@ -95,6 +97,8 @@ internal static class JobRows
             CostMicros = row.IsDBNull(o + 22) ? null : row.GetInt64(o + 22),
             Dialect = row.GetString(o + 23),
             Idempotency = row.IsDBNull(o + 24) ? null : new JobIdempotency(row.GetString(o + 24), row.GetString(o + 25)),
+            Checkpoint = NullableString(row, o + 26),
+            Lapses = row.GetInt32(o + 27),
         };
     }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Generation;
@@ -28,7 +29,7 @@ internal sealed partial class DialectErrorFilter(IDialectErrors errors) : IEndpo
 
     private static partial class Log
     {
-        [LoggerMessage(100, LogLevel.Error, "Unexpected error serving {Path}")]
+        [LoggerMessage(LogEvents.UnexpectedRequestError, LogLevel.Error, "Unexpected error serving {Path}")]
         public static partial void Unexpected(ILogger logger, Exception ex, string path);
     }
 }

@@ -21,6 +21,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     private SqliteDatabase _database = null!;
     private SqlJobStore _store = null!;
     private LocalDiskBlobStore _blobs = null!;
+    private readonly List<JobCompleter> _completers = [];
 
     public async Task InitializeAsync()
     {
@@ -30,11 +31,15 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         _blobs = new LocalDiskBlobStore(Path.Combine(_directory, "blobs"));
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        foreach (var completer in _completers)
+        {
+            await completer.DisposeAsync();
+        }
+
         _database.Dispose();
         Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
     }
 
     public void Dispose() => _signals.Dispose();
@@ -49,11 +54,11 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(JobStatus.Succeeded, done.Status);
         Assert.Equal(1, done.Attempts);
-        Assert.Equal($"outputs/{job.Id}/video.mp4", done.Outputs!.VideoKey);
+        Assert.Matches($"^outputs/{job.Id}/[0-9a-f]{{8}}/video.mp4$", done.Outputs!.VideoKey); // scoped by run
         Assert.Equal(Pricing.CostMicros(Catalog.Find("seedance-2.0-fast")!, "720p", 5, 24), done.CostMicros);
         await using var video = await _blobs.OpenReadAsync(done.Outputs.VideoKey, CancellationToken.None);
         Assert.NotNull(video);
-        Assert.False(Directory.Exists(Path.Combine(_directory, "work-node-a", $"{job.Id}-1")), "the scratch directory is removed");
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_directory, "work-node-a"), job.Id + "*")); // scratch removed
     }
 
     [Fact]
@@ -137,7 +142,72 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         var done = await RunUntilTerminalAsync(job.Id, engine, node: "node-a");
 
         Assert.Equal(JobStatus.Succeeded, done.Status);
-        Assert.Equal(2, done.Attempts);
+        Assert.Equal((1, 1), (done.Attempts, done.Lapses)); // the restart cost no attempt, and counted the lapse
+    }
+
+    [Fact]
+    public async Task A_job_that_keeps_losing_its_worker_fails_without_running_again()
+    {
+        var job = await QueueAsync();
+        for (var lapse = 0; lapse <= 2; lapse++)
+        {
+            Assert.Single(await _store.ClaimAsync("node-dies", 1, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(10), CancellationToken.None));
+            await _store.ReleaseLeasesAsync("node-dies", TimeProvider.System.GetUtcNow(), CancellationToken.None);
+        }
+
+        var engine = new TestEngine((work, _) => Task.FromResult(Made(work)));
+        var done = await RunUntilTerminalAsync(job.Id, engine, o => o.MaxLapses = 2);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("stopped 3 times", done.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(0, engine.Calls(job.Id));
+    }
+
+    [Fact]
+    public async Task An_unexpected_engine_error_is_retried_and_its_details_stay_in_the_log()
+    {
+        var engine = new TestEngine((_, _) => throw new IOException("disk full at /var/lib/seedgate/work/secret"));
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine, o => o.MaxAttempts = 2);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(2, engine.Calls(job.Id));
+        Assert.Equal(ErrorCodes.InternalServiceError, done.Error!.Code);
+        Assert.DoesNotContain("/var/lib", done.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_waiting_job_holds_no_slot_and_resumes_from_its_checkpoint_on_another_node()
+    {
+        var seen = new ConcurrentQueue<string?>();
+        var waiting = await QueueAsync();
+        var quick = await QueueAsync();
+        var waiter = TestEngine.Stepping(async (work, token) =>
+        {
+            seen.Enqueue(work.Job.Checkpoint);
+            if (work.Job.Id == waiting.Id && work.Job.Checkpoint is null)
+            {
+                await work.RecordAsync(new EngineCheckpoint("submitting"), token);
+                return new EngineStep.Waiting(new EngineCheckpoint("submitted", "up-1"), TimeSpan.FromSeconds(2));
+            }
+
+            return new EngineStep.Completed(Made(work));
+        });
+
+        // One slot on node-a: the quick job runs while the first one waits.
+        var a = Start(waiter, "node-a", o => o.ConcurrentJobs = 1);
+        await a.StartAsync(CancellationToken.None);
+        Assert.Equal(JobStatus.Succeeded, (await WaitTerminalAsync(quick.Id)).Status);
+        var parked = (await _store.GetAsync(waiting.Id, CancellationToken.None))!;
+        await a.StopAsync(CancellationToken.None);
+        Assert.Equal((JobStatus.Running, null, "submitted", "up-1"), (parked.Status, parked.LeaseOwner, parked.Checkpoint, parked.UpstreamTaskId));
+
+        var done = await RunUntilTerminalAsync(waiting.Id, waiter, node: "node-b");
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal((1, 0), (done.Attempts, done.Lapses));
+        Assert.Equal([null, null, "submitted"], seen); // the first step and quick (either order), then the resumed step
+        Assert.Equal(2, waiter.Calls(waiting.Id));
     }
 
     [Fact]
@@ -207,9 +277,16 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
             WorkDirectory = Path.Combine(_directory, "work-" + node),
         };
         configure?.Invoke(options);
+        var settings = Options.Create(options);
+        var identity = new NodeIdentity(node);
+        var time = TimeProvider.System;
+        var completer = new JobCompleter(_store, _blobs, identity, time, NullLogger<JobCompleter>.Instance);
+        _completers.Add(completer);
+        var runner = new JobRunner(
+            _store, Catalog, [engine], completer, new RetryPolicy(settings), _signals, settings, identity, time, NullLogger<JobRunner>.Instance);
         return new Dispatcher(
-            _store, _blobs, Catalog, [engine], _signals, Options.Create(options), new NodeIdentity(node), TimeProvider.System,
-            NullLogger<Dispatcher>.Instance);
+            _store, new PriorityClaimPolicy(_store, time), runner, new ExpirySweeper(_store, _signals, time, NullLogger<ExpirySweeper>.Instance),
+            _signals, settings, identity, time, NullLogger<Dispatcher>.Instance);
     }
 
     private async Task<Job> RunUntilTerminalAsync(string id, TestEngine engine, Action<DispatchOptions>? configure = null, string node = "node-a")
@@ -251,19 +328,28 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         return new EngineResult(path, null, 1280, 720, 24, 5, false, "16:9", 1000);
     }
 
-    private sealed class TestEngine(Func<EngineWork, CancellationToken, Task<EngineResult>> run) : IVideoEngine
+    private sealed class TestEngine : IVideoEngine
     {
         public const string EngineName = "test";
         private readonly ConcurrentDictionary<string, int> _calls = new();
+        private readonly Func<EngineWork, CancellationToken, Task<EngineStep>> _step;
+
+        /// <summary>A single-step engine: each step makes the video (or throws).</summary>
+        public TestEngine(Func<EngineWork, CancellationToken, Task<EngineResult>> run) =>
+            _step = async (work, token) => new EngineStep.Completed(await run(work, token));
+
+        private TestEngine(Func<EngineWork, CancellationToken, Task<EngineStep>> step) => _step = step;
+
+        public static TestEngine Stepping(Func<EngineWork, CancellationToken, Task<EngineStep>> step) => new(step);
 
         public string Name => EngineName;
 
         public int Calls(string id) => _calls.GetValueOrDefault(id);
 
-        public Task<EngineResult> RunAsync(EngineWork work, CancellationToken cancellationToken)
+        public Task<EngineStep> StepAsync(EngineWork work, CancellationToken cancellationToken)
         {
             _calls.AddOrUpdate(work.Job.Id, 1, (_, n) => n + 1);
-            return run(work, cancellationToken);
+            return _step(work, cancellationToken);
         }
     }
 }

@@ -343,12 +343,12 @@ public abstract class JobStoreCompliance
         var second = first + Lease;
         var reclaimed = Assert.Single(await store.ClaimAsync("node-2", 1, second, Lease, None));
         Assert.Equal("node-2", reclaimed.LeaseOwner);
-        Assert.Equal(2, reclaimed.Attempts);
+        Assert.Equal((1, 1), (reclaimed.Attempts, reclaimed.Lapses)); // the same attempt, taken from a vanished worker
         Assert.Equal(first, reclaimed.StartedAt);
 
         var later = second.AddSeconds(1);
         Assert.False(await store.RenewLeaseAsync(job.Id, "node-1", later + Lease, None));
-        Assert.False(await store.SetUpstreamTaskIdAsync(job.Id, "node-1", "up-1", later, None));
+        Assert.False(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "up-1"), later, None));
         Assert.False(await store.ScheduleRetryAsync(job.Id, "node-1", new JobError("Timeout", "t"), later, later, None));
         Assert.False(await store.FailAsync(job.Id, "node-1", JobStatus.Failed, new JobError("X", "x"), later, None));
         Assert.False(await store.CompleteAsync(job.Id, "node-1", JobSamples.Outputs(), 1, later, None));
@@ -403,7 +403,7 @@ public abstract class JobStoreCompliance
 
         var retried = Assert.Single(await store.ClaimAsync("node-2", 1, retryAt, Lease, None));
         Assert.Equal("node-2", retried.LeaseOwner);
-        Assert.Equal(2, retried.Attempts);
+        Assert.Equal((2, 0), (retried.Attempts, retried.Lapses));
         Assert.Equal(T0, retried.StartedAt);
         Assert.Equal(error, retried.Error);
     }
@@ -415,7 +415,7 @@ public abstract class JobStoreCompliance
         var job = NewJob();
         await store.CreateAsync(job, None);
         Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
-        Assert.True(await store.SetUpstreamTaskIdAsync(job.Id, "node-1", "cgt-upstream-42", T0.AddSeconds(1), None));
+        Assert.True(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "cgt-upstream-42"), T0.AddSeconds(1), None));
         Assert.Equal(T0.AddSeconds(1), (await store.GetAsync(job.Id, None))!.UpdatedAt);
 
         var reclaimed = Assert.Single(await store.ClaimAsync("node-2", 1, T0 + Lease, Lease, None));
@@ -441,8 +441,63 @@ public abstract class JobStoreCompliance
 
         var again = Assert.Single(await store.ClaimAsync("node-3", 5, restart, Lease, None));
         Assert.Equal(mine.Id, again.Id);
-        Assert.Equal(2, again.Attempts);
+        Assert.Equal((1, 1), (again.Attempts, again.Lapses));
         Assert.Equal("node-2", (await store.GetAsync(theirs.Id, None))!.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task Handed_back_jobs_are_claimable_at_once_without_a_lapse()
+    {
+        var store = await CreateStoreAsync();
+        var job = NewJob();
+        await store.CreateAsync(job, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+
+        var stop = T0.AddSeconds(5);
+        Assert.Equal(1, await store.HandBackAsync("node-1", stop, None));
+        Assert.False(await store.RenewLeaseAsync(job.Id, "node-1", stop + Lease, None));
+        var again = Assert.Single(await store.ClaimAsync("node-2", 1, stop, Lease, None));
+        Assert.Equal((1, 0), (again.Attempts, again.Lapses));
+    }
+
+    [Fact]
+    public async Task A_waiting_job_holds_no_lease_keeps_its_checkpoint_and_resumes_at_its_time_on_any_node()
+    {
+        var store = await CreateStoreAsync();
+        var job = NewJob();
+        await store.CreateAsync(job, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        Assert.True(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("submitting"), T0, None));
+        Assert.Equal("submitting", (await store.GetAsync(job.Id, None))!.Checkpoint);
+
+        var resumeAt = T0.AddSeconds(30);
+        Assert.True(await store.WaitAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "up-7"), resumeAt, T0.AddSeconds(1), None));
+        var waiting = (await store.GetAsync(job.Id, None))!;
+        Assert.Equal((JobStatus.Running, null, resumeAt), (waiting.Status, waiting.LeaseOwner, waiting.LeaseUntil));
+        Assert.Equal(("submitted", "up-7"), (waiting.Checkpoint, waiting.UpstreamTaskId));
+        Assert.False(await store.CompleteAsync(job.Id, "node-1", JobSamples.Outputs(), 1, T0, None)); // it gave the job up
+        Assert.False(await store.WaitAsync(job.Id, "node-1", new EngineCheckpoint("x"), resumeAt, T0, None));
+
+        Assert.Empty(await store.ClaimAsync("node-2", 1, resumeAt.AddMilliseconds(-1), Lease, None));
+        var resumed = Assert.Single(await store.ClaimAsync("node-2", 1, resumeAt, Lease, None));
+        Assert.Equal(("submitted", "up-7", 1, 0), (resumed.Checkpoint, resumed.UpstreamTaskId, resumed.Attempts, resumed.Lapses));
+
+        // A later checkpoint without an upstream id keeps the one recorded.
+        Assert.True(await store.CheckpointAsync(job.Id, "node-2", new EngineCheckpoint("polling"), resumeAt, None));
+        Assert.Equal(("polling", "up-7"), ((await store.GetAsync(job.Id, None))!.Checkpoint, (await store.GetAsync(job.Id, None))!.UpstreamTaskId));
+    }
+
+    [Fact]
+    public async Task A_waiting_job_past_its_expiry_is_expired_by_the_sweep()
+    {
+        var store = await CreateStoreAsync();
+        var job = NewJob(expiresAfter: TimeSpan.FromMinutes(2));
+        await store.CreateAsync(job, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        Assert.True(await store.WaitAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "up-1"), T0.AddHours(1), T0, None));
+
+        Assert.Equal([job.Id], await store.ExpireDueAsync(T0.AddMinutes(2), None));
+        Assert.Equal(JobStatus.Expired, (await store.GetAsync(job.Id, None))!.Status);
     }
 
     // ---- finishing ------------------------------------------------------------------------------------------
@@ -566,7 +621,7 @@ public abstract class JobStoreCompliance
         Assert.False(await store.FailAsync(job.Id, "node-1", JobStatus.Expired, error, later, None));
         Assert.False(await store.ScheduleRetryAsync(job.Id, "node-1", error, later, later, None));
         Assert.False(await store.RenewLeaseAsync(job.Id, "node-1", later, None));
-        Assert.False(await store.SetUpstreamTaskIdAsync(job.Id, "node-1", "late", later, None));
+        Assert.False(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "late"), later, None));
         Assert.False(await store.CancelQueuedAsync("acct-a", job.Id, later, None));
         Assert.Empty(await store.ClaimAsync("node-2", 5, T0.AddSeconds(2), Lease, None));
         Assert.Empty(await store.ExpireDueAsync(later, None));
@@ -803,6 +858,10 @@ public abstract class JobStoreCompliance
         StartedAt = T0.AddMinutes(1),
         FinishedAt = T0.AddMinutes(3),
         Attempts = 2,
+        Lapses = 1,
+        Checkpoint = "submitted",
+        Dialect = JobDialects.SeedanceV1,
+        Idempotency = new JobIdempotency("key-1", "fingerprint-1"),
         LeaseOwner = "node-9",
         LeaseUntil = T0.AddMinutes(8),
         Engine = "ark",

@@ -117,7 +117,7 @@ public sealed class SqliteDatabaseTests : IDisposable
             await store.CreateAsync(job, None);
             await store.CreateAsync(done, None);
             Assert.Equal(2, (await store.ClaimAsync("node-1", 2, T0, TimeSpan.FromMinutes(1), None)).Count);
-            Assert.True(await store.SetUpstreamTaskIdAsync(job.Id, "node-1", "up-1", T0, None));
+            Assert.True(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "up-1"), T0, None));
             Assert.True(await store.FailAsync(done.Id, "node-1", JobStatus.Failed, new JobError("X", "x"), T0, None));
         }
 

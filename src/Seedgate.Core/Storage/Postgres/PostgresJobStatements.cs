@@ -21,7 +21,9 @@ internal sealed class PostgresJobStatements : JobStatements
     /// <summary>The subquery walks ix_jobs_claim in claim order and locks what it picks.</summary>
     public override string ClaimSql { get; } =
         "UPDATE jobs SET status = 'running', lease_owner = @owner, lease_until = @lease_until, " +
-        "attempts = attempts + 1, started_at = COALESCE(started_at, @now), updated_at = @now " +
+        "attempts = CASE WHEN status = 'queued' THEN 1 ELSE attempts END, " +
+        "lapses = lapses + CASE WHEN status = 'running' AND lease_owner IS NOT NULL THEN 1 ELSE 0 END, " +
+        "started_at = COALESCE(started_at, @now), updated_at = @now " +
         $"WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE {Claimable} " +
         "ORDER BY priority DESC, created_at, id LIMIT @max FOR UPDATE SKIP LOCKED)) " +
         $"RETURNING {JobRows.Columns};";

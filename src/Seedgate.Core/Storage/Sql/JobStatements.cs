@@ -25,7 +25,8 @@ internal abstract class JobStatements
 
     /// <summary>
     /// Claims up to @max runnable jobs for @owner in one statement (the choice and the update are atomic): sets status
-    /// running, the lease until @lease_until, attempts + 1, started_at the first time. Returns the claimed rows.
+    /// running, the lease until @lease_until, attempts = 1 the first time (a retry counted its own), a lapse when the
+    /// job is taken from an owner that never gave it back, started_at the first time. Returns the claimed rows.
     /// </summary>
     public abstract string ClaimSql { get; }
 

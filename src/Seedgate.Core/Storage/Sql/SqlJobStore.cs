@@ -33,11 +33,16 @@ public sealed class SqlJobStore : IJobStore
         "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now");
 
     private static readonly JobStatement Retry = HeldUpdate(
-        "lease_owner = NULL, lease_until = @retry_at, " +
+        "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
         "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now");
 
-    private const string UpstreamTaskSql =
-        "UPDATE jobs SET upstream_task_id = @upstream_task_id, updated_at = @now WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
+    private const string CheckpointSql =
+        "UPDATE jobs SET checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), updated_at = @now " +
+        "WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
+
+    private static readonly JobStatement Wait = HeldUpdate(
+        "checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), " +
+        "lease_owner = NULL, lease_until = @resume_at, updated_at = @now");
 
     private const string RenewSql =
         "UPDATE jobs SET lease_until = @lease_until WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
@@ -50,8 +55,11 @@ public sealed class SqlJobStore : IJobStore
     private static readonly JobStatement Delete = new(
         "DELETE FROM jobs WHERE id = @id AND account_id = @account_id AND status IN ('succeeded', 'failed', 'expired')");
 
-    // The owner stays recorded until another claim takes the job; only the lease ends.
+    // The owner stays recorded until another claim takes the job (which counts the lapse); only the lease ends.
     private const string ReleaseSql = "UPDATE jobs SET lease_until = @now WHERE status = 'running' AND lease_owner = @owner;";
+
+    private const string HandBackSql =
+        "UPDATE jobs SET lease_owner = NULL, lease_until = @now, updated_at = @now WHERE status = 'running' AND lease_owner = @owner;";
 
     private readonly ISqlDatabase _database;
     private readonly JobStatements _statements;
@@ -347,22 +355,48 @@ public sealed class SqlJobStore : IJobStore
             cancellationToken);
     }
 
-    public async Task<bool> SetUpstreamTaskIdAsync(
-        string id, string owner, string upstreamTaskId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> CheckpointAsync(
+        string id, string owner, EngineCheckpoint checkpoint, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(upstreamTaskId);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+
+        // Not a transition: the job stays running with its owner.
         var changed = await _database.WriteOneAsync(
             session => session.ExecuteAsync(
-                UpstreamTaskSql,
+                CheckpointSql,
                 c =>
                 {
                     BindHeld(c, id, owner);
-                    c.Text("@upstream_task_id", upstreamTaskId);
+                    BindCheckpoint(c, checkpoint);
                     c.Bigint("@now", JobRows.Millis(now));
                 },
                 cancellationToken),
             cancellationToken);
         return changed == 1;
+    }
+
+    public Task<bool> WaitAsync(
+        string id, string owner, EngineCheckpoint checkpoint, DateTimeOffset resumeAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return ChangeOneAsync(
+            JobTransitionKind.Waiting,
+            Wait,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                BindCheckpoint(c, checkpoint);
+                c.Bigint("@resume_at", JobRows.Millis(resumeAt));
+                c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    private static void BindCheckpoint(DbCommand command, EngineCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint.State);
+        command.Text("@checkpoint", checkpoint.State);
+        command.Text("@upstream_task_id", checkpoint.UpstreamTaskId);
     }
 
     public Task<bool> CancelQueuedAsync(string accountId, string id, DateTimeOffset now, CancellationToken cancellationToken)
@@ -413,12 +447,18 @@ public sealed class SqlJobStore : IJobStore
         return _database.ReadAsync(session => IdempotencyKeys.FindAsync(session, accountId, key, now, cancellationToken), cancellationToken);
     }
 
-    public Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<int> ReleaseLeasesAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReleaseAsync(ReleaseSql, owner, now, cancellationToken);
+
+    public Task<int> HandBackAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ReleaseAsync(HandBackSql, owner, now, cancellationToken);
+
+    private Task<int> ReleaseAsync(string sql, string owner, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         return _database.WriteOneAsync(
             session => session.ExecuteAsync(
-                ReleaseSql,
+                sql,
                 c =>
                 {
                     c.Text("@owner", owner);

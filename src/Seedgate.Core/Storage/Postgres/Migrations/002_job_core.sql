@@ -1,9 +1,17 @@
 -- Seedgate PostgreSQL schema, version 2: the job core (Storage/Sqlite/Migrations/002_job_core.sql in PostgreSQL's
--- dialect). Jobs record the dialect they came through and the Idempotency-Key they were created under (with the
+-- dialect). Jobs record the dialect they came through, where their engine left off, and the Idempotency-Key they were created under (with the
 -- fingerprint of the request sent with it); older jobs are taken as Ark's.
 ALTER TABLE jobs ADD COLUMN dialect text NOT NULL DEFAULT 'ark';
 ALTER TABLE jobs ADD COLUMN idempotency_key text;
 ALTER TABLE jobs ADD COLUMN request_fingerprint text;
+
+-- Engines work in steps: where the last step left off (engine-defined, e.g. an upstream task id and its state),
+-- stored before the engine waits or makes an external side effect, so any node can take the job up again.
+ALTER TABLE jobs ADD COLUMN checkpoint text;
+
+-- How often a worker lost the job without an outcome (it died, or its lease lapsed): bounds a job that kills
+-- its worker. Attempts (engine tries) no longer count restarts.
+ALTER TABLE jobs ADD COLUMN lapses integer NOT NULL DEFAULT 0;
 
 -- Live Idempotency-Keys: one per account and key, until expires_at (24 h by default) or until its job is deleted.
 -- Written in the transaction that creates the job, so two concurrent creates under one key make one job.

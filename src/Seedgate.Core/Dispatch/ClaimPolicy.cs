@@ -1,0 +1,20 @@
+using Seedgate.Core.Jobs;
+
+namespace Seedgate.Core.Dispatch;
+
+/// <summary>
+/// Decides which runnable jobs this node takes when it has free slots. The dispatch loop asks it and nothing else, so
+/// per-account caps, upstream capacity and fair shares are policies added here without touching the loop.
+/// </summary>
+public interface IClaimPolicy
+{
+    /// <summary>Claims at most <paramref name="capacity"/> jobs for <paramref name="owner"/>, leased until now + lease.</summary>
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken);
+}
+
+/// <summary>The default policy: the store's order, highest priority first, then oldest.</summary>
+public sealed class PriorityClaimPolicy(IJobStore store, TimeProvider time) : IClaimPolicy
+{
+    public Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken) =>
+        store.ClaimAsync(owner, capacity, time.GetUtcNow(), lease, cancellationToken);
+}

@@ -1,0 +1,283 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Engines;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Logging;
+
+namespace Seedgate.Core.Dispatch;
+
+/// <summary>
+/// Runs one step of a claimed job on its engine while renewing the lease, then records how the step ended: completed
+/// (outputs stored, job succeeded), waiting (checkpoint stored, job given up until its resume time), or failed
+/// (permanently at once; transiently retried with backoff, bounded by attempts and expiry). Expiry cancels the step.
+/// </summary>
+public sealed partial class JobRunner(
+    IJobStore store,
+    ModelCatalog catalog,
+    IEnumerable<IVideoEngine> engines,
+    JobCompleter completer,
+    RetryPolicy retries,
+    JobSignals signals,
+    IOptions<DispatchOptions> options,
+    NodeIdentity node,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    private readonly DispatchOptions _options = options.Value;
+    private readonly Dictionary<string, IVideoEngine> _engines = engines.ToDictionary(e => e.Name, StringComparer.Ordinal);
+
+    public async Task RunAsync(Job job, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        using var scope = logger.BeginScope(JobLogScope.Of(job));
+        signals.JobChanged(job.Id);
+        try
+        {
+            await StepAsync(job, stoppingToken);
+        }
+        finally
+        {
+            signals.JobChanged(job.Id);
+        }
+    }
+
+    private async Task StepAsync(Job job, CancellationToken stoppingToken)
+    {
+        if (job.Lapses > _options.MaxLapses)
+        {
+            await FailAsync(job, JobStatus.Failed, new JobError(
+                ErrorCodes.InternalServiceError,
+                $"The job was abandoned: the worker running it stopped {job.Lapses} times without finishing it."), stoppingToken);
+            return;
+        }
+
+        var model = catalog.Find(job.Request.Model);
+        if (model is null || !_engines.TryGetValue(job.Engine, out var engine))
+        {
+            await FailAsync(job, JobStatus.Failed, new JobError(
+                ErrorCodes.InternalServiceError, $"No engine serves model '{job.Request.Model}' on this node."), stoppingToken);
+            return;
+        }
+
+        var untilExpiry = job.ExpiresAt - time.GetUtcNow();
+        if (untilExpiry <= TimeSpan.Zero)
+        {
+            await FailAsync(job, JobStatus.Expired, ExpiredError(job), stoppingToken);
+            return;
+        }
+
+        Log.Started(logger, job.Id, job.Attempts, job.Engine, job.Checkpoint ?? "start");
+        using var expiry = new CancellationTokenSource(untilExpiry, time);
+        using var leaseLost = new CancellationTokenSource();
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, expiry.Token, leaseLost.Token);
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewing = RenewLeaseAsync(job, leaseLost, renewal.Token);
+
+        // Each run has its own scratch directory and output keys: a run that lost its lease never touches the winner's.
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var directory = Path.Combine(_options.WorkDirectory, $"{job.Id}-{runId}");
+        try
+        {
+            var work = new EngineWork(job, model, directory, (checkpoint, token) => RecordAsync(job, checkpoint, leaseLost, token));
+            EngineStep step;
+            try
+            {
+                step = await engine.StepAsync(work, run.Token);
+            }
+            catch (SeedgateException ex) when (!run.IsCancellationRequested)
+            {
+                if (ex.InnerException is { } cause)
+                {
+                    Log.StepFailed(logger, cause, job.Id);
+                }
+
+                step = new EngineStep.Failed(ex.Error);
+            }
+
+            switch (step)
+            {
+                case EngineStep.Completed completed:
+                    await completer.CompleteAsync(job, model, completed.Result, runId, run.Token);
+                    break;
+                case EngineStep.Waiting waiting:
+                    await WaitAsync(job, waiting, stoppingToken);
+                    break;
+                case EngineStep.Failed { Error.Class: FailureClass.Permanent } failed:
+                    await FailAsync(job, JobStatus.Failed, JobError.From(failed.Error), stoppingToken);
+                    break;
+                case EngineStep.Failed failed:
+                    await RetryOrFailAsync(job, JobError.From(failed.Error), null, stoppingToken);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            await FailAsync(job, JobStatus.Expired, ExpiredError(job), stoppingToken);
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested || stoppingToken.IsCancellationRequested)
+        {
+            Log.Stopped(logger, job.Id);
+        }
+#pragma warning disable CA1031 // Anything unexpected is transient: retried, bounded by attempts and expiry. Its details go to the log only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var error = new JobError(ErrorCodes.InternalServiceError, $"The {job.Engine} engine failed unexpectedly; the details were logged.");
+            await RetryOrFailAsync(job, error, ex, stoppingToken);
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewing;
+            TryDelete(directory);
+        }
+    }
+
+    /// <summary>Stores a checkpoint for the engine; when the job is no longer held, the step is stopped.</summary>
+    private async Task RecordAsync(Job job, EngineCheckpoint checkpoint, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
+    {
+        if (!await store.CheckpointAsync(job.Id, node.Id, checkpoint, time.GetUtcNow(), cancellationToken))
+        {
+            Log.LeaseLost(logger, job.Id);
+            await leaseLost.CancelAsync();
+            throw new OperationCanceledException("The job is no longer held by this node.", leaseLost.Token);
+        }
+    }
+
+    private async Task WaitAsync(Job job, EngineStep.Waiting waiting, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var resumeAt = now + (waiting.ResumeAfter > TimeSpan.Zero ? waiting.ResumeAfter : TimeSpan.Zero);
+        if (await store.WaitAsync(job.Id, node.Id, waiting.Checkpoint, resumeAt, now, cancellationToken))
+        {
+            Log.Waiting(logger, job.Id, waiting.Checkpoint.State, resumeAt);
+            signals.WorkQueued(); // another node (or this one) may take it at its time
+        }
+        else
+        {
+            Log.LeaseLost(logger, job.Id);
+        }
+    }
+
+    private async Task RetryOrFailAsync(Job job, JobError error, Exception? cause, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (retries.NextAttempt(job, now) is { } retryAt)
+        {
+            Log.Retrying(logger, cause, job.Id, job.Attempts, error.Code, retryAt);
+            await store.ScheduleRetryAsync(job.Id, node.Id, error, retryAt, now, cancellationToken);
+        }
+        else
+        {
+            if (cause is not null)
+            {
+                Log.StepFailed(logger, cause, job.Id);
+            }
+
+            await FailAsync(job, JobStatus.Failed, error, cancellationToken);
+        }
+    }
+
+    private async Task FailAsync(Job job, JobStatus status, JobError error, CancellationToken cancellationToken)
+    {
+        if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken))
+        {
+            Log.Failed(logger, job.Id, JobStatusRules.Name(status), error.Code, error.Message);
+        }
+    }
+
+    private async Task RenewLeaseAsync(Job job, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.Lease / 3, time, cancellationToken);
+                if (!await store.RenewLeaseAsync(job.Id, node.Id, time.GetUtcNow() + _options.Lease, cancellationToken))
+                {
+                    Log.LeaseLost(logger, job.Id);
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The step finished (or the node stops); renewal ends with it.
+        }
+    }
+
+    private static JobError ExpiredError(Job job) => new(
+        "ExecutionExpired",
+        $"The task did not finish within execution_expires_after ({job.Request.ExecutionExpiresAfter} s).");
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            Log.CleanupFailed(logger, ex, directory);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogEvents.JobStarted, LogLevel.Information, "Job {JobId} step started (attempt {Attempt}, engine {Engine}, from {Checkpoint})")]
+        public static partial void Started(ILogger logger, string jobId, int attempt, string engine, string checkpoint);
+
+        [LoggerMessage(LogEvents.JobFailed, LogLevel.Warning, "Job {JobId} ended {Status}: {Code}: {Message}")]
+        public static partial void Failed(ILogger logger, string jobId, string status, string code, string message);
+
+        [LoggerMessage(LogEvents.JobRetrying, LogLevel.Warning, "Job {JobId} failed transiently on attempt {Attempt} ({Code}); retrying at {RetryAt}")]
+        public static partial void Retrying(ILogger logger, Exception? ex, string jobId, int attempt, string code, DateTimeOffset retryAt);
+
+        [LoggerMessage(LogEvents.LeaseLost, LogLevel.Warning, "Job {JobId}: this node no longer holds its lease; the step is dropped")]
+        public static partial void LeaseLost(ILogger logger, string jobId);
+
+        [LoggerMessage(LogEvents.JobStopped, LogLevel.Information, "Job {JobId} stopped before its step finished; it will be claimed again")]
+        public static partial void Stopped(ILogger logger, string jobId);
+
+        [LoggerMessage(LogEvents.JobWaiting, LogLevel.Information, "Job {JobId} waits ({Checkpoint}) until {ResumeAt}")]
+        public static partial void Waiting(ILogger logger, string jobId, string checkpoint, DateTimeOffset resumeAt);
+
+        [LoggerMessage(LogEvents.JobAbandoned, LogLevel.Error, "Job {JobId}: the engine step failed")]
+        public static partial void StepFailed(ILogger logger, Exception ex, string jobId);
+
+        [LoggerMessage(LogEvents.ScratchCleanupFailed, LogLevel.Warning, "Could not remove the scratch directory {Directory}")]
+        public static partial void CleanupFailed(ILogger logger, Exception ex, string directory);
+    }
+}
+
+/// <summary>The log scope of a job's work: its id and the caller's correlation id, rendered in every line.</summary>
+internal sealed class JobLogScope(string jobId, string? correlationId) : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    public static JobLogScope Of(Job job) => new(job.Id, job.CorrelationId);
+
+    public int Count => 2;
+
+    public KeyValuePair<string, object?> this[int index] => index switch
+    {
+        0 => new("JobId", jobId),
+        1 => new("CorrelationId", correlationId),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        yield return this[0];
+        yield return this[1];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => correlationId is null ? $"job {jobId}" : $"job {jobId} correlation {correlationId}";
+}

@@ -1,0 +1,38 @@
+namespace Seedgate.Core.Logging;
+
+/// <summary>
+/// Every log event id in Seedgate, in one place so that no two events share one (operators filter and alert on them).
+/// Ranges: 1000 dispatch, 2000 HTTP edge, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering.
+/// </summary>
+public static class LogEvents
+{
+    public const int LeasesRecovered = 1000;
+    public const int JobStarted = 1001;
+    public const int JobSucceeded = 1002;
+    public const int JobFailed = 1003;
+    public const int JobRetrying = 1004;
+    public const int LeaseLost = 1005;
+    public const int JobStopped = 1006;
+    public const int JobExpired = 1007;
+    public const int DispatchLoopFailed = 1008;
+    public const int RunCrashed = 1009;
+    public const int ScratchCleanupFailed = 1010;
+    public const int JobWaiting = 1011;
+    public const int JobAbandoned = 1012;
+    public const int LeasesHandedBack = 1013;
+
+    public const int UnexpectedRequestError = 2000;
+
+    public const int FfmpegStarted = 4100;
+    public const int FfmpegFinished = 4101;
+    public const int FfmpegFailed = 4102;
+    public const int FfmpegTimedOut = 4103;
+    public const int FfmpegCancelled = 4104;
+
+    public const int ReferenceFetched = 4120;
+    public const int ReferenceRedirected = 4121;
+    public const int ReferenceFetchFailed = 4122;
+    public const int ReferenceFetchTimedOut = 4123;
+
+    public const int Rendered = 4200;
+}
