@@ -57,6 +57,7 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"ftp://example.com/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"http://10.1.2.3/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"http://169.254.169.254/latest/meta-data"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"https://example.com:0/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"data:image/png;base64,***"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"data:text/plain;base64,aGVsbG8="}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"video_url","video_url":{"url":"https://example.com/v.mp4"},"role":"first_frame"}]}""", 400, "InvalidParameter", "content[1].role" },
@@ -80,6 +81,7 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"image","role":"subject"}]}""", 400, "missing_parameter", "references[0].url" },
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"audio","role":"audio","url":"https://example.com/a.mp3"}]}""", 400, "invalid_parameter", "references[0].url" },
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"image","url":"http://192.168.0.10/a.png"}]}""", 400, "invalid_parameter", "references[0].url" },
+        { V1, """{"model":"seedance-2.0","prompt":"a cat","image_url":"http://example.com:0/a.png"}""", 400, "invalid_parameter", "image_url" },
     };
 
     [Theory]
