@@ -100,6 +100,26 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         Assert.False(string.IsNullOrWhiteSpace((string?)error["message"]));
     }
 
+    [Theory]
+    [InlineData(Ark, """{"model":"seedance-2.0","content":[{"type":"text","text":"TEXT"}]}""", "InvalidParameter", "content[0].text")]
+    [InlineData(V1, """{"model":"seedance-2.0","prompt":"TEXT"}""", "invalid_parameter", "prompt")]
+    [InlineData(V1, """{"model":"seedance-2.0","prompt":"a cat","negative_prompt":"TEXT"}""", "invalid_parameter", "negative_prompt")]
+    public async Task OneLetterWithNineMillionCombiningMarks_IsRefusedFast(string path, string body, string code, string param)
+    {
+        // One grapheme cluster (one "character") of 9,000,001 UTF-16 code units, sent as 18 MB of raw UTF-8.
+        var json = body.Replace("TEXT", "a" + new string('\u0301', 9_000_000));
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await _gateway.Http.PostAsync(path, content);
+
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal(code, (string?)error["code"]);
+        Assert.Equal(param, (string?)error["param"]);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 10);
+    }
+
     [Fact]
     public async Task RefusedRequests_CreateNoJob()
     {
