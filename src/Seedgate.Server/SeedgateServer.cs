@@ -18,6 +18,7 @@ using Seedgate.Core.Storage.Sqlite;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
+using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
@@ -119,9 +120,11 @@ public static class SeedgateServer
         }
 
         services.AddOpenApi();
+        services.AddHttpEdge();
 
         var app = builder.Build();
         app.Use(RequestIdAsync);
+        app.UseHttpEdge();
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         app.MapArkDialect();

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Seedgate.Core.Generation;
 using Seedgate.Core.Storage;
+using Seedgate.Server.Dialects;
 
 namespace Seedgate.Server.Outputs;
 
@@ -22,17 +24,17 @@ internal static class DownloadEndpoints
     {
         if (!signer.Verify(OutputLinks.RoutePrefix + key, exp, sig))
         {
-            return Results.Json(
-                new { error = new { code = "AuthenticationError", message = "The download link is invalid or has expired; fetch the task again for a fresh link." } },
-                statusCode: StatusCodes.Status403Forbidden);
+            return NeutralErrors.Instance.Result(
+                new SeedgateError(
+                    ErrorCodes.AuthenticationError, "The download link is invalid or has expired; fetch the task again for a fresh link."),
+                StatusCodes.Status403Forbidden);
         }
 
         var stream = await blobs.OpenReadAsync(key, context.RequestAborted);
         if (stream is null)
         {
-            return Results.Json(
-                new { error = new { code = "NotFound", message = "The output no longer exists (deleted or past retention)." } },
-                statusCode: StatusCodes.Status404NotFound);
+            return NeutralErrors.Instance.Result(
+                new SeedgateError(ErrorCodes.NotFound, "The output no longer exists (deleted or past retention)."));
         }
 
         var contentType = Path.GetExtension(key) switch
