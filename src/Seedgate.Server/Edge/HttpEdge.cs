@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Seedgate.Core.Media;
 
 namespace Seedgate.Server.Edge;
 
@@ -9,14 +10,17 @@ internal static class HttpEdge
     public static IServiceCollection AddHttpEdge(this IServiceCollection services)
     {
         services.AddOptions<HttpLimits>().BindConfiguration(HttpLimits.SectionName)
+            .Validate(o => o.MaxRequestBodyBytes is null or > 0, "Seedgate:Http:MaxRequestBodyBytes must be positive.")
             .Validate(
                 o => o.MaxRequestTargetBytes > 0 && o.MaxRequestHeadersBytes > 0 && o.MaxRequestHeaderCount > 0,
                 "Seedgate:Http: MaxRequestTargetBytes, MaxRequestHeadersBytes and MaxRequestHeaderCount must be positive.")
             .ValidateOnStart();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimits>>((kestrel, options) =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimits>, IOptions<FetchOptions>>((kestrel, options, fetch) =>
         {
-            // Twice the edge's limits: requests between the two get the edge's JSON 414/431 instead of Kestrel's empty one.
             var limits = options.Value;
+            kestrel.Limits.MaxRequestBodySize = limits.RequestBodyLimit(fetch.Value);
+
+            // Twice the edge's limits: requests between the two get the edge's JSON 414/431 instead of Kestrel's empty one.
             kestrel.Limits.MaxRequestLineSize = 2 * limits.MaxRequestTargetBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 2 * limits.MaxRequestHeadersBytes;
             kestrel.Limits.MaxRequestHeaderCount = 2 * limits.MaxRequestHeaderCount;
