@@ -126,7 +126,7 @@ public static class SeedgateServer
         app.Use(RequestIdAsync);
         app.UseHttpEdge();
         app.MapOpenApi();
-        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
         app.MapArkDialect();
         app.MapSeedanceV1Dialect();
         app.MapDownloads();
