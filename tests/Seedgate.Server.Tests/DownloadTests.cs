@@ -4,9 +4,14 @@ using Seedgate.Server.Tests.Infrastructure;
 
 namespace Seedgate.Server.Tests;
 
-/// <summary>Signed downloads: refusals in JSON, HEAD like GET, validators for If-Range, and Range as RFC 9110 reads it.</summary>
+/// <summary>
+/// Signed downloads: refusals in JSON, HEAD like GET, validators for If-Range, Range as RFC 9110 reads it, and links
+/// that name only hosts the operator allowed.
+/// </summary>
 public sealed class DownloadTests : IClassFixture<DownloadTests.RenderedOutput>, IDisposable
 {
+    private const string Ark = "/api/v3/contents/generations/tasks";
+    private const string V1 = "/seedance/v1/videos";
     private readonly RenderedOutput _output;
     private readonly HttpClient _anonymous = new(new SocketsHttpHandler());
 
@@ -89,6 +94,25 @@ public sealed class DownloadTests : IClassFixture<DownloadTests.RenderedOutput>,
         Assert.Equal(full.Content.Headers.ContentLength, (await response.Content.ReadAsByteArrayAsync()).Length);
     }
 
+    [Theory]
+    [InlineData(Ark, "evil.example", null)] // a forged Host: the link names the address the request came in on
+    [InlineData(Ark, "cdn.example.net", null)] // the wildcard needs a subdomain
+    [InlineData(Ark, "videos.example.com:8443", "http://videos.example.com:8443/files/")]
+    [InlineData(Ark, "a.cdn.example.net", "http://a.cdn.example.net/files/")]
+    [InlineData(V1, "evil.example", null)]
+    [InlineData(V1, "VIDEOS.example.com", "http://VIDEOS.example.com/files/")]
+    public async Task DownloadLinks_NameOnlyAllowedHosts(string tasks, string host, string? expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{tasks}/{_output.TaskId}");
+        request.Headers.Host = host;
+
+        using var response = await _output.Gateway.Http.SendAsync(request);
+
+        var view = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var url = (string)(view["content"] ?? view["output"])!["video_url"]!;
+        Assert.StartsWith(expected ?? _output.Gateway.BaseAddress + "files/", url);
+    }
+
     public void Dispose() => _anonymous.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Action<HttpRequestMessage>? configure = null)
@@ -109,12 +133,13 @@ public sealed class DownloadTests : IClassFixture<DownloadTests.RenderedOutput>,
     public sealed class RenderedOutput : IAsyncLifetime
     {
         public Gateway Gateway { get; private set; } = null!;
+        public string TaskId { get; private set; } = null!;
         public string VideoUrl { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
-            Gateway = await Gateway.StartAsync();
-            var (status, created) = await Gateway.PostAsync("/api/v3/contents/generations/tasks", new
+            Gateway = await Gateway.StartAsync("--Seedgate:AllowedHosts:0=videos.example.com", "--Seedgate:AllowedHosts:1=*.cdn.example.net");
+            var (status, created) = await Gateway.PostAsync(Ark, new
             {
                 model = "seedance-2.0-fast",
                 content = new object[] { new { type = "text", text = "waves on a beach" } },
@@ -123,7 +148,8 @@ public sealed class DownloadTests : IClassFixture<DownloadTests.RenderedOutput>,
                 generate_audio = false,
             });
             Assert.True(status == 200, created.ToJsonString());
-            var task = await Gateway.WaitArkAsync((string)created["id"]!);
+            TaskId = (string)created["id"]!;
+            var task = await Gateway.WaitArkAsync(TaskId);
             VideoUrl = (string)task["content"]!["video_url"]!;
         }
 
