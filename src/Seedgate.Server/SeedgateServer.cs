@@ -18,6 +18,7 @@ using Seedgate.Core.Storage.Sqlite;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
+using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
@@ -113,11 +114,13 @@ public static class SeedgateServer
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();
+        services.AddHttpEdge();
 
         var app = builder.Build();
         app.Use(RequestIdAsync);
+        app.UseHttpEdge();
         app.MapOpenApi();
-        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
         app.MapArkDialect();
         app.MapSeedanceV1Dialect();
         app.MapDownloads();

@@ -32,6 +32,40 @@ public sealed class TaskApiTests : IClassFixture<ApiOnlyGatewayFixture>
         Assert.Contains((string?)body["error"]!["code"], new[] { "AuthenticationError", "authentication_error" });
     }
 
+    [Theory]
+    [InlineData("Bearer {key}", 200)]
+    [InlineData("bearer {key}", 200)]
+    [InlineData("Bearer \t {key} \t", 200)] // ASCII optional whitespace is trimmed
+    [InlineData("Bearer {key}\u00a0", 401)] // Unicode whitespace is not: NO-BREAK SPACE,
+    [InlineData("Bearer \u00a0{key}", 401)]
+    [InlineData("Bearer {key}\u2003", 401)] // EM SPACE,
+    [InlineData("Bearer {key}\u3000", 401)] // IDEOGRAPHIC SPACE,
+    [InlineData("Bearer {key}\u0085", 401)] // NEXT LINE
+    [InlineData("Bearer", 401)]
+    [InlineData("Bearer{key}", 401)]
+    [InlineData("Basic {key}", 401)]
+    [InlineData("Bearer {key} {key}", 401)]
+    public async Task OnlyBearerAndAsciiWhitespace_AreAcceptedAroundTheKey(string header, int status)
+    {
+        // UTF-8 header values, as Kestrel reads them, so the Unicode spaces arrive as sent.
+        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+        {
+            BaseAddress = _gateway.BaseAddress,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Get, Ark);
+        request.Headers.TryAddWithoutValidation("Authorization", header.Replace("{key}", Gateway.Key));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        if (status == 401)
+        {
+            var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+            Assert.Equal("AuthenticationError", (string?)error["code"]);
+            Assert.Equal("Authorization", (string?)error["param"]);
+        }
+    }
+
     [Fact]
     public async Task KeysAreStoredOnlyAsHashes_AndTenantsNeverSeeEachOthersJobs()
     {

@@ -57,6 +57,7 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"ftp://example.com/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"http://10.1.2.3/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"http://169.254.169.254/latest/meta-data"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"https://example.com:0/a.png"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"data:image/png;base64,***"}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{"url":"data:text/plain;base64,aGVsbG8="}}]}""", 400, "InvalidParameter", "content[1].image_url.url" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"video_url","video_url":{"url":"https://example.com/v.mp4"},"role":"first_frame"}]}""", 400, "InvalidParameter", "content[1].role" },
@@ -80,6 +81,7 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"image","role":"subject"}]}""", 400, "missing_parameter", "references[0].url" },
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"audio","role":"audio","url":"https://example.com/a.mp3"}]}""", 400, "invalid_parameter", "references[0].url" },
         { V1, """{"model":"seedance-2.0","prompt":"a cat","references":[{"type":"image","url":"http://192.168.0.10/a.png"}]}""", 400, "invalid_parameter", "references[0].url" },
+        { V1, """{"model":"seedance-2.0","prompt":"a cat","image_url":"http://example.com:0/a.png"}""", 400, "invalid_parameter", "image_url" },
     };
 
     [Theory]
@@ -96,6 +98,26 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         Assert.Equal(code, (string?)error["code"]);
         Assert.Equal(param, (string?)error["param"]);
         Assert.False(string.IsNullOrWhiteSpace((string?)error["message"]));
+    }
+
+    [Theory]
+    [InlineData(Ark, """{"model":"seedance-2.0","content":[{"type":"text","text":"TEXT"}]}""", "InvalidParameter", "content[0].text")]
+    [InlineData(V1, """{"model":"seedance-2.0","prompt":"TEXT"}""", "invalid_parameter", "prompt")]
+    [InlineData(V1, """{"model":"seedance-2.0","prompt":"a cat","negative_prompt":"TEXT"}""", "invalid_parameter", "negative_prompt")]
+    public async Task OneLetterWithNineMillionCombiningMarks_IsRefusedFast(string path, string body, string code, string param)
+    {
+        // One grapheme cluster (one "character") of 9,000,001 UTF-16 code units, sent as 18 MB of raw UTF-8.
+        var json = body.Replace("TEXT", "a" + new string('\u0301', 9_000_000));
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await _gateway.Http.PostAsync(path, content);
+
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal(code, (string?)error["code"]);
+        Assert.Equal(param, (string?)error["param"]);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 10);
     }
 
     [Fact]

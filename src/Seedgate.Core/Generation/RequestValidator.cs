@@ -16,8 +16,12 @@ public sealed record ValidatedRequest(GenerationRequest Request, ModelSpec Model
 /// </summary>
 public sealed class RequestValidator(ModelCatalog catalog)
 {
+    // Texts are limited in characters (grapheme clusters, what a person counts) and in UTF-16 code units, because one
+    // cluster may carry any number of combining marks: "a" and nine million accents count as one character.
     public const int MaxPromptLength = 2000;
+    public const int MaxPromptCodeUnits = 8000;
     public const int MaxNegativePromptLength = 500;
+    public const int MaxNegativePromptCodeUnits = 2000;
     public const int DefaultExpiresAfterSeconds = 172_800;
     public const int MinExpiresAfterSeconds = 3_600;
     public const int MaxExpiresAfterSeconds = 259_200;
@@ -49,17 +53,17 @@ public sealed class RequestValidator(ModelCatalog catalog)
         }
 
         var prompt = string.IsNullOrWhiteSpace(request.Prompt) ? null : request.Prompt;
-        if (prompt is not null && TextLength(prompt) > MaxPromptLength)
+        var promptProblem = CheckText(prompt, names["prompt"], MaxPromptLength, MaxPromptCodeUnits);
+        if (promptProblem is not null)
         {
-            return SeedgateError.Invalid(names["prompt"], $"{names["prompt"]} must be at most {MaxPromptLength} characters (got {TextLength(prompt)}).");
+            return promptProblem;
         }
 
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? null : request.NegativePrompt;
-        if (negative is not null && TextLength(negative) > MaxNegativePromptLength)
+        var negativeProblem = CheckText(negative, names["negative_prompt"], MaxNegativePromptLength, MaxNegativePromptCodeUnits);
+        if (negativeProblem is not null)
         {
-            return SeedgateError.Invalid(
-                names["negative_prompt"],
-                $"{names["negative_prompt"]} must be at most {MaxNegativePromptLength} characters (got {TextLength(negative)}).");
+            return negativeProblem;
         }
 
         var referenceProblem = CheckReferences(request, model, prompt, names, out var mode);
@@ -270,7 +274,26 @@ public sealed class RequestValidator(ModelCatalog catalog)
         InputMode.Reference => "multimodal reference",
     };
 
-    private static int TextLength(string text) => new StringInfo(text).LengthInTextElements;
+    private static SeedgateError? CheckText(string? text, string param, int maxCharacters, int maxCodeUnits)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        // Code units first: the check is free, and it bounds the work of counting clusters.
+        if (text.Length > maxCodeUnits)
+        {
+            return SeedgateError.Invalid(
+                param,
+                $"{param} must be at most {maxCharacters} characters and {maxCodeUnits} UTF-16 code units (got {text.Length} code units).");
+        }
+
+        var characters = new StringInfo(text).LengthInTextElements;
+        return characters > maxCharacters
+            ? SeedgateError.Invalid(param, $"{param} must be at most {maxCharacters} characters (got {characters}).")
+            : null;
+    }
 
     private static bool IsHttpUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

@@ -22,6 +22,7 @@ public static class LogEvents
     public const int LeasesHandedBack = 1013;
 
     public const int UnexpectedRequestError = 2000;
+    public const int RequestBodyRefused = 2001;
 
     public const int FfmpegStarted = 4100;
     public const int FfmpegFinished = 4101;

@@ -93,6 +93,12 @@ public sealed class ReferenceFetcher
             return SeedgateError.Invalid(param, $"{param} has no host.");
         }
 
+        // Port 0 cannot be connected to: such a URL is a mistake or a probe, so it is refused before the job is stored.
+        if (uri.Port == 0)
+        {
+            return SeedgateError.Invalid(param, $"{param} names port 0; give a real port (1–65535) or none.");
+        }
+
         var blocked = uri.HostNameType switch
         {
             // An IP literal that IPAddress cannot read (an odd scope id, say) is refused rather than waved through.

@@ -68,7 +68,9 @@ public sealed class DownloadLinks
         }
 
         Span<byte> presented = stackalloc byte[SignatureBytes];
+        // IsValid first: TryDecodeFromChars throws (rather than answering false) on a character outside the alphabet.
         if (sig.Length != Base64Url.GetEncodedLength(SignatureBytes)
+            || !Base64Url.IsValid(sig)
             || !Base64Url.TryDecodeFromChars(sig, presented, out var written)
             || written != SignatureBytes)
         {

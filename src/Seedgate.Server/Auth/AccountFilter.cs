@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Seedgate.Core.Generation;
 using Seedgate.Server.Dialects;
 
 namespace Seedgate.Server.Auth;
 
-/// <summary>Requires `Authorization: Bearer &lt;key&gt;` on a dialect's routes; answers 401 in the dialect's error shape.</summary>
+/// <summary>Requires `Authorization: Bearer &lt;key&gt;` on a dialect's routes; a missing, malformed or unknown key is a 401 in the dialect's error shape.</summary>
 internal sealed class AccountFilter(IDialectErrors errors) : IEndpointFilter
 {
     private const string AccountItem = "seedgate.account";
@@ -14,16 +15,21 @@ internal sealed class AccountFilter(IDialectErrors errors) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || header.Length == Bearer.Length)
+        var header = http.Request.Headers.Authorization;
+        if (StringValues.IsNullOrEmpty(header))
         {
             return errors.Result(new SeedgateError(
                 ErrorCodes.AuthenticationError, "The API key is missing: send Authorization: Bearer <key>.", "Authorization"));
         }
 
+        if (!BearerKey.TryRead(header.ToString(), out var key))
+        {
+            return errors.Result(new SeedgateError(
+                ErrorCodes.AuthenticationError, "The Authorization header is malformed: send Authorization: Bearer <key>.", "Authorization"));
+        }
+
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-        var account = await authenticator.AuthenticateAsync(header[Bearer.Length..].Trim(), http.RequestAborted);
+        var account = await authenticator.AuthenticateAsync(key, http.RequestAborted);
         if (account is null)
         {
             return errors.Result(new SeedgateError(ErrorCodes.AuthenticationError, "The API key is not valid.", "Authorization"));

@@ -6,10 +6,14 @@ using Seedgate.Server.Auth;
 
 namespace Seedgate.Server.Dialects;
 
-/// <summary>How a dialect writes a core error: its HTTP status and its error body.</summary>
+/// <summary>How a dialect writes an error: its HTTP status and its error body.</summary>
 internal interface IDialectErrors
 {
+    /// <summary>A core error, with the status this dialect gives its code.</summary>
     IResult Result(SeedgateError error);
+
+    /// <summary>An error the HTTP edge found (no such route, wrong method, body too large …), with the protocol's status.</summary>
+    IResult Result(SeedgateError error, int status);
 }
 
 /// <summary>Reading wire JSON with errors that name the field (unknown fields are ignored).</summary>
@@ -29,6 +33,12 @@ internal static class DialectJson
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
+        // Routing answers a wrong Content-Type with 415 but lets a missing one through; the edge answers this one the same way.
+        if (!request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("The body must be sent with Content-Type: application/json.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
         // Two steps, so that broken JSON ("body") and a wrongly typed field (its path) are told apart.
         JsonDocument document;
         try

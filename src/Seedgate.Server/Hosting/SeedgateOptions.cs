@@ -12,8 +12,14 @@ public sealed class SeedgateOptions
     /// </summary>
     public string? NodeId { get; set; }
 
-    /// <summary>The absolute base of download links (e.g. https://video.example.com); the request's host when unset.</summary>
+    /// <summary>
+    /// The absolute base of download links (e.g. https://video.example.com). When unset, links use the request's Host
+    /// header if it is one of <see cref="AllowedHosts"/>, else the address the request came in on.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Host names ("video.example.com", "*.example.com"; ports are not compared) download links may name.</summary>
+    public IList<string> AllowedHosts { get; } = [];
 
     /// <summary>A catalog JSON file that replaces the shipped catalog.</summary>
     public string? CatalogPath { get; set; }

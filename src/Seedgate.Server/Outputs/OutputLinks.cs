@@ -1,5 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Seedgate.Core.Storage;
 using Seedgate.Server.Hosting;
 
@@ -10,6 +12,8 @@ internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions
 {
     public const string RoutePrefix = "/files/";
 
+    private readonly StringSegment[] _allowedHosts = [.. options.Value.AllowedHosts.Select(host => new StringSegment(host))];
+
     public string? UrlFor(HttpRequest request, string? key)
     {
         if (key is null)
@@ -18,7 +22,26 @@ internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions
         }
 
         var path = RoutePrefix + key;
-        var baseUrl = options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var baseUrl = options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{TrustedHost(request.HttpContext)}{request.PathBase}";
         return $"{baseUrl}{path}?{signer.Sign(path, options.Value.LinkLifetime)}";
+    }
+
+    /// <summary>
+    /// The Host header when it names an allowed host, else the address this connection came in on: a caller can forge
+    /// the header but not the address, so a link never sends its holder to a site the operator did not name.
+    /// </summary>
+    private string TrustedHost(HttpContext context)
+    {
+        var host = context.Request.Host;
+        if (host.HasValue && HostString.MatchesAny(host.Value, _allowedHosts))
+        {
+            return host.ToUriComponent();
+        }
+
+        // A Unix socket has no address; behind one, PublicBaseUrl (or AllowedHosts) names the public site.
+        var address = context.Connection.LocalIpAddress;
+        return address is null
+            ? "localhost"
+            : new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, context.Connection.LocalPort).ToString();
     }
 }

@@ -99,6 +99,7 @@ public sealed class DownloadLinksTests
     [InlineData("-5", "AAAA")]
     [InlineData("99999999999999999999999", "AAAA")]
     [InlineData("1800000000", "***")]
+    [InlineData("1800000000", "!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // the signature's length, one character outside base64url
     public void Missing_or_malformed_parameters_fail_without_throwing(string? exp, string? sig)
     {
         Assert.False(new Seedgate.Core.Storage.DownloadLinks(Secret, _clock).Verify(Path, exp, sig));

@@ -25,6 +25,9 @@ public sealed class CheckUrlTests
     [InlineData("http://10.1.2.3/a.png", "private or loopback")]
     [InlineData("http://2130706433/a.png", "private or loopback")] // 127.0.0.1 as one decimal number
     [InlineData("http://0x7f.0.0.1/a.png", "private or loopback")]
+    [InlineData("http://example.com:0/a.png", "port 0")]
+    [InlineData("https://example.com:00/a.png", "port 0")]
+    [InlineData("http://8.8.8.8:0/a.png", "port 0")]
     public void Refuses_with_the_param_named(string url, string expected)
     {
         var error = ReferenceFetcher.CheckUrl(url, Param, NetworkPolicy.PublicOnly);

@@ -64,6 +64,34 @@ public sealed class RequestValidatorTests
     }
 
     [Theory]
+    [InlineData(1, 8000, "prompt", true)] // one letter with 7,999 combining marks: one character, 8,000 code units
+    [InlineData(1, 8001, "prompt", false)]
+    [InlineData(1, 9_000_000, "prompt", false)]
+    [InlineData(2001, 2001, "prompt", false)]
+    [InlineData(1, 2000, "negative_prompt", true)]
+    [InlineData(1, 2001, "negative_prompt", false)]
+    [InlineData(501, 501, "negative_prompt", false)]
+    public void Validate_LimitsTextsInCharactersAndInCodeUnits(int characters, int codeUnits, string field, bool valid)
+    {
+        // Each character is a letter followed by combining acute accents (U+0301), spread over the code units.
+        var text = string.Concat(Enumerable.Range(0, characters).Select(i =>
+            "a" + new string('\u0301', (codeUnits / characters) - 1 + (i < codeUnits % characters ? 1 : 0))));
+        Assert.Equal(codeUnits, text.Length);
+        var request = field == "prompt"
+            ? new GenerationRequest { Model = "seedance-2.0", Prompt = text }
+            : new GenerationRequest { Model = "seedance-2.0", Prompt = "x", NegativePrompt = text };
+
+        var error = Validator.Validate(request, ParamNames.Canonical, out _);
+
+        Assert.Equal(valid, error is null);
+        if (!valid)
+        {
+            Assert.Equal(field, error!.Param);
+            Assert.Equal(ErrorCodes.InvalidParameter, error.Code);
+        }
+    }
+
+    [Theory]
     [InlineData(new[] { ReferenceRole.FirstFrame }, InputMode.FirstFrame)]
     [InlineData(new[] { ReferenceRole.FirstFrame, ReferenceRole.LastFrame }, InputMode.FirstLastFrame)]
     [InlineData(new[] { ReferenceRole.ReferenceImage, ReferenceRole.ReferenceImage }, InputMode.Reference)]

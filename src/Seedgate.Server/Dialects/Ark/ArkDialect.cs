@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
@@ -19,7 +20,8 @@ namespace Seedgate.Server.Dialects.Ark;
 /// </summary>
 internal static class ArkDialect
 {
-    public const string BasePath = "/api/v3/contents/generations/tasks";
+    public const string Root = "/api/v3";
+    public const string BasePath = Root + "/contents/generations/tasks";
     private const int MaxPageSize = 500;
 
     public static IDialectErrors Errors { get; } = new ArkErrors();
@@ -147,24 +149,29 @@ internal static class ArkDialect
         return value;
     }
 
+    /// <summary>The HTTP status of a core error code (Ark's vocabulary, which the core speaks).</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        ErrorCodes.MissingParameter or ErrorCodes.InvalidParameter or ErrorCodes.InputTextSensitiveContentDetected
+            or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected
+            => StatusCodes.Status400BadRequest,
+        ErrorCodes.AuthenticationError => StatusCodes.Status401Unauthorized,
+        ErrorCodes.AccountOverdueError => StatusCodes.Status403Forbidden,
+        ErrorCodes.NotFound or ErrorCodes.ModelNotOpen => StatusCodes.Status404NotFound,
+        ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
+        ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => StatusCodes.Status429TooManyRequests,
+        ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     private sealed class ArkErrors : IDialectErrors
     {
-        public IResult Result(SeedgateError error)
-        {
-            var (status, type) = error.Code switch
-            {
-                ErrorCodes.MissingParameter or ErrorCodes.InvalidParameter or ErrorCodes.InputTextSensitiveContentDetected
-                    or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected
-                    => (StatusCodes.Status400BadRequest, "BadRequest"),
-                ErrorCodes.AuthenticationError => (StatusCodes.Status401Unauthorized, "Unauthorized"),
-                ErrorCodes.AccountOverdueError => (StatusCodes.Status403Forbidden, "Forbidden"),
-                ErrorCodes.NotFound or ErrorCodes.ModelNotOpen => (StatusCodes.Status404NotFound, "NotFound"),
-                ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => (StatusCodes.Status409Conflict, "Conflict"),
-                ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => (StatusCodes.Status429TooManyRequests, "TooManyRequests"),
-                ErrorCodes.ServiceUnavailable => (StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable"),
-                _ => (StatusCodes.Status500InternalServerError, "InternalServerError"),
-            };
-            return Results.Json(new ArkErrorBody(new ArkErrorDetail(error.Code, error.Message, error.Param, type)), DialectJson.Options, statusCode: status);
-        }
+        public IResult Result(SeedgateError error) => Result(error, StatusOf(error.Code));
+
+        public IResult Result(SeedgateError error, int status) => Results.Json(
+            new ArkErrorBody(new ArkErrorDetail(error.Code, error.Message, error.Param, TypeOf(status))), DialectJson.Options, statusCode: status);
+
+        // Ark's type names the status: BadRequest, NotFound, TooManyRequests, InternalServerError …
+        private static string TypeOf(int status) => ReasonPhrases.GetReasonPhrase(status).Replace(" ", "", StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Edge;
 using Seedgate.Server.Outputs;
 
 namespace Seedgate.Server.Dialects.SeedanceV1;
@@ -15,7 +16,8 @@ namespace Seedgate.Server.Dialects.SeedanceV1;
 /// </summary>
 internal static class SeedanceV1Dialect
 {
-    public const string BasePath = "/seedance/v1/videos";
+    public const string Root = "/seedance/v1";
+    public const string BasePath = Root + "/videos";
     private const int MaxReferences = 12;
 
     public static IDialectErrors Errors { get; } = new V1Errors();
@@ -208,25 +210,32 @@ internal static class SeedanceV1Dialect
             ErrorCodes.RateLimitExceeded => "rate_limit_exceeded",
             ErrorCodes.QuotaExceeded => "too_many_tasks",
             ErrorCodes.ServiceUnavailable => "service_unavailable",
+            EdgeErrorCodes.MethodNotAllowed => "method_not_allowed",
+            EdgeErrorCodes.RequestTimeout => "request_timeout",
+            EdgeErrorCodes.RequestTooLarge => "request_too_large",
+            EdgeErrorCodes.UriTooLong => "uri_too_long",
+            EdgeErrorCodes.UnsupportedMediaType => "unsupported_media_type",
+            EdgeErrorCodes.HeadersTooLarge => "headers_too_large",
             _ => "internal_error",
         };
 
-        public IResult Result(SeedgateError error)
+        public IResult Result(SeedgateError error) => Result(error, StatusOf(error.Code));
+
+        public IResult Result(SeedgateError error, int status) =>
+            Results.Json(new V1ErrorBody(new V1ErrorDetail(CodeOf(error.Code), error.Message, error.Param)), DialectJson.Options, statusCode: status);
+
+        private static int StatusOf(string code) => code switch
         {
-            var status = error.Code switch
-            {
-                ErrorCodes.MissingParameter or ErrorCodes.InvalidParameter or ErrorCodes.ModelNotOpen
-                    or ErrorCodes.InputTextSensitiveContentDetected or ErrorCodes.InputImageSensitiveContentDetected
-                    or ErrorCodes.OutputVideoSensitiveContentDetected => StatusCodes.Status400BadRequest,
-                ErrorCodes.AuthenticationError => StatusCodes.Status401Unauthorized,
-                ErrorCodes.AccountOverdueError => StatusCodes.Status403Forbidden,
-                ErrorCodes.NotFound => StatusCodes.Status404NotFound,
-                ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
-                ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => StatusCodes.Status429TooManyRequests,
-                ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status500InternalServerError,
-            };
-            return Results.Json(new V1ErrorBody(new V1ErrorDetail(CodeOf(error.Code), error.Message, error.Param)), DialectJson.Options, statusCode: status);
-        }
+            ErrorCodes.MissingParameter or ErrorCodes.InvalidParameter or ErrorCodes.ModelNotOpen
+                or ErrorCodes.InputTextSensitiveContentDetected or ErrorCodes.InputImageSensitiveContentDetected
+                or ErrorCodes.OutputVideoSensitiveContentDetected => StatusCodes.Status400BadRequest,
+            ErrorCodes.AuthenticationError => StatusCodes.Status401Unauthorized,
+            ErrorCodes.AccountOverdueError => StatusCodes.Status403Forbidden,
+            ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+            ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
+            ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => StatusCodes.Status429TooManyRequests,
+            ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        };
     }
 }
