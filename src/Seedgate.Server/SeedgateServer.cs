@@ -111,6 +111,14 @@ public static class SeedgateServer
             services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
                 sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunDirectoryKey]));
         }
+
+        if (builder.Configuration[RemoteTestEngine.BaseUrlKey] is { Length: > 0 } remote)
+        {
+            services.AddHttpClient(RemoteTestEngine.EngineName, client => client.BaseAddress = new Uri(remote.TrimEnd('/') + "/"));
+            services.AddSingleton<IVideoEngine>(sp => new RemoteTestEngine(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteTestEngine.EngineName),
+                RemoteTestEngine.PollIntervalFrom(builder.Configuration[RemoteTestEngine.PollIntervalKey])));
+        }
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();

@@ -120,15 +120,17 @@ internal sealed class Cluster : IAsyncDisposable
         return new Node(index, port, process, log);
     }
 
-    /// <summary>The shipped catalog plus one model routed to the instant test engine.</summary>
-    private static string InstantCatalog()
+    private static string InstantCatalog() => CatalogWith(InstantModel, "instant-test");
+
+    /// <summary>The shipped catalog plus one model (a copy of the first) routed to <paramref name="engine"/>.</summary>
+    public static string CatalogWith(string modelId, string engine)
     {
         var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "catalog.json")))!;
-        var instant = catalog["models"]![0]!.DeepClone();
-        instant["id"] = InstantModel;
-        instant["aliases"] = new JsonArray();
-        instant["route"]!["engine"] = "instant-test";
-        catalog["models"]!.AsArray().Add(instant);
+        var model = catalog["models"]![0]!.DeepClone();
+        model["id"] = modelId;
+        model["aliases"] = new JsonArray();
+        model["route"]!["engine"] = engine;
+        catalog["models"]!.AsArray().Add(model);
         return catalog.ToJsonString();
     }
 
