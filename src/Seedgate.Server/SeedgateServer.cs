@@ -100,6 +100,7 @@ public static class SeedgateServer
         services.TryAddSingleton<JobSignals>();
         services.TryAddSingleton<JobInserter>();
         services.TryAddSingleton<JobSubmitter>();
+        services.TryAddSingleton<JobRemover>();
         services.TryAddSingleton<FinishedJobCache>();
         services.TryAddSingleton<JobWaiter>();
         services.TryAddSingleton<OutputLinks>();

@@ -45,6 +45,8 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"execution_expires_after":60}""", 400, "InvalidParameter", "execution_expires_after" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"priority":10}""", 400, "InvalidParameter", "priority" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"callback_url":"not a url"}""", 400, "InvalidParameter", "callback_url" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"callback_url":"http://169.254.169.254/latest/meta-data"}""", 400, "InvalidParameter", "callback_url" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"callback_url":"http://10.1.2.3/hook"}""", 400, "InvalidParameter", "callback_url" },
         { Ark, """{"model":"seedance-2.0","content":[{"type":"banana"}]}""", 400, "InvalidParameter", "content[0].type" },
         { Ark, """{"model":"seedance-2.0","content":[{"type":"text"}]}""", 400, "MissingParameter", "content[0].text" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT,{"type":"image_url","image_url":{}}]}""", 400, "MissingParameter", "content[1].image_url.url" },

@@ -31,9 +31,8 @@ public sealed class InstantTestEngine(NodeIdentity node, string? runDirectory) :
         var path = work.Directory + ".mp4";
         await File.WriteAllBytesAsync(path, Placeholder, cancellationToken);
         var request = work.Job.Request;
-        var seconds = request.Duration is null or -1 ? work.Model.Duration.AutoSeconds : request.Duration.Value;
         return new EngineStep.Completed(new EngineResult(
-            path, null, 0, 0, request.FramesPerSecond ?? 24, seconds, false, request.Ratio ?? "16:9", 0));
+            path, null, 0, 0, request.FramesPerSecond!.Value, request.Duration!.Value, false, request.Ratio!, 0));
     }
 
     /// <summary>The configuration key that enables it.</summary>

@@ -102,7 +102,7 @@ public sealed class RemoteTestEngine(HttpClient http, TimeSpan pollInterval) : I
         await File.WriteAllBytesAsync(path, Placeholder, cancellationToken);
         var request = work.Job.Request;
         return new EngineStep.Completed(new EngineResult(
-            path, null, 0, 0, request.FramesPerSecond ?? 24, request.Duration ?? work.Model.Duration.AutoSeconds, false, request.Ratio ?? "16:9", 0));
+            path, null, 0, 0, request.FramesPerSecond!.Value, request.Duration!.Value, false, request.Ratio!, 0));
     }
 
     /// <summary>The remote's task, as it sends and takes it.</summary>

@@ -151,7 +151,8 @@ public sealed class RequestValidator(ModelCatalog catalog)
                 NegativePrompt = negative,
                 Resolution = resolution,
                 Ratio = ratio,
-                Duration = duration,
+                // Every value concrete from here on: engines and views never default again.
+                Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
                 FramesPerSecond = FramesPerSecond,
                 GenerateAudio = audio,
                 Seed = request.Seed is null or -1 ? RandomNumberGenerator.GetInt32(int.MaxValue) : request.Seed,

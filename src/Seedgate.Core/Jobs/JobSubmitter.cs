@@ -58,8 +58,14 @@ public sealed class JobSubmitter(
             throw new SeedgateException(problem);
         }
 
-        // Check every reference before writing anything, decoding each inline one once.
+        // Check every URL before writing anything (callbacks go out through the same network policy as fetches),
+        // decoding each inline reference once.
         var normalized = validated!.Request;
+        if (normalized.CallbackUrl is { } callback && fetcher.CheckUrl(callback, names["callback_url"]) is { } callbackProblem)
+        {
+            throw new SeedgateException(callbackProblem);
+        }
+
         var inline = new (string MediaType, byte[] Bytes)?[normalized.References.Count];
         for (var i = 0; i < inline.Length; i++)
         {

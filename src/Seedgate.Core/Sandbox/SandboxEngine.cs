@@ -40,8 +40,8 @@ public sealed class SandboxEngine(
                 throw new SeedgateException(SeedgateError.Invalid("resolution", $"No frame size for {request.Resolution} {ratio}."));
             }
 
-            var seconds = request.Duration == -1 ? work.Model.Duration.AutoSeconds : request.Duration!.Value;
-            var fps = request.FramesPerSecond ?? RequestValidator.FramesPerSecond;
+            var seconds = request.Duration!.Value;
+            var fps = request.FramesPerSecond!.Value;
             var spec = new RenderSpec
             {
                 Width = width,
@@ -57,7 +57,7 @@ public sealed class SandboxEngine(
                 LastFrameImage = files.FirstOrDefault(f => f.Reference.Role == ReferenceRole.LastFrame)?.Path,
                 ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video)?.Path,
                 Audio = files.FirstOrDefault(f => f.Reference.Kind == ReferenceKind.Audio)?.Path,
-                GenerateAudio = request.GenerateAudio ?? false,
+                GenerateAudio = request.GenerateAudio!.Value,
                 Watermark = request.Watermark,
                 OutputVideoPath = Path.Combine(work.Directory, "video.mp4"),
                 OutputLastFramePath = request.ReturnLastFrame ? Path.Combine(work.Directory, "last_frame.png") : null,

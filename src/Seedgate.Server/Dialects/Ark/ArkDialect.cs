@@ -97,39 +97,15 @@ internal static class ArkDialect
         return Results.Json(new ArkTaskList(page.Total, items), DialectJson.Options);
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext context, IJobStore store, IBlobStore blobs, JobSignals signals, TimeProvider time)
-    {
-        var account = AccountFilter.AccountOf(context);
-        var job = JobIds.LooksValid(id) ? await store.GetForAccountAsync(account, id, context.RequestAborted) : null;
-        if (job is null)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, JobRemover remover) =>
+        await remover.RemoveAsync(AccountFilter.AccountOf(context), id, context.RequestAborted) switch
         {
-            return Errors.Result(NotFound(id));
-        }
-
-        if (job.Status == JobStatus.Queued && await store.CancelQueuedAsync(account, id, time.GetUtcNow(), context.RequestAborted))
-        {
-            signals.JobChanged(id);
-            await blobs.DeletePrefixAsync($"inputs/{id}/", context.RequestAborted);
-            return Results.Json(new { }, DialectJson.Options);
-        }
-
-        if (await store.DeleteTerminalAsync(account, id, context.RequestAborted))
-        {
-            signals.JobChanged(id);
-            await blobs.DeletePrefixAsync($"outputs/{id}/", context.RequestAborted);
-            await blobs.DeletePrefixAsync($"inputs/{id}/", context.RequestAborted);
-            return Results.Json(new { }, DialectJson.Options);
-        }
-
-        // Not queued any more (it may have just started) and not deletable: say why, as Ark does.
-        var current = await store.GetForAccountAsync(account, id, context.RequestAborted);
-        return Errors.Result(new SeedgateError(
-            ErrorCodes.InvalidAction,
-            current?.Status == JobStatus.Cancelled
-                ? "A cancelled task cannot be deleted."
-                : "The task is running: it can be cancelled only while queued, and deleted once finished.",
-            "id"));
-    }
+            JobRemoval.Cancelled or JobRemoval.Deleted => Results.Json(new { }, DialectJson.Options),
+            JobRemoval.NotFound => Errors.Result(NotFound(id)),
+            JobRemoval.AlreadyCancelled => Errors.Result(new SeedgateError(ErrorCodes.InvalidAction, "A cancelled task cannot be deleted.", "id")),
+            _ => Errors.Result(new SeedgateError(
+                ErrorCodes.InvalidAction, "The task is running: it can be cancelled only while queued, and deleted once finished.", "id")),
+        };
 
     private static SeedgateError NotFound(string id) =>
         new(ErrorCodes.NotFound, $"The task {id} was not found.", "id");

@@ -99,7 +99,7 @@ internal static class ArkMapping
             request.Resolution,
             outputs?.Ratio ?? request.Ratio,
             outputs is null ? request.Duration : (int)Math.Round(outputs.DurationSeconds),
-            request.FramesPerSecond ?? RequestValidator.FramesPerSecond,
+            request.FramesPerSecond!.Value,
             request.GenerateAudio,
             request.Watermark,
             request.ServiceTier,
