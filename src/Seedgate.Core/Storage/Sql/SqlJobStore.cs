@@ -102,8 +102,9 @@ public sealed class SqlJobStore : IJobStore
             return Task.CompletedTask;
         }
 
-        // One write: the rows and their effects commit (or roll back) as a whole.
-        return _database.WriteAsync(
+        // One write: the rows and their effects commit (or roll back) as a whole (a batch alone is atomic by itself).
+        return WriteAsync(
+            JobTransitionKind.Created,
             async session =>
             {
                 await session.ExecuteEachAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
