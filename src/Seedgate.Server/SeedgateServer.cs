@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,13 @@ using Seedgate.Core.Dispatch;
 using Seedgate.Core.Engines;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
+using Seedgate.Core.Logging;
 using Seedgate.Core.Media;
 using Seedgate.Core.Sandbox;
 using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Sqlite;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Dialects;
 using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
 using Seedgate.Server.Edge;
@@ -64,6 +67,17 @@ public static class SeedgateServer
         var builder = WebApplication.CreateSlimBuilder([.. options.ConfigurationArgs, "--hostBuilder:reloadConfigOnChange=false"]);
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.Configuration.AddInMemoryCollection([new("Seedgate:DataDirectory", Path.GetFullPath(options.DataDirectory))]);
+        // Framework chatter off unless asked for: at Information, hosting writes lines for every request (with signed
+        // download URLs in them) and HttpClient every fetched URL. Logging:LogLevel:* arguments still override these.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+            },
+        });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -88,45 +102,23 @@ public static class SeedgateServer
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
-        services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
-        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
-        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
-        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
+        services.AddSeedgateStorage(storage);
         services.TryAddSingleton(sp => new DownloadLinks(linkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(
             sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
-        services.TryAddSingleton<RequestValidator>();
-        services.TryAddSingleton<JobSignals>();
-        services.TryAddSingleton<JobInserter>();
-        services.TryAddSingleton<JobSubmitter>();
-        services.TryAddSingleton<JobRemover>();
-        services.TryAddSingleton<FinishedJobCache>();
-        services.TryAddSingleton<JobWaiter>();
         services.TryAddSingleton<OutputLinks>();
-        services.AddFfmpeg();
-        services.AddReferenceFetcher(builder.Configuration);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IVideoEngine, SandboxEngine>());
-        if (builder.Configuration.GetValue(InstantTestEngine.EnabledKey, false))
-        {
-            services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
-                sp.GetRequiredService<NodeIdentity>(), builder.Configuration[InstantTestEngine.RunDirectoryKey]));
-        }
-
-        if (builder.Configuration[RemoteTestEngine.BaseUrlKey] is { Length: > 0 } remote)
-        {
-            services.AddHttpClient(RemoteTestEngine.EngineName, client => client.BaseAddress = new Uri(remote.TrimEnd('/') + "/"));
-            services.AddSingleton<IVideoEngine>(sp => new RemoteTestEngine(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteTestEngine.EngineName),
-                RemoteTestEngine.PollIntervalFrom(builder.Configuration[RemoteTestEngine.PollIntervalKey])));
-        }
+        services.AddJobs();
+        services.AddSandboxEngine(builder.Configuration);
+        services.AddTestEngines(builder.Configuration);
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();
         services.AddHttpEdge();
 
         var app = builder.Build();
-        app.Use(RequestIdAsync);
+        var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Seedgate.Requests");
+        app.Use((context, next) => RequestIdAsync(context, next, requests));
         app.UseHttpEdge();
         app.MapOpenApi();
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
@@ -136,13 +128,17 @@ public static class SeedgateServer
         return app;
     }
 
-    /// <summary>Every response carries X-Request-Id, so a caller can quote it and it can be found in the logs.</summary>
-    private static Task RequestIdAsync(HttpContext context, Func<Task> next)
+    /// <summary>
+    /// Every response carries X-Request-Id, so a caller can quote it, and every log line of the request carries it with
+    /// the caller's correlation id (a log scope).
+    /// </summary>
+    private static async Task RequestIdAsync(HttpContext context, Func<Task> next, ILogger logger)
     {
         var requestId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         context.TraceIdentifier = requestId;
         context.Response.Headers["X-Request-Id"] = requestId;
-        return next();
+        using var scope = logger.BeginScope(new LogScope(("RequestId", requestId), ("CorrelationId", DialectJson.CorrelationId(context.Request))));
+        await next();
     }
 
     /// <summary>A name kept in the data directory, so a restarted node recognises (and takes back) its own leases.</summary>

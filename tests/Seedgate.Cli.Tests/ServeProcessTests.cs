@@ -91,6 +91,56 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Equal("ftyp"u8.ToArray(), bytes[4..8]);
     }
 
+    [Fact]
+    public async Task Default_logs_tell_the_jobs_story_with_its_ids_and_nothing_per_request_nor_any_signed_url()
+    {
+        var port = FreePort();
+        using var http = Client(port);
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = Serve(port);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lines.Enqueue(e.Data);
+            }
+        };
+        await WaitHealthyAsync(http);
+        using var create = new HttpRequestMessage(HttpMethod.Post, Tasks)
+        {
+            Content = JsonContent.Create(new
+            {
+                model = "seedance-2.0-fast",
+                content = new object[] { new { type = "text", text = "a lantern on a quiet lake" } },
+                resolution = "480p",
+                duration = 4,
+            }),
+        };
+        create.Headers.Add("X-Client-Request-Id", "corr-77");
+        using var created = await http.SendAsync(create);
+        var id = (string)(await ReadAsync(created))["id"]!;
+        var task = await GetTaskAsync(http, id, wait: 60);
+        Assert.Equal("succeeded", (string?)task["status"]);
+        for (var i = 0; i < 20; i++)
+        {
+            using var video = await http.GetAsync((string)task["content"]!["video_url"]!);
+            using var missing = await http.GetAsync("/no/such/route?sig=not-a-secret");
+        }
+
+        // The job's last line says it succeeded; wait for it (bounded) rather than for a fixed time.
+        for (var i = 0; i < 100 && !lines.Any(l => l.Contains("succeeded", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var log = lines.ToArray();
+        Assert.Contains(log, l => l.Contains($"JobId={id}", StringComparison.Ordinal) && l.Contains("CorrelationId=corr-77", StringComparison.Ordinal)
+            && l.Contains("succeeded", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, l => l.Contains("sig=", StringComparison.Ordinal) || l.Contains("Request starting", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, l => l.Contains("System.Collections.Generic", StringComparison.Ordinal));
+        Assert.True(log.Length < 20, string.Join('\n', log)); // 41 requests: no line of their own
+    }
+
     public void Dispose()
     {
         foreach (var process in _processes)
@@ -118,7 +168,6 @@ public sealed class ServeProcessTests : IDisposable
 
         info.Environment["SEEDGATE_API_KEY"] = Key;
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         _processes.Add(process);
         return process;

@@ -32,7 +32,7 @@ public sealed partial class JobRunner(
     public async Task RunAsync(Job job, CancellationToken stoppingToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        using var scope = logger.BeginScope(JobLogScope.Of(job));
+        using var scope = logger.BeginScope(new LogScope(("JobId", job.Id), ("CorrelationId", job.CorrelationId)));
         signals.JobChanged(job.Id);
         try
         {
@@ -255,29 +255,4 @@ public sealed partial class JobRunner(
         [LoggerMessage(LogEvents.ScratchCleanupFailed, LogLevel.Warning, "Could not remove the scratch directory {Directory}")]
         public static partial void CleanupFailed(ILogger logger, Exception ex, string directory);
     }
-}
-
-/// <summary>The log scope of a job's work: its id and the caller's correlation id, rendered in every line.</summary>
-internal sealed class JobLogScope(string jobId, string? correlationId) : IReadOnlyList<KeyValuePair<string, object?>>
-{
-    public static JobLogScope Of(Job job) => new(job.Id, job.CorrelationId);
-
-    public int Count => 2;
-
-    public KeyValuePair<string, object?> this[int index] => index switch
-    {
-        0 => new("JobId", jobId),
-        1 => new("CorrelationId", correlationId),
-        _ => throw new ArgumentOutOfRangeException(nameof(index)),
-    };
-
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
-    {
-        yield return this[0];
-        yield return this[1];
-    }
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public override string ToString() => correlationId is null ? $"job {jobId}" : $"job {jobId} correlation {correlationId}";
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Seedgate.Core.Accounts;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage;
@@ -83,5 +84,18 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
                     break;
             }
         }
+    }
+}
+
+internal static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the opened stores (the container owns and disposes them) as IJobStore, IAccountStore and IBlobStore.</summary>
+    public static IServiceCollection AddSeedgateStorage(this IServiceCollection services, Storage storage)
+    {
+        services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
+        return services;
     }
 }

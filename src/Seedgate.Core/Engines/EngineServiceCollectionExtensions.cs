@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Seedgate.Core.Dispatch;
+using Seedgate.Core.Media;
+using Seedgate.Core.Sandbox;
+
+namespace Seedgate.Core.Engines;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>Registers the sandbox engine with what it needs: ffmpeg (<see cref="MediaServiceCollectionExtensions.AddFfmpeg"/>) and the reference fetcher.</summary>
+    public static IServiceCollection AddSandboxEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddFfmpeg();
+        services.AddReferenceFetcher(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IVideoEngine, SandboxEngine>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the TEST engines that configuration asks for (none by default): the instant engine
+    /// (<see cref="InstantTestEngine.EnabledKey"/>) and the remote-test engine (<see cref="RemoteTestEngine.BaseUrlKey"/>).
+    /// </summary>
+    public static IServiceCollection AddTestEngines(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration.GetValue(InstantTestEngine.EnabledKey, false))
+        {
+            services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
+                sp.GetRequiredService<NodeIdentity>(), configuration[InstantTestEngine.RunDirectoryKey]));
+        }
+
+        if (configuration[RemoteTestEngine.BaseUrlKey] is { Length: > 0 } remote)
+        {
+            services.AddHttpClient(RemoteTestEngine.EngineName, client => client.BaseAddress = new Uri(remote.TrimEnd('/') + "/"));
+            services.AddSingleton<IVideoEngine>(sp => new RemoteTestEngine(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteTestEngine.EngineName),
+                RemoteTestEngine.PollIntervalFrom(configuration[RemoteTestEngine.PollIntervalKey])));
+        }
+
+        return services;
+    }
+}
