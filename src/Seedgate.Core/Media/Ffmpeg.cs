@@ -419,7 +419,7 @@ public sealed partial class Ffmpeg : IDisposable
         var trimmed = text.Trim();
         var newline = trimmed.IndexOf('\n', StringComparison.Ordinal);
         var line = newline < 0 ? trimmed : trimmed[..newline];
-        return line.Length == 0 ? "unknown format" : line;
+        return line.Length == 0 ? "unknown format" : FfmpegException.ForCaller(line);
     }
 
     private static string Article(MediaKind kind) => kind switch

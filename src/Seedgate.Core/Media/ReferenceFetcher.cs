@@ -228,6 +228,11 @@ public sealed class ReferenceFetcher
         {
             throw Failure(BlockedError(param, blocked.Host), ex);
         }
+        catch (HttpRequestException ex) when (FindSocketError(ex) is SocketError.HostNotFound or SocketError.NoData)
+        {
+            // A name that does not resolve will not resolve on the next attempt either: no retries.
+            throw Failure(SeedgateError.Invalid(param, $"{param}: the host {url.IdnHost} does not resolve."), ex);
+        }
         catch (HttpRequestException ex)
         {
             throw Failure(
@@ -238,6 +243,19 @@ public sealed class ReferenceFetcher
                     FailureClass.Transient),
                 ex);
         }
+    }
+
+    private static SocketError? FindSocketError(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<long> CopyBodyAsync(

@@ -323,7 +323,7 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
     private static string LastLine(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? "unknown error" : lines[^1];
+        return lines.Length == 0 ? "unknown error" : FfmpegException.ForCaller(lines[^1]);
     }
 
     private static void TryDelete(string path)

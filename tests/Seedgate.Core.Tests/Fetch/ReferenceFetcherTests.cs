@@ -253,6 +253,16 @@ public sealed class ReferenceFetcherTests(FetchTestServer server) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_host_that_does_not_resolve_fails_permanently_at_once()
+    {
+        await using var services = Build();
+        var error = await FailsAsync(services.GetRequiredService<ReferenceFetcher>(), new Uri("http://no-such-host.test/a.png"));
+
+        Assert.Equal((ErrorCodes.InvalidParameter, FailureClass.Permanent), (error.Code, error.Class));
+        Assert.Contains("does not resolve", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Registering_twice_binds_the_options_once()
     {
         var configuration = new ConfigurationBuilder()
