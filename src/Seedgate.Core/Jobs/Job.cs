@@ -79,6 +79,15 @@ public sealed record Job
     public long? CostMicros { get; init; }
 
     public bool IsTerminal => JobStatusRules.IsTerminal(Status);
+
+    /// <summary>
+    /// When a job that failed transiently is tried again: it waits, held by nobody, with its last error. Views show it
+    /// as queued with this time; null for any other job (a job waiting on its engine's next step has no error).
+    /// </summary>
+    public DateTimeOffset? RetryAt => Status == JobStatus.Running && LeaseOwner is null && Error is not null ? LeaseUntil : null;
+
+    /// <summary>The status a caller sees: a job waiting for a retry is queued again.</summary>
+    public JobStatus VisibleStatus => RetryAt is null ? Status : JobStatus.Queued;
 }
 
 /// <summary>An Idempotency-Key as a job keeps it: the key, and the fingerprint of the request sent with it.</summary>

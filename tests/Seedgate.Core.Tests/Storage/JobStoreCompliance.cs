@@ -396,6 +396,7 @@ public abstract class JobStoreCompliance
         Assert.Equal(retryAt, waiting.LeaseUntil);
         Assert.Equal(error, waiting.Error);
         Assert.Equal(now, waiting.UpdatedAt);
+        Assert.Equal((JobStatus.Queued, retryAt), (waiting.VisibleStatus, waiting.RetryAt)); // callers see it queued again
 
         // The retry gave the job up: its former owner holds nothing now.
         Assert.False(await store.CompleteAsync(job.Id, "node-1", JobSamples.Outputs(), 1, now, None));
@@ -474,6 +475,7 @@ public abstract class JobStoreCompliance
         Assert.True(await store.WaitAsync(job.Id, "node-1", new EngineCheckpoint("submitted", "up-7"), resumeAt, T0.AddSeconds(1), None));
         var waiting = (await store.GetAsync(job.Id, None))!;
         Assert.Equal((JobStatus.Running, null, resumeAt), (waiting.Status, waiting.LeaseOwner, waiting.LeaseUntil));
+        Assert.Equal((JobStatus.Running, null), (waiting.VisibleStatus, waiting.RetryAt)); // waiting on its engine, not a retry
         Assert.Equal(("submitted", "up-7"), (waiting.Checkpoint, waiting.UpstreamTaskId));
         Assert.False(await store.CompleteAsync(job.Id, "node-1", JobSamples.Outputs(), 1, T0, None)); // it gave the job up
         Assert.False(await store.WaitAsync(job.Id, "node-1", new EngineCheckpoint("x"), resumeAt, T0, None));

@@ -40,8 +40,10 @@ public sealed class SqlJobStore : IJobStore
         "UPDATE jobs SET checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), updated_at = @now " +
         "WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
 
+    // A step that ends waiting went well: an earlier attempt's transient error is over.
     private static readonly JobStatement Wait = HeldUpdate(
         "checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), " +
+        "error_code = NULL, error_message = NULL, error_param = NULL, " +
         "lease_owner = NULL, lease_until = @resume_at, updated_at = @now");
 
     private const string RenewSql =

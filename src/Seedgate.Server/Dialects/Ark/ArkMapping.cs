@@ -91,7 +91,7 @@ internal static class ArkMapping
         return new ArkTask(
             job.Id,
             job.RequestedModel,
-            JobStatusRules.Name(job.Status),
+            JobStatusRules.Name(job.VisibleStatus),
             outputs is null ? null : new ArkTaskContent(links.UrlFor(http, outputs.VideoKey)!, links.UrlFor(http, outputs.LastFrameKey)),
             outputs is null ? null : new ArkUsage(outputs.Tokens, outputs.Tokens),
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new ArkTaskError(error.Code, error.Message) : null,
@@ -110,7 +110,8 @@ internal static class ArkMapping
             job.CostMicros is { } micros
                 ? new ArkCost(micros, (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture), "USD")
                 : null,
-            job.CorrelationId);
+            job.CorrelationId,
+            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null);
     }
 
     private static string Url(ArkUrl? url, int index, string field) =>

@@ -64,7 +64,8 @@ internal sealed record ArkTask(
     long CreatedAt,
     long UpdatedAt,
     ArkCost? Cost,
-    string? CorrelationId);
+    string? CorrelationId,
+    long? RetryAt);
 
 internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
 

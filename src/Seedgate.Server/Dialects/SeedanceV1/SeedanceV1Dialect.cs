@@ -52,7 +52,7 @@ internal static class SeedanceV1Dialect
             DialectJson.Submission(context, JobDialects.SeedanceV1), ToCanonical(body), Names, context.RequestAborted);
 
         // A replayed create (same Idempotency-Key) answers with its job's current status.
-        return Results.Json(new V1Created(job.Id, StatusName(job.Status)), DialectJson.Options);
+        return Results.Json(new V1Created(job.Id, StatusName(job.VisibleStatus)), DialectJson.Options);
     }
 
     private static async Task<IResult> GetAsync(string jobId, int? wait, HttpContext context, JobWaiter waiter, OutputLinks links)
@@ -175,7 +175,7 @@ internal static class SeedanceV1Dialect
     private static V1Job ToView(Job job, HttpRequest http, OutputLinks links)
     {
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
-        var status = StatusName(job.Status);
+        var status = StatusName(job.VisibleStatus);
         return new V1Job(
             job.Id,
             job.RequestedModel,
@@ -190,7 +190,8 @@ internal static class SeedanceV1Dialect
             job.Request.GenerateAudio,
             DialectJson.UnixSeconds(job.CreatedAt),
             DialectJson.UnixSeconds(job.UpdatedAt),
-            job.CorrelationId);
+            job.CorrelationId,
+            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null);
     }
 
     private sealed class V1Errors : IDialectErrors

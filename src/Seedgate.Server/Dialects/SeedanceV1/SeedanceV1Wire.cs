@@ -42,7 +42,8 @@ internal sealed record V1Job(
     bool? Audio,
     long CreatedAt,
     long UpdatedAt,
-    string? CorrelationId);
+    string? CorrelationId,
+    long? RetryAt);
 
 internal sealed record V1Output(string VideoUrl, string? LastFrameUrl);
 
