@@ -36,6 +36,38 @@ internal static class CliHarness
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Waits (bounded: 30 s) until a gateway answers /healthz; fails at once when its process exits first, with what
+    /// <paramref name="describe"/> says of it (its log).
+    /// </summary>
+    public static async Task WaitHealthyAsync(HttpClient http, System.Diagnostics.Process? process = null, Func<string>? describe = null)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"The gateway exited ({process.ExitCode}):\n{describe?.Invoke()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The gateway did not start:\n{describe?.Invoke()}");
+    }
+
     public static string TempDirectory()
     {
         var path = Path.Combine(Path.GetTempPath(), "seedgate-cli-" + Guid.NewGuid().ToString("N"));

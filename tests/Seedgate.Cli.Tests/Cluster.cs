@@ -170,33 +170,7 @@ internal sealed class Cluster : IAsyncDisposable
             process.WaitForExit();
         }
 
-        public async Task WaitHealthyAsync()
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"Node {Index} exited ({process.ExitCode}):\n{Log}");
-                }
-
-                try
-                {
-                    using var response = await Http.GetAsync("/healthz");
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(100);
-            }
-
-            throw new TimeoutException($"Node {Index} did not start:\n{Log}");
-        }
+        public Task WaitHealthyAsync() => CliHarness.WaitHealthyAsync(Http, process, () => $"node {Index}: {Log}");
 
         public async Task<string> SubmitAsync(string model, string prompt, int duration = 4)
         {

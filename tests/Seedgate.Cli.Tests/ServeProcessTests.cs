@@ -180,28 +180,7 @@ public sealed class ServeProcessTests : IDisposable
         return http;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await http.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The gateway did not start.");
-    }
+    private static Task WaitHealthyAsync(HttpClient http) => CliHarness.WaitHealthyAsync(http);
 
     private static async Task<JsonObject> GetTaskAsync(HttpClient http, string id, int wait = 0)
     {

@@ -125,25 +125,7 @@ public sealed class StepCrashTests : IAsyncLifetime, IDisposable
         _gateway.ErrorDataReceived += (_, _) => { };
         _gateway.BeginOutputReadLine();
         _gateway.BeginErrorReadLine();
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await _http.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The gateway did not start.");
+        await CliHarness.WaitHealthyAsync(_http, _gateway);
     }
 
     private async Task<string> SubmitAsync(string prompt)

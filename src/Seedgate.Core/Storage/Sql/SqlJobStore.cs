@@ -252,18 +252,14 @@ public sealed class SqlJobStore : IJobStore
         ArgumentException.ThrowIfNullOrEmpty(owner);
 
         // Not a transition: no effects.
-        var changed = await _database.WriteOneAsync(
-            session => session.ExecuteAsync(
-                RenewSql,
-                c =>
-                {
-                    c.Text("@id", id);
-                    c.Text("@owner", owner);
-                    c.Bigint("@lease_until", JobRows.Millis(leaseUntil));
-                },
-                cancellationToken),
+        return await UpdateHeldAsync(
+            RenewSql,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                c.Bigint("@lease_until", JobRows.Millis(leaseUntil));
+            },
             cancellationToken);
-        return changed == 1;
     }
 
     public Task<bool> CompleteAsync(
@@ -364,19 +360,20 @@ public sealed class SqlJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(checkpoint);
 
         // Not a transition: the job stays running with its owner.
-        var changed = await _database.WriteOneAsync(
-            session => session.ExecuteAsync(
-                CheckpointSql,
-                c =>
-                {
-                    BindHeld(c, id, owner);
-                    BindCheckpoint(c, checkpoint);
-                    c.Bigint("@now", JobRows.Millis(now));
-                },
-                cancellationToken),
+        return await UpdateHeldAsync(
+            CheckpointSql,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                BindCheckpoint(c, checkpoint);
+                c.Bigint("@now", JobRows.Millis(now));
+            },
             cancellationToken);
-        return changed == 1;
     }
+
+    /// <summary>One statement on a job its owner holds that is no transition (no effects); true when it changed the row.</summary>
+    private async Task<bool> UpdateHeldAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        await _database.WriteOneAsync(session => session.ExecuteAsync(sql, bind, cancellationToken), cancellationToken) == 1;
 
     public Task<bool> WaitAsync(
         string id, string owner, EngineCheckpoint checkpoint, DateTimeOffset resumeAt, DateTimeOffset now, CancellationToken cancellationToken)
