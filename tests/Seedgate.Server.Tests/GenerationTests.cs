@@ -165,6 +165,46 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task Pictures_outside_the_size_range_are_refused_before_they_are_decoded()
+    {
+        // At submit, from the header of an inline picture: 16000 × 16000 declared in a few bytes.
+        var png = new byte[64];
+        new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' }.CopyTo(png, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 16000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 16000);
+        var (status, error) = await _gateway.PostAsync("/api/v3/contents/generations/tasks", new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "a huge picture" },
+                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", png) } },
+            },
+        });
+        Assert.Equal(400, status);
+        Assert.Equal("content[1].image_url.url", (string?)error["error"]!["param"]);
+        Assert.Contains("16000×16000", (string?)error["error"]!["message"], StringComparison.Ordinal);
+
+        // Fetched later: the job fails permanently (no retries), naming the field.
+        await using var files = await FileServer.StartAsync(new Dictionary<string, byte[]> { ["/small.png"] = await Media.PngAsync(120, 90) });
+        var (_, created) = await _gateway.PostAsync("/api/v3/contents/generations/tasks", new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "a tiny picture" },
+                new { type = "image_url", image_url = new { url = files.Url("/small.png") } },
+            },
+            resolution = "480p",
+            duration = 4,
+        });
+        var task = await _gateway.WaitArkAsync((string)created["id"]!);
+        Assert.Equal("failed", (string?)task["status"]);
+        Assert.Equal("InvalidParameter", (string?)task["error"]!["code"]);
+        Assert.Contains("120×90 px", (string?)task["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JobsCreatedInOneDialect_AreReadableInTheOther()
     {
         var (_, fromV1) = await _gateway.PostAsync("/seedance/v1/videos", new

@@ -143,16 +143,26 @@ public sealed class JobSubmitter(
         return await store.GetForAccountAsync(submission.AccountId, holder.JobId, cancellationToken);
     }
 
-    private static (string MediaType, byte[] Bytes) DecodeDataUrl(Reference reference, long maxBytes)
+    private (string MediaType, byte[] Bytes) DecodeDataUrl(Reference reference, long maxBytes)
     {
         if (!DataUrl.TryParse(reference.Url, maxBytes, out var mediaType, out var bytes, out var problem))
         {
             throw new SeedgateException(SeedgateError.Invalid(reference.Param, $"{reference.Param}: {problem}"));
         }
 
-        return DataUrl.MatchesKind(mediaType, reference.Kind)
-            ? (mediaType, bytes)
-            : throw new SeedgateException(SeedgateError.Invalid(
+        if (!DataUrl.MatchesKind(mediaType, reference.Kind))
+        {
+            throw new SeedgateException(SeedgateError.Invalid(
                 reference.Param, $"{reference.Param}: a {reference.Kind.ToString().ToLowerInvariant()} is expected, not {mediaType}."));
+        }
+
+        // The bytes are at hand: a picture of the wrong size is refused now rather than after it was queued.
+        if (reference.Kind == ReferenceKind.Image && ImageHeader.TryReadSize(bytes, out var width, out var height)
+            && fetcher.Options.CheckPictureSize(width, height, reference.Param) is { } sizeProblem)
+        {
+            throw new SeedgateException(sizeProblem);
+        }
+
+        return (mediaType, bytes);
     }
 }

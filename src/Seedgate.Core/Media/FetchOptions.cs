@@ -18,6 +18,21 @@ public sealed class FetchOptions
     public long MaxVideoBytes { get; set; } = 50L * 1024 * 1024;
     public long MaxAudioBytes { get; set; } = 30L * 1024 * 1024;
 
+    /// <summary>
+    /// The smallest and largest side, in pixels, of a reference picture or video (Seedance documents 300–6000 px): a
+    /// bigger one is refused from its header, before anything decodes it.
+    /// </summary>
+    public int MinReferenceSide { get; set; } = 300;
+
+    public int MaxReferenceSide { get; set; } = 6000;
+
+    /// <summary>Null when a picture of this size is acceptable, else the problem, naming <paramref name="param"/>.</summary>
+    public Generation.SeedgateError? CheckPictureSize(int width, int height, string param) =>
+        Math.Min(width, height) < MinReferenceSide || Math.Max(width, height) > MaxReferenceSide
+            ? Generation.SeedgateError.Invalid(
+                param, $"{param}: the picture is {width}×{height} px; each side must be {MinReferenceSide}–{MaxReferenceSide} px.")
+            : null;
+
     /// <summary>The whole fetch (every redirect hop, headers and body) must finish within this.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -47,6 +62,11 @@ internal sealed class FetchOptionsValidator : IValidateOptions<FetchOptions>
             {
                 failures.Add($"{FetchOptions.SectionName}:AllowedNetworks[{i}]: {problem}");
             }
+        }
+
+        if (options.MinReferenceSide < 1 || options.MaxReferenceSide < options.MinReferenceSide)
+        {
+            failures.Add($"{FetchOptions.SectionName}: MinReferenceSide must be at least 1 and MaxReferenceSide at least MinReferenceSide.");
         }
 
         if (options.MaxImageBytes <= 0 || options.MaxVideoBytes <= 0 || options.MaxAudioBytes <= 0)

@@ -33,6 +33,7 @@ public sealed class SandboxEngine(
         var files = await FetchReferencesAsync(work, cancellationToken);
         try
         {
+            await CheckPicturesAsync(files, cancellationToken);
             await CheckClipsAsync(files, cancellationToken);
             var ratio = request.Ratio == "adaptive" ? await AdaptiveRatioAsync(files, cancellationToken) : request.Ratio!;
             if (!catalog.TryGetFrameSize(request.Resolution!, ratio, out var width, out var height))
@@ -107,6 +108,19 @@ public sealed class SandboxEngine(
         }
 
         return files;
+    }
+
+    /// <summary>Reference pictures and videos: each side within the configured range, read from the header before any decode.</summary>
+    private async Task CheckPicturesAsync(List<ReferenceFile> files, CancellationToken cancellationToken)
+    {
+        foreach (var file in files.Where(f => f.Reference.Kind is ReferenceKind.Image or ReferenceKind.Video))
+        {
+            var info = await ProbeAsync(file, cancellationToken);
+            if (info.Width > 0 && fetcher.Options.CheckPictureSize(info.Width, info.Height, file.Reference.Param) is { } problem)
+            {
+                throw new SeedgateException(problem);
+            }
+        }
     }
 
     /// <summary>Reference videos and audio clips: 2–15 s each, 15 s in total per kind (as Seedance 2.0 requires).</summary>
