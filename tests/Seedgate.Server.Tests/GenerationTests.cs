@@ -103,6 +103,10 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         });
 
         Assert.Equal("16:9", (string?)task["ratio"]); // adaptive, from the 640×360 image
+        var blobs = (Seedgate.Core.Storage.IBlobStore)_gateway.Services.GetService(typeof(Seedgate.Core.Storage.IBlobStore))!;
+        Assert.Null(await blobs.OpenReadAsync($"inputs/{(string)task["id"]!}/0.png", CancellationToken.None)); // finished: inputs gone
+        var expires = DateTimeOffset.FromUnixTimeSeconds((long)task["files_expire_at"]!) - DateTimeOffset.FromUnixTimeSeconds((long)task["updated_at"]!);
+        Assert.InRange(expires.TotalDays, 6.99, 7.01); // kept 7 days by default, and the view says until when
         var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
         Assert.Equal((864, 496), (probe.Width, probe.Height));
         Assert.InRange(probe.Duration, 3.95, 4.05);

@@ -9,8 +9,8 @@ public static class DispatchServiceCollectionExtensions
     /// Registers the dispatch parts (<see cref="PriorityClaimPolicy"/> unless another <see cref="IClaimPolicy"/> is
     /// registered first, <see cref="JobRunner"/>, <see cref="JobCompleter"/>, <see cref="RetryPolicy"/>,
     /// <see cref="ExpirySweeper"/>) with <see cref="DispatchOptions"/> from <c>Seedgate:Dispatch</c>, validated at
-    /// start-up. With <paramref name="runJobs"/> the <see cref="Dispatcher"/> runs jobs on this node; without, it is an
-    /// API-only node.
+    /// start-up. With <paramref name="runJobs"/> the <see cref="Dispatcher"/> runs jobs on this node (and the retention
+    /// sweep deletes old files); without, it is an API-only node.
     /// </summary>
     public static IServiceCollection AddDispatch(this IServiceCollection services, string defaultWorkDirectory, bool runJobs)
     {
@@ -32,6 +32,7 @@ public static class DispatchServiceCollectionExtensions
         if (runJobs)
         {
             services.AddHostedService<Dispatcher>();
+            services.AddHostedService<Jobs.RetentionSweeper>();
         }
 
         return services;

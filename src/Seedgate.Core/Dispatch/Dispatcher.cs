@@ -28,6 +28,7 @@ public sealed partial class Dispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Directory.CreateDirectory(_options.WorkDirectory);
+        SweepScratch();
         var recovered = await store.ReleaseLeasesAsync(node.Id, time.GetUtcNow(), stoppingToken);
         if (recovered > 0)
         {
@@ -88,6 +89,40 @@ public sealed partial class Dispatcher(
         }
     }
 
+    /// <summary>
+    /// At start nothing runs on this node yet, so every step's scratch entry in its (node-private) work directory was
+    /// left by a crash. Only entries named like steps' (cgt-…) are removed: the directory may be shared by mistake.
+    /// </summary>
+    private void SweepScratch()
+    {
+        var removed = 0;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(_options.WorkDirectory, "cgt-*"))
+        {
+            try
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+
+                removed++;
+            }
+            catch (IOException ex)
+            {
+                Log.ScratchFailed(logger, ex, entry);
+            }
+        }
+
+        if (removed > 0)
+        {
+            Log.ScratchSwept(logger, removed, _options.WorkDirectory);
+        }
+    }
+
     private async Task RunAndReleaseAsync(Job job, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -115,6 +150,12 @@ public sealed partial class Dispatcher(
 
         [LoggerMessage(LogEvents.LeasesHandedBack, LogLevel.Information, "Handed {Count} running job(s) back for other nodes")]
         public static partial void HandedBack(ILogger logger, int count);
+
+        [LoggerMessage(LogEvents.ScratchSwept, LogLevel.Information, "Removed {Count} scratch entries left in {Directory} by an earlier run")]
+        public static partial void ScratchSwept(ILogger logger, int count, string directory);
+
+        [LoggerMessage(LogEvents.ScratchCleanupFailed, LogLevel.Warning, "Could not remove the scratch entry {Entry}")]
+        public static partial void ScratchFailed(ILogger logger, Exception ex, string entry);
 
         [LoggerMessage(LogEvents.DispatchLoopFailed, LogLevel.Error, "The dispatch loop failed; trying again")]
         public static partial void LoopFailed(ILogger logger, Exception ex);

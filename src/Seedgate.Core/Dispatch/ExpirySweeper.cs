@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
+using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Dispatch;
 
@@ -8,7 +9,7 @@ namespace Seedgate.Core.Dispatch;
 /// Expires the jobs whose <c>execution_expires_after</c> passed while nobody held them (queued, waiting, or left by a
 /// dead worker); a running job's own worker expires it. A sweep over the store, at most once per poll interval.
 /// </summary>
-public sealed partial class ExpirySweeper(IJobStore store, JobSignals signals, TimeProvider time, ILogger<ExpirySweeper> logger)
+public sealed partial class ExpirySweeper(IJobStore store, IBlobStore blobs, JobSignals signals, TimeProvider time, ILogger<ExpirySweeper> logger)
 {
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
@@ -16,6 +17,7 @@ public sealed partial class ExpirySweeper(IJobStore store, JobSignals signals, T
         {
             Log.Expired(logger, id);
             signals.JobChanged(id);
+            await JobFiles.DeleteInputsAsync(blobs, id, cancellationToken);
         }
     }
 

@@ -6,6 +6,7 @@ using Seedgate.Core.Engines;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
+using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Dispatch;
 
@@ -16,6 +17,7 @@ namespace Seedgate.Core.Dispatch;
 /// </summary>
 public sealed partial class JobRunner(
     IJobStore store,
+    IBlobStore blobs,
     ModelCatalog catalog,
     IEnumerable<IVideoEngine> engines,
     JobCompleter completer,
@@ -186,6 +188,7 @@ public sealed partial class JobRunner(
         if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken))
         {
             Log.Failed(logger, job.Id, JobStatusRules.Name(status), error.Code, error.Message);
+            await JobFiles.DeleteInputsAsync(blobs, job.Id, CancellationToken.None);
         }
     }
 

@@ -76,6 +76,15 @@ public interface IJobStore
     /// </summary>
     Task<IReadOnlyList<string>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="max"/> finished jobs whose files are still kept although they finished before
+    /// <paramref name="finishedBefore"/>, oldest first (for the retention sweep).
+    /// </summary>
+    Task<IReadOnlyList<string>> FindFilesPastRetentionAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records that the jobs' files were deleted (the records stay).</summary>
+    Task MarkFilesDeletedAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The job holding the account's live idempotency key (see <see cref="IdempotencyKeys"/>), or null.</summary>
     Task<JobIdempotencyHolder?> FindIdempotencyKeyAsync(string accountId, string key, DateTimeOffset now, CancellationToken cancellationToken);
 

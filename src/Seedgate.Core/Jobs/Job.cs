@@ -75,6 +75,9 @@ public sealed record Job
     public JobOutputs? Outputs { get; init; }
     public JobError? Error { get; init; }
 
+    /// <summary>When the retention sweep deleted the job's files (its outputs are gone; the record stays).</summary>
+    public DateTimeOffset? FilesDeletedAt { get; init; }
+
     /// <summary>What the job cost, in micro-dollars, once it succeeded.</summary>
     public long? CostMicros { get; init; }
 

@@ -38,15 +38,14 @@ public sealed class JobRemover(IJobStore store, IBlobStore blobs, JobSignals sig
         if (job.Status == JobStatus.Queued && await store.CancelQueuedAsync(accountId, id, time.GetUtcNow(), cancellationToken))
         {
             signals.JobChanged(id);
-            await blobs.DeletePrefixAsync($"inputs/{id}/", cancellationToken);
+            await JobFiles.DeleteInputsAsync(blobs, id, cancellationToken);
             return JobRemoval.Cancelled;
         }
 
         if (await store.DeleteTerminalAsync(accountId, id, cancellationToken))
         {
             signals.JobChanged(id);
-            await blobs.DeletePrefixAsync($"outputs/{id}/", cancellationToken);
-            await blobs.DeletePrefixAsync($"inputs/{id}/", cancellationToken);
+            await JobFiles.DeleteAllAsync(blobs, id, cancellationToken);
             return JobRemoval.Deleted;
         }
 

@@ -20,6 +20,9 @@ public static class LogEvents
     public const int JobWaiting = 1011;
     public const int JobAbandoned = 1012;
     public const int LeasesHandedBack = 1013;
+    public const int RetentionSwept = 1014;
+    public const int RetentionFailed = 1015;
+    public const int ScratchSwept = 1016;
 
     public const int UnexpectedRequestError = 2000;
     public const int RequestBodyRefused = 2001;

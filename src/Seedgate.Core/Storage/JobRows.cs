@@ -16,7 +16,7 @@ internal static class JobRows
         "id", "account_id", "status", "requested_model", "model", "engine", "request_json", "priority", "correlation_id",
         "created_at", "updated_at", "started_at", "finished_at", "expires_at", "attempts", "lease_owner", "lease_until",
         "upstream_task_id", "outputs_json", "error_code", "error_message", "error_param", "cost_micros",
-        "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses",
+        "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses", "files_deleted_at",
     ];
 
     /// <summary>Every column, in the order <see cref="Read"/> expects.</summary>
@@ -59,6 +59,7 @@ internal static class JobRows
         command.Text("@request_fingerprint", job.Idempotency?.RequestFingerprint);
         command.Text("@checkpoint", job.Checkpoint);
         command.Int4("@lapses", job.Lapses);
+        command.Bigint("@files_deleted_at", Millis(job.FilesDeletedAt));
     }
 
     /// <summary>Maps one row whose columns are in <see cref="Columns"/> order.</summary>
@@ -99,6 +100,7 @@ internal static class JobRows
             Idempotency = row.IsDBNull(o + 24) ? null : new JobIdempotency(row.GetString(o + 24), row.GetString(o + 25)),
             Checkpoint = NullableString(row, o + 26),
             Lapses = row.GetInt32(o + 27),
+            FilesDeletedAt = NullableTime(row, o + 28),
         };
     }
 

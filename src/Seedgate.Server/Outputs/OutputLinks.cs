@@ -2,14 +2,25 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage;
 using Seedgate.Server.Hosting;
 
 namespace Seedgate.Server.Outputs;
 
 /// <summary>Absolute, signed, expiring download URLs for blobs: {base}/files/{key}?exp=…&amp;sig=….</summary>
-internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions> options)
+internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions> options, IOptions<RetentionOptions> retention)
 {
+    /// <summary>When a succeeded job's files are deleted by the retention sweep (Unix seconds); null for other jobs.</summary>
+    public long? FilesExpireAt(Job job) =>
+        job is { Status: JobStatus.Succeeded, FinishedAt: { } finished, FilesDeletedAt: null }
+            ? (finished + retention.Value.Files).ToUnixTimeSeconds()
+            : null;
+
+    /// <summary>The job's outputs while their files are kept; null once deleted (or never made).</summary>
+    public static JobOutputs? KeptOutputs(Job job) =>
+        job is { Status: JobStatus.Succeeded, FilesDeletedAt: null } ? job.Outputs : null;
+
     public const string RoutePrefix = "/files/";
 
     private readonly StringSegment[] _allowedHosts = [.. options.Value.AllowedHosts.Select(host => new StringSegment(host))];

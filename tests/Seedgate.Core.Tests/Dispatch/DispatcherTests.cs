@@ -211,6 +211,52 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Start_up_removes_the_scratch_left_by_a_crash_and_nothing_else()
+    {
+        var work = Path.Combine(_directory, "work-node-a");
+        Directory.CreateDirectory(Path.Combine(work, "cgt-20260101000000-aaaaaaaa-1a2b3c4d"));
+        await File.WriteAllBytesAsync(Path.Combine(work, "cgt-20260101000000-bbbbbbbb-5e6f7a8b.mp4"), [1]);
+        await File.WriteAllBytesAsync(Path.Combine(work, "not-ours.txt"), [1]);
+        var job = await QueueAsync();
+
+        Assert.Equal(JobStatus.Succeeded, (await RunUntilTerminalAsync(job.Id, new TestEngine((w, _) => Task.FromResult(Made(w))))).Status);
+
+        Assert.Equal(["not-ours.txt"], Directory.GetFileSystemEntries(work).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task The_retention_sweep_deletes_old_files_and_marks_the_job()
+    {
+        var job = await QueueAsync();
+        await _blobs.PutBytesAsync($"inputs/{job.Id}/0.png", new byte[] { 1 }, CancellationToken.None);
+        var done = await RunUntilTerminalAsync(job.Id, new TestEngine((w, _) => Task.FromResult(Made(w))));
+        Assert.Null(await _blobs.OpenReadAsync($"inputs/{job.Id}/0.png", CancellationToken.None)); // inputs go when the job finishes
+        var clock = new ManualClock(done.FinishedAt!.Value + TimeSpan.FromDays(6));
+        var sweeper = new RetentionSweeper(
+            _store, _blobs, _signals, Options.Create(new RetentionOptions { Files = TimeSpan.FromDays(7) }), clock, NullLogger<RetentionSweeper>.Instance);
+
+        Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None)); // six days: kept
+        clock.Now += TimeSpan.FromDays(2);
+        Assert.Equal(1, await sweeper.SweepAsync(CancellationToken.None));
+
+        await using (var video = await _blobs.OpenReadAsync(done.Outputs!.VideoKey, CancellationToken.None))
+        {
+            Assert.Null(video);
+        }
+
+        var swept = (await _store.GetAsync(job.Id, CancellationToken.None))!;
+        Assert.Equal((JobStatus.Succeeded, clock.Now), (swept.Status, swept.FilesDeletedAt));
+        Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None));
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public async Task TwoNodes_RunEveryJobExactlyOnce_EvenWhenRunsOutlastTheLease()
     {
         var engine = new TestEngine(async (work, token) =>
@@ -283,9 +329,9 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         var completer = new JobCompleter(_store, _blobs, identity, time, NullLogger<JobCompleter>.Instance);
         _completers.Add(completer);
         var runner = new JobRunner(
-            _store, Catalog, [engine], completer, new RetryPolicy(settings), _signals, settings, identity, time, NullLogger<JobRunner>.Instance);
+            _store, _blobs, Catalog, [engine], completer, new RetryPolicy(settings), _signals, settings, identity, time, NullLogger<JobRunner>.Instance);
         return new Dispatcher(
-            _store, new PriorityClaimPolicy(_store, time), runner, new ExpirySweeper(_store, _signals, time, NullLogger<ExpirySweeper>.Instance),
+            _store, new PriorityClaimPolicy(_store, time), runner, new ExpirySweeper(_store, _blobs, _signals, time, NullLogger<ExpirySweeper>.Instance),
             _signals, settings, identity, time, NullLogger<Dispatcher>.Instance);
     }
 

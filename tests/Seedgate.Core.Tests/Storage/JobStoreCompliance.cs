@@ -502,6 +502,29 @@ public abstract class JobStoreCompliance
         Assert.Equal(JobStatus.Expired, (await store.GetAsync(job.Id, None))!.Status);
     }
 
+    [Fact]
+    public async Task Retention_finds_finished_jobs_with_files_oldest_first_until_marked()
+    {
+        var store = await CreateStoreAsync();
+        var old = NewJob(createdAt: T0) with { Status = JobStatus.Succeeded, FinishedAt = T0.AddHours(1) };
+        var older = NewJob(createdAt: T0) with { Status = JobStatus.Failed, FinishedAt = T0 };
+        var recent = NewJob(createdAt: T0) with { Status = JobStatus.Succeeded, FinishedAt = T0.AddDays(6) };
+        var running = NewJob(createdAt: T0) with { Status = JobStatus.Running, LeaseOwner = "n", LeaseUntil = T0.AddDays(30) };
+        foreach (var job in new[] { old, older, recent, running })
+        {
+            await store.CreateAsync(job, None);
+        }
+
+        var cutoff = T0.AddDays(2);
+        Assert.Equal([older.Id, old.Id], await store.FindFilesPastRetentionAsync(cutoff, 10, None));
+        Assert.Equal([older.Id], await store.FindFilesPastRetentionAsync(cutoff, 1, None));
+
+        await store.MarkFilesDeletedAsync([older.Id, old.Id], T0.AddDays(3), None);
+        Assert.Empty(await store.FindFilesPastRetentionAsync(cutoff, 10, None));
+        Assert.Equal(T0.AddDays(3), (await store.GetAsync(old.Id, None))!.FilesDeletedAt);
+        Assert.Null((await store.GetAsync(recent.Id, None))!.FilesDeletedAt);
+    }
+
     // ---- finishing ------------------------------------------------------------------------------------------
 
     [Fact]
@@ -862,6 +885,7 @@ public abstract class JobStoreCompliance
         Attempts = 2,
         Lapses = 1,
         Checkpoint = "submitted",
+        FilesDeletedAt = T0.AddDays(8),
         Dialect = JobDialects.SeedanceV1,
         Idempotency = new JobIdempotency("key-1", "fingerprint-1"),
         LeaseOwner = "node-9",

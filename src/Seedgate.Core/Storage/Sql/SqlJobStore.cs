@@ -439,6 +439,37 @@ public sealed class SqlJobStore : IJobStore
         return [.. expired.Order(StringComparer.Ordinal)];
     }
 
+    public async Task<IReadOnlyList<string>> FindFilesPastRetentionAsync(
+        DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken) =>
+        await _database.ReadAsync(
+            session => session.QueryAsync(
+                "SELECT id FROM jobs WHERE files_deleted_at IS NULL AND status IN ('succeeded', 'failed', 'cancelled', 'expired') " +
+                "AND finished_at < @before ORDER BY finished_at LIMIT @max;",
+                c =>
+                {
+                    c.Bigint("@before", JobRows.Millis(finishedBefore));
+                    c.Int4("@max", max);
+                },
+                row => row.GetString(0),
+                cancellationToken),
+            cancellationToken);
+
+    public Task MarkFilesDeletedAsync(IReadOnlyList<string> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return _database.WriteAsync(
+            session => session.ExecuteEachAsync(
+                "UPDATE jobs SET files_deleted_at = @now WHERE id = @id AND files_deleted_at IS NULL;",
+                ids,
+                (c, id) =>
+                {
+                    c.Text("@id", id);
+                    c.Bigint("@now", JobRows.Millis(now));
+                },
+                cancellationToken),
+            cancellationToken);
+    }
+
     public Task<JobIdempotencyHolder?> FindIdempotencyKeyAsync(
         string accountId, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -88,11 +88,12 @@ internal static class ArkMapping
     {
         var request = job.Request;
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
+        var files = OutputLinks.KeptOutputs(job);
         return new ArkTask(
             job.Id,
             job.RequestedModel,
             JobStatusRules.Name(job.VisibleStatus),
-            outputs is null ? null : new ArkTaskContent(links.UrlFor(http, outputs.VideoKey)!, links.UrlFor(http, outputs.LastFrameKey)),
+            files is null ? null : new ArkTaskContent(links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey)),
             outputs is null ? null : new ArkUsage(outputs.Tokens, outputs.Tokens),
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new ArkTaskError(error.Code, error.Message) : null,
             request.Seed,
@@ -111,7 +112,8 @@ internal static class ArkMapping
                 ? new ArkCost(micros, (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture), "USD")
                 : null,
             job.CorrelationId,
-            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null);
+            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
+            links.FilesExpireAt(job));
     }
 
     private static string Url(ArkUrl? url, int index, string field) =>

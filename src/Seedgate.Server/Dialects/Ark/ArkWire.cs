@@ -65,7 +65,8 @@ internal sealed record ArkTask(
     long UpdatedAt,
     ArkCost? Cost,
     string? CorrelationId,
-    long? RetryAt);
+    long? RetryAt,
+    long? FilesExpireAt);
 
 internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
 

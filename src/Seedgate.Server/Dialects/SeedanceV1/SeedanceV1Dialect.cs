@@ -180,7 +180,7 @@ internal static class SeedanceV1Dialect
             job.Id,
             job.RequestedModel,
             status,
-            outputs is null ? null : new V1Output(links.UrlFor(http, outputs.VideoKey)!, links.UrlFor(http, outputs.LastFrameKey)),
+            OutputLinks.KeptOutputs(job) is { } files ? new V1Output(links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey)) : null,
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new V1Error(V1Errors.CodeOf(error.Code), error.Message) : null,
             outputs is null ? null : new V1Usage(outputs.DurationSeconds, (job.CostMicros ?? 0) / 1_000_000m),
             job.Request.Resolution,
@@ -191,7 +191,8 @@ internal static class SeedanceV1Dialect
             DialectJson.UnixSeconds(job.CreatedAt),
             DialectJson.UnixSeconds(job.UpdatedAt),
             job.CorrelationId,
-            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null);
+            job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
+            links.FilesExpireAt(job));
     }
 
     private sealed class V1Errors : IDialectErrors

@@ -43,7 +43,8 @@ internal sealed record V1Job(
     long CreatedAt,
     long UpdatedAt,
     string? CorrelationId,
-    long? RetryAt);
+    long? RetryAt,
+    long? FilesExpireAt);
 
 internal sealed record V1Output(string VideoUrl, string? LastFrameUrl);
 

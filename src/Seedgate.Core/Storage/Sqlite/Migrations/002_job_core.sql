@@ -26,3 +26,10 @@ CREATE TABLE idempotency_keys (
 );
 
 CREATE INDEX ix_idempotency_keys_job ON idempotency_keys (job_id);
+
+-- Retention: when a finished job's files (outputs, inputs) were deleted; the record stays. The sweep looks only at
+-- finished jobs whose files are still there.
+ALTER TABLE jobs ADD COLUMN files_deleted_at INTEGER;
+
+CREATE INDEX ix_jobs_retention ON jobs (finished_at)
+    WHERE files_deleted_at IS NULL AND status IN ('succeeded', 'failed', 'cancelled', 'expired');
