@@ -64,7 +64,7 @@ public sealed partial class JobCompleter : IAsyncDisposable
         if (await done.Task.WaitAsync(cancellationToken))
         {
             Log.Succeeded(_logger, job.Id, result.DurationSeconds, cost);
-            await JobFiles.DeleteInputsAsync(_blobs, job.Id, CancellationToken.None); // finished: its inputs are not needed again
+            await JobFiles.DeleteInputsAsync(_blobs, job, CancellationToken.None); // finished: its inputs are not needed again
             return true;
         }
 

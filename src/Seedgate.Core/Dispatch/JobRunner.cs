@@ -188,7 +188,7 @@ public sealed partial class JobRunner(
         if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken))
         {
             Log.Failed(logger, job.Id, JobStatusRules.Name(status), error.Code, error.Message);
-            await JobFiles.DeleteInputsAsync(blobs, job.Id, CancellationToken.None);
+            await JobFiles.DeleteInputsAsync(blobs, job, CancellationToken.None);
         }
     }
 

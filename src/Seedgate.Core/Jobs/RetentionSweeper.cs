@@ -93,6 +93,15 @@ public static class JobFiles
         return blobs.DeletePrefixAsync($"inputs/{jobId}/", cancellationToken);
     }
 
+    /// <summary>The same for a job at hand: nothing to do (no storage call) when it uploaded no inputs.</summary>
+    public static Task DeleteInputsAsync(IBlobStore blobs, Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Request.References.Any(r => r.Url.StartsWith(JobSubmitter.BlobScheme, StringComparison.Ordinal))
+            ? DeleteInputsAsync(blobs, job.Id, cancellationToken)
+            : Task.CompletedTask;
+    }
+
     public static async Task DeleteAllAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);
