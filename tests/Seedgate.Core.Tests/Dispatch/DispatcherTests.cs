@@ -227,7 +227,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_retention_sweep_deletes_old_files_and_marks_the_job()
     {
-        var job = await QueueAsync();
+        var job = await QueueAsync(uploadedInput: true);
         await _blobs.PutBytesAsync($"inputs/{job.Id}/0.png", new byte[] { 1 }, CancellationToken.None);
         var done = await RunUntilTerminalAsync(job.Id, new TestEngine((w, _) => Task.FromResult(Made(w))));
         Assert.Null(await _blobs.OpenReadAsync($"inputs/{job.Id}/0.png", CancellationToken.None)); // inputs go when the job finishes
@@ -291,17 +291,21 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         Assert.All(jobs, job => Assert.Equal(1, engine.Calls(job.Id)));
     }
 
-    private async Task<Job> QueueAsync(TimeSpan? expiresIn = null)
+    private async Task<Job> QueueAsync(TimeSpan? expiresIn = null, bool uploadedInput = false)
     {
         var now = TimeProvider.System.GetUtcNow();
+        var id = JobIds.New(now);
         var job = new Job
         {
-            Id = JobIds.New(now),
+            Id = id,
             AccountId = "default",
             Status = JobStatus.Queued,
             Request = new GenerationRequest
             {
                 Model = "seedance-2.0-fast", Prompt = "test", Resolution = "720p", Ratio = "16:9", Duration = 5, FramesPerSecond = 24, Seed = 1,
+                References = uploadedInput
+                    ? [new Reference(ReferenceKind.Image, ReferenceRole.FirstFrame, $"{JobSubmitter.BlobScheme}inputs/{id}/0.png", "content[1]")]
+                    : [],
             },
             RequestedModel = "seedance-2.0-fast",
             CreatedAt = now,
