@@ -29,6 +29,9 @@ public sealed class DispatchOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often scratch entries that no running step owns are removed (all of them at start-up).</summary>
+    public TimeSpan ScratchSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Scratch space for engines; each step gets a subdirectory that is removed afterwards.</summary>
     public string WorkDirectory { get; set; } = "";
 }

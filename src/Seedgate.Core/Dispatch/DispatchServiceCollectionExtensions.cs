@@ -22,6 +22,7 @@ public static class DispatchServiceCollectionExtensions
             .Validate(o => o.MaxAttempts >= 1, "Seedgate:Dispatch:MaxAttempts must be at least 1.")
             .Validate(o => o.MaxLapses >= 0, "Seedgate:Dispatch:MaxLapses must not be negative.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Seedgate:Dispatch:PollInterval must be positive.")
+            .Validate(o => o.ScratchSweepInterval > TimeSpan.Zero, "Seedgate:Dispatch:ScratchSweepInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IClaimPolicy, PriorityClaimPolicy>();

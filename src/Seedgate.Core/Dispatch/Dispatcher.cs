@@ -25,10 +25,14 @@ public sealed partial class Dispatcher(
 {
     private readonly DispatchOptions _options = options.Value;
 
+    // The jobs whose steps run on this node now: their scratch entries are in use.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Directory.CreateDirectory(_options.WorkDirectory);
-        SweepScratch();
+        SweepScratch(olderThan: TimeSpan.Zero);
+        var nextScratchSweep = time.GetUtcNow() + _options.ScratchSweepInterval;
         var recovered = await store.ReleaseLeasesAsync(node.Id, time.GetUtcNow(), stoppingToken);
         if (recovered > 0)
         {
@@ -46,6 +50,12 @@ public sealed partial class Dispatcher(
                 {
                     await expiry.SweepAsync(stoppingToken);
                     nextSweep = time.GetUtcNow() + _options.PollInterval;
+                }
+
+                if (time.GetUtcNow() >= nextScratchSweep)
+                {
+                    SweepScratch(olderThan: _options.ScratchSweepInterval);
+                    nextScratchSweep = time.GetUtcNow() + _options.ScratchSweepInterval;
                 }
 
                 var claimed = slots.CurrentCount == 0 ? [] : await claims.ClaimAsync(node.Id, slots.CurrentCount, _options.Lease, stoppingToken);
@@ -90,14 +100,22 @@ public sealed partial class Dispatcher(
     }
 
     /// <summary>
-    /// At start nothing runs on this node yet, so every step's scratch entry in its (node-private) work directory was
-    /// left by a crash. Only entries named like steps' (cgt-…) are removed: the directory may be shared by mistake.
+    /// Removes scratch entries that no running step owns: at start every one (nothing runs yet, so a crash left them),
+    /// later those of jobs not running here that are older than <paramref name="olderThan"/> (a step that just started
+    /// may not be listed yet). Only entries named like steps' (cgt-…) are touched: the directory may be shared by mistake.
     /// </summary>
-    private void SweepScratch()
+    private void SweepScratch(TimeSpan olderThan)
     {
         var removed = 0;
+        var cutoff = time.GetUtcNow() - olderThan;
         foreach (var entry in Directory.EnumerateFileSystemEntries(_options.WorkDirectory, "cgt-*"))
         {
+            var name = Path.GetFileName(entry);
+            if (_running.Keys.Any(id => name.StartsWith(id, StringComparison.Ordinal)) || File.GetLastWriteTimeUtc(entry) > cutoff.UtcDateTime)
+            {
+                continue;
+            }
+
             try
             {
                 if (Directory.Exists(entry))
@@ -126,6 +144,7 @@ public sealed partial class Dispatcher(
     private async Task RunAndReleaseAsync(Job job, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        _running[job.Id] = 0;
         try
         {
             await runner.RunAsync(job, stoppingToken);
@@ -138,6 +157,7 @@ public sealed partial class Dispatcher(
         }
         finally
         {
+            _running.TryRemove(job.Id, out _);
             slots.Release();
             signals.WorkQueued();
         }

@@ -225,6 +225,45 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_running_node_removes_old_orphaned_scratch_periodically_but_not_a_running_steps()
+    {
+        var work = Path.Combine(_directory, "work-node-a");
+        var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource<string>();
+        var engine = new TestEngine(async (w, token) =>
+        {
+            Directory.CreateDirectory(w.Directory);
+            File.SetLastWriteTimeUtc(w.Directory, DateTime.UnixEpoch); // as old as can be: only being in use protects it
+            started.TrySetResult(w.Directory);
+            await release.Task.WaitAsync(token);
+            return Made(w);
+        });
+        var job = await QueueAsync();
+        var dispatcher = Start(engine, "node-a", o => o.ScratchSweepInterval = TimeSpan.FromMilliseconds(200));
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            var inUse = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var orphan = Path.Combine(work, "cgt-20260101000000-cccccccc-0f0f0f0f");
+            Directory.CreateDirectory(orphan);
+            Directory.SetLastWriteTimeUtc(orphan, DateTime.UnixEpoch);
+            for (var i = 0; i < 100 && Directory.Exists(orphan); i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.False(Directory.Exists(orphan));
+            Assert.True(Directory.Exists(inUse));
+            release.SetResult();
+            Assert.Equal(JobStatus.Succeeded, (await WaitTerminalAsync(job.Id)).Status);
+        }
+        finally
+        {
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task The_retention_sweep_deletes_old_files_and_marks_the_job()
     {
         var job = await QueueAsync(uploadedInput: true);
