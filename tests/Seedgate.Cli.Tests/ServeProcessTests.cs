@@ -125,6 +125,13 @@ public sealed class ServeProcessTests : IDisposable
         {
             using var video = await http.GetAsync((string)task["content"]!["video_url"]!);
             using var missing = await http.GetAsync("/no/such/route?sig=not-a-secret");
+
+            // Hostile ones too: a forged signature, a broken body, an unknown key. None may add log lines.
+            using var forged = await http.GetAsync("/files/outputs/x/video.mp4?exp=1&sig=!" + new string('A', 42));
+            using var broken = await http.PostAsync(Tasks, new StringContent("{\"model\":", System.Text.Encoding.UTF8, "application/json"));
+            using var stranger = new HttpRequestMessage(HttpMethod.Get, Tasks);
+            stranger.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sg-unknown");
+            using var refused = await http.SendAsync(stranger);
         }
 
         // The job's last line says it succeeded; wait for it (bounded) rather than for a fixed time.
@@ -138,7 +145,7 @@ public sealed class ServeProcessTests : IDisposable
             && l.Contains("succeeded", StringComparison.Ordinal));
         Assert.DoesNotContain(log, l => l.Contains("sig=", StringComparison.Ordinal) || l.Contains("Request starting", StringComparison.Ordinal));
         Assert.DoesNotContain(log, l => l.Contains("System.Collections.Generic", StringComparison.Ordinal));
-        Assert.True(log.Length < 20, string.Join('\n', log)); // 41 requests: no line of their own
+        Assert.True(log.Length < 20, string.Join('\n', log)); // 101 requests, 60 of them hostile: no line of their own
     }
 
     public void Dispose()

@@ -209,6 +209,29 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task A_truncated_reference_video_is_refused_not_used_in_part()
+    {
+        var video = await Media.Mp4Async(320, 320, 3);
+        var truncated = video[..(video.Length * 6 / 10)];
+        var (_, created) = await _gateway.PostAsync("/api/v3/contents/generations/tasks", new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "continue the shot" },
+                new { type = "video_url", video_url = new { url = Media.DataUrl("video/mp4", truncated) }, role = "reference_video" },
+            },
+            resolution = "480p",
+            duration = 4,
+        });
+
+        var task = await _gateway.WaitArkAsync((string)created["id"]!);
+        Assert.Equal("failed", (string?)task["status"]);
+        Assert.Equal("InvalidParameter", (string?)task["error"]!["code"]);
+        Assert.Contains("truncated", (string?)task["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JobsCreatedInOneDialect_AreReadableInTheOther()
     {
         var (_, fromV1) = await _gateway.PostAsync("/seedance/v1/videos", new

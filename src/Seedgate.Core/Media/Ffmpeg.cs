@@ -1,10 +1,10 @@
-using Seedgate.Core.Logging;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Seedgate.Core.Logging;
 
 namespace Seedgate.Core.Media;
 
@@ -110,6 +110,35 @@ public sealed partial class Ffmpeg : IDisposable
         {
             throw new InvalidMediaException(path, "Not readable as media: ffprobe gave no usable description.", e);
         }
+    }
+
+    /// <summary>
+    /// Reads every packet of the first video stream (a demux pass, no decoding) and refuses a file that holds fewer than
+    /// its header declares: a truncated upload whose index survived would otherwise be used in part, silently.
+    /// </summary>
+    /// <exception cref="InvalidMediaException">The file is truncated.</exception>
+    public async Task CheckCompleteAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var json = new MemoryStream();
+        await RunToolAsync(
+            _options.FfprobePath,
+            ["-v", "error", "-protocol_whitelist", InputProtocols, "-count_packets", "-select_streams", "v:0",
+                "-show_entries", "stream=nb_frames,nb_read_packets", "-print_format", "json", FileInput(path)],
+            writeStdin: null,
+            readStdout: (stdout, ct) => stdout.CopyToAsync(json, ct),
+            timeout: null,
+            cancellationToken).ConfigureAwait(false);
+        using var document = JsonDocument.Parse(json.ToArray());
+        if (document.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0
+            && long.TryParse(Text(streams[0], "nb_frames"), NumberStyles.None, CultureInfo.InvariantCulture, out var declared)
+            && long.TryParse(Text(streams[0], "nb_read_packets"), NumberStyles.None, CultureInfo.InvariantCulture, out var present)
+            && present < declared)
+        {
+            throw new InvalidMediaException(path, $"'{Path.GetFileName(path)}' is truncated: {present} of its {declared} frames are present.");
+        }
+
+        static string? Text(JsonElement stream, string name) => stream.TryGetProperty(name, out var value) ? value.GetString() : null;
     }
 
     /// <summary>

@@ -1,10 +1,10 @@
-using Seedgate.Core.Logging;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Generation;
+using Seedgate.Core.Logging;
 
 namespace Seedgate.Core.Media;
 

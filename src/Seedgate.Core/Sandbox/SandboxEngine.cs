@@ -132,6 +132,11 @@ public sealed class SandboxEngine(
             foreach (var file in files.Where(f => f.Reference.Kind == kind))
             {
                 var info = await ProbeAsync(file, cancellationToken);
+                if (kind == ReferenceKind.Video)
+                {
+                    await ffmpeg.CheckCompleteAsync(file.Path, cancellationToken);
+                }
+
                 if (info.DurationSeconds is < MinClipSeconds or > MaxClipSeconds)
                 {
                     throw new SeedgateException(SeedgateError.Invalid(

@@ -1,6 +1,6 @@
-using Seedgate.Core.Logging;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Seedgate.Core.Logging;
 using Seedgate.Core.Media;
 
 namespace Seedgate.Core.Sandbox;

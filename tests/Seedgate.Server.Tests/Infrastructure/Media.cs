@@ -36,6 +36,23 @@ public static class Media
         }
     }
 
+    /// <summary>A short H.264 MP4 test pattern (index at the front, as most uploads have it).</summary>
+    public static async Task<byte[]> Mp4Async(int width, int height, double seconds)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"seedgate-{Guid.NewGuid():n}.mp4");
+        try
+        {
+            await RunAsync(
+                "ffmpeg", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=24", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path);
+            return await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public static string DataUrl(string mediaType, byte[] bytes) => $"data:{mediaType};base64,{Convert.ToBase64String(bytes)}";
 
     /// <summary>ffprobe's view of a file: its streams and format.</summary>
