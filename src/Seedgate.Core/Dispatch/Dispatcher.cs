@@ -108,10 +108,11 @@ public sealed partial class Dispatcher(
     {
         var removed = 0;
         var cutoff = time.GetUtcNow() - olderThan;
+        var running = _running.Keys.ToArray();
         foreach (var entry in Directory.EnumerateFileSystemEntries(_options.WorkDirectory, "cgt-*"))
         {
             var name = Path.GetFileName(entry);
-            if (_running.Keys.Any(id => name.StartsWith(id, StringComparison.Ordinal)) || File.GetLastWriteTimeUtc(entry) > cutoff.UtcDateTime)
+            if (running.Any(id => name.StartsWith(id, StringComparison.Ordinal)) || File.GetLastWriteTimeUtc(entry) > cutoff.UtcDateTime)
             {
                 continue;
             }

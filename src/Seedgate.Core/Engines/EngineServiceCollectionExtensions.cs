@@ -38,7 +38,7 @@ public static class EngineServiceCollectionExtensions
             services.AddHttpClient(RemoteTestEngine.EngineName, client => client.BaseAddress = new Uri(remote.TrimEnd('/') + "/"));
             services.AddSingleton<IVideoEngine>(sp => new RemoteTestEngine(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteTestEngine.EngineName),
-                RemoteTestEngine.PollIntervalFrom(configuration[RemoteTestEngine.PollIntervalKey])));
+                configuration.GetValue(RemoteTestEngine.PollIntervalKey, TimeSpan.FromMilliseconds(200))));
         }
 
         return services;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -110,8 +109,4 @@ public sealed class RemoteTestEngine(HttpClient http, TimeSpan pollInterval) : I
         [property: System.Text.Json.Serialization.JsonPropertyName("id")] string? Id,
         [property: System.Text.Json.Serialization.JsonPropertyName("client_task_id")] string? ClientTaskId,
         [property: System.Text.Json.Serialization.JsonPropertyName("status")] string? Status);
-
-    /// <summary>The poll interval from its configuration value (a TimeSpan), or 200 ms.</summary>
-    public static TimeSpan PollIntervalFrom(string? value) =>
-        value is null ? TimeSpan.FromMilliseconds(200) : TimeSpan.Parse(value, CultureInfo.InvariantCulture);
 }

@@ -82,30 +82,3 @@ public sealed partial class RetentionSweeper(
         public static partial void Failed(ILogger logger, Exception ex);
     }
 }
-
-/// <summary>Where a job's files live in blob storage: inputs/{id}/ (uploaded references) and outputs/{id}/ (what it made).</summary>
-public static class JobFiles
-{
-    /// <summary>The inputs a job no longer needs once it is finished.</summary>
-    public static Task DeleteInputsAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(blobs);
-        return blobs.DeletePrefixAsync($"inputs/{jobId}/", cancellationToken);
-    }
-
-    /// <summary>The same for a job at hand: nothing to do (no storage call) when it uploaded no inputs.</summary>
-    public static Task DeleteInputsAsync(IBlobStore blobs, Job job, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        return job.Request.References.Any(r => r.Url.StartsWith(JobSubmitter.BlobScheme, StringComparison.Ordinal))
-            ? DeleteInputsAsync(blobs, job.Id, cancellationToken)
-            : Task.CompletedTask;
-    }
-
-    public static async Task DeleteAllAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(blobs);
-        await blobs.DeletePrefixAsync($"outputs/{jobId}/", cancellationToken);
-        await DeleteInputsAsync(blobs, jobId, cancellationToken);
-    }
-}

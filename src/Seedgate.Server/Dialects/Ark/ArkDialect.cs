@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
-using Seedgate.Core.Storage;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
