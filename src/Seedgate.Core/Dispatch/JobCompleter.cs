@@ -9,9 +9,10 @@ using Seedgate.Core.Storage;
 namespace Seedgate.Core.Dispatch;
 
 /// <summary>
-/// Turns an engine's result into a succeeded job: moves the files into blob storage under keys of this run (so a
-/// worker that lost its lease can never overwrite the winner's output), prices the seconds made, and writes the
-/// completion. Completions are written in batches: one store call completes every job that finished meanwhile.
+/// Turns an engine's result into a succeeded job: moves the files into blob storage under keys of this run
+/// (<c>outputs/{id}/{run}-video.mp4</c>, so a worker that lost its lease can never overwrite the winner's output), prices
+/// the seconds made, and writes the completion. Completions are written in batches: one store call completes every job
+/// that finished meanwhile.
 /// </summary>
 public sealed partial class JobCompleter : IAsyncDisposable
 {
@@ -42,7 +43,7 @@ public sealed partial class JobCompleter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(result);
-        var prefix = $"outputs/{job.Id}/{runId}/";
+        var prefix = $"outputs/{job.Id}/{runId}-"; // one directory a job on a local disk (each mkdir costs)
         await _blobs.MoveFileAsync(prefix + "video.mp4", result.VideoPath, cancellationToken);
         string? lastFrameKey = null;
         if (result.LastFramePath is not null)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Catalog;
@@ -79,7 +78,7 @@ public sealed partial class JobRunner(
         var renewing = RenewLeaseAsync(job, leaseLost, renewal.Token);
 
         // Each run has its own scratch directory and output keys: a run that lost its lease never touches the winner's.
-        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var runId = Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture); // unique, not secret
         var directory = Path.Combine(_options.WorkDirectory, $"{job.Id}-{runId}");
         try
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Seedgate.Core.Catalog;
 
 namespace Seedgate.Core.Generation;
@@ -155,7 +154,7 @@ public sealed class RequestValidator(ModelCatalog catalog)
                 Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
                 FramesPerSecond = FramesPerSecond,
                 GenerateAudio = audio,
-                Seed = request.Seed is null or -1 ? RandomNumberGenerator.GetInt32(int.MaxValue) : request.Seed,
+                Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,
                 ExecutionExpiresAfter = expiresAfter,
                 ServiceTier = "default",
             },

@@ -40,6 +40,8 @@ public sealed class IdempotencyKeys(TimeSpan lifetime) : IJobEffect
 
     public bool AppliesTo(JobTransitionKind kind) => kind == JobTransitionKind.Created;
 
+    public bool AppliesToCreate(Job job) => job?.Idempotency is not null;
+
     public async Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transition);

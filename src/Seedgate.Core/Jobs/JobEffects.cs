@@ -33,5 +33,11 @@ public interface IJobEffect
     /// </summary>
     bool AppliesTo(JobTransitionKind kind) => true;
 
+    /// <summary>
+    /// For a create, asked before the write: whether the effect acts on this new job. A create no effect acts on is
+    /// one plain insert (on PostgreSQL without an explicit transaction).
+    /// </summary>
+    bool AppliesToCreate(Job job) => true;
+
     Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken);
 }

@@ -54,7 +54,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(JobStatus.Succeeded, done.Status);
         Assert.Equal(1, done.Attempts);
-        Assert.Matches($"^outputs/{job.Id}/[0-9a-f]{{8}}/video.mp4$", done.Outputs!.VideoKey); // scoped by run
+        Assert.Matches($"^outputs/{job.Id}/[0-9a-f]{{8}}-video.mp4$", done.Outputs!.VideoKey); // scoped by run
         Assert.Equal(Pricing.CostMicros(Catalog.Find("seedance-2.0-fast")!, "720p", 5, 24), done.CostMicros);
         await using var video = await _blobs.OpenReadAsync(done.Outputs.VideoKey, CancellationToken.None);
         Assert.NotNull(video);

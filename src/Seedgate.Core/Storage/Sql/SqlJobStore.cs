@@ -105,15 +105,15 @@ public sealed class SqlJobStore : IJobStore
         }
 
         // One write: the rows and their effects commit (or roll back) as a whole (a batch alone is atomic by itself).
-        return WriteAsync(
-            JobTransitionKind.Created,
-            async session =>
-            {
-                await session.ExecuteEachAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
-                await ApplyAsync(session, JobTransitionKind.Created, jobs, cancellationToken);
-                return jobs.Count;
-            },
-            cancellationToken);
+        var effects = _effects[JobTransitionKind.Created].Where(e => jobs.Any(e.AppliesToCreate)).ToArray();
+        async Task<int> InsertAsync(SqlSession session)
+        {
+            await session.ExecuteEachAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
+            await ApplyAsync(session, JobTransitionKind.Created, effects, jobs, cancellationToken);
+            return jobs.Count;
+        }
+
+        return effects.Length == 0 ? _database.WriteOneAsync(InsertAsync, cancellationToken) : _database.WriteAsync(InsertAsync, cancellationToken);
     }
 
     public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
@@ -233,7 +233,7 @@ public sealed class SqlJobStore : IJobStore
                     },
                     JobRows.Read,
                     cancellationToken);
-                await ApplyAsync(session, JobTransitionKind.Claimed, jobs, cancellationToken);
+                await ApplyAsync(session, JobTransitionKind.Claimed, _effects[JobTransitionKind.Claimed], jobs, cancellationToken);
                 return jobs;
             },
             cancellationToken);
@@ -292,8 +292,10 @@ public sealed class SqlJobStore : IJobStore
             {
                 foreach (var completion in completions)
                 {
-                    completed.UnionWith(await ChangeAsync(
-                        session, JobTransitionKind.Completed, Complete, c => BindCompletion(c, completion, now), cancellationToken));
+                    if (await ChangeOneAsync(session, JobTransitionKind.Completed, Complete, c => BindCompletion(c, completion, now), cancellationToken))
+                    {
+                        completed.Add(completion.Id);
+                    }
                 }
             }
 
@@ -500,8 +502,18 @@ public sealed class SqlJobStore : IJobStore
     }
 
     /// <summary>A transition of one job: its statement, then its effects, in one transaction; true when it applied.</summary>
-    private async Task<bool> ChangeOneAsync(JobTransitionKind kind, JobStatement statement, Action<DbCommand> bind, CancellationToken cancellationToken) =>
-        (await WriteAsync(kind, session => ChangeAsync(session, kind, statement, bind, cancellationToken), cancellationToken)).Count == 1;
+    private Task<bool> ChangeOneAsync(JobTransitionKind kind, JobStatement statement, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        WriteAsync(kind, session => ChangeOneAsync(session, kind, statement, bind, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ChangeAsync"/> for a statement that changes at most one job: with no effect on its kind, a plain
+    /// statement whose count of changed rows answers (no rows to read back).
+    /// </summary>
+    private async Task<bool> ChangeOneAsync(
+        SqlSession session, JobTransitionKind kind, JobStatement statement, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        _effects[kind].Length == 0
+            ? await session.ExecuteAsync(statement.Text, bind, cancellationToken) == 1
+            : (await ChangeAsync(session, kind, statement, bind, cancellationToken)).Count == 1;
 
     /// <summary>A write of one transition's statement: in a transaction when effects act on the kind, else the statement alone.</summary>
     private Task<T> WriteAsync<T>(JobTransitionKind kind, Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) =>
@@ -520,13 +532,14 @@ public sealed class SqlJobStore : IJobStore
         }
 
         var changed = await session.QueryAsync(statement.ReturningRows, bind, JobRows.Read, cancellationToken);
-        await ApplyAsync(session, kind, changed, cancellationToken);
+        await ApplyAsync(session, kind, _effects[kind], changed, cancellationToken);
         return [.. changed.Select(j => j.Id)];
     }
 
-    private async Task ApplyAsync(SqlSession session, JobTransitionKind kind, IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(
+        SqlSession session, JobTransitionKind kind, IJobEffect[] effects, IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
     {
-        foreach (var effect in _effects[kind])
+        foreach (var effect in effects)
         {
             foreach (var job in jobs)
             {
