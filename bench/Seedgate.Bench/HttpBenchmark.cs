@@ -75,12 +75,11 @@ internal static class HttpBenchmark
 
     private static async Task<WebApplication> StartAsync(string data, bool dispatch, Action<WebApplication> map)
     {
-        var app = await SeedgateServer.BuildAsync(
+        var app = SeedgateServer.Build(
             new ServeOptions(
                 ["http://127.0.0.1:0"],
                 data,
-                [$"--SEEDGATE_API_KEY={Key}", "--Logging:LogLevel:Default=Warning", $"--Seedgate:Dispatch:Enabled={dispatch}"]),
-            CancellationToken.None);
+                [$"--SEEDGATE_API_KEY={Key}", "--Logging:LogLevel:Default=Warning", $"--Seedgate:Dispatch:Enabled={dispatch}"]));
         map(app);
         await app.StartAsync();
         return app;

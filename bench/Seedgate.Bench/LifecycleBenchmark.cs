@@ -86,7 +86,7 @@ internal static class LifecycleBenchmark
                     $"--Seedgate:Dispatch:WorkDirectory={Path.Combine(fileRoot, $"work-{i}")}",
                 };
                 config.Add(database is null ? $"--Seedgate:Storage:SqlitePath={Path.Combine(root, "seedgate.db")}" : $"--Seedgate:Storage:Postgres={database}");
-                var app = await SeedgateServer.BuildAsync(new ServeOptions(["http://127.0.0.1:0"], Path.Combine(root, $"node-{i}"), config), CancellationToken.None);
+                var app = SeedgateServer.Build(new ServeOptions(["http://127.0.0.1:0"], Path.Combine(root, $"node-{i}"), config));
                 await app.StartAsync();
                 nodes.Add(app);
             }

@@ -45,7 +45,7 @@ public static class SeedgateServer
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        await using var app = await BuildAsync(options, cancellationToken);
+        await using var app = Build(options);
         var ffmpegProblem = await Ffmpeg.CheckToolsAsync(app.Services.GetRequiredService<IOptions<FfmpegOptions>>().Value, cancellationToken);
         if (ffmpegProblem is not null)
         {
@@ -58,8 +58,8 @@ public static class SeedgateServer
         return 0;
     }
 
-    /// <summary>Builds the host (opening the database and running migrations) without starting it.</summary>
-    public static async Task<WebApplication> BuildAsync(ServeOptions options, CancellationToken cancellationToken)
+    /// <summary>Composes the host without starting it; the stores are opened and migrated when it starts.</summary>
+    public static WebApplication Build(ServeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Configuration comes from arguments and environment variables; no appsettings files are watched (a watcher on
@@ -87,12 +87,6 @@ public static class SeedgateServer
 
         var settings = builder.Configuration.GetSection("Seedgate").Get<SeedgateOptions>() ?? new SeedgateOptions();
         Directory.CreateDirectory(settings.DataDirectory);
-        IJobEffect[] effects = [new IdempotencyKeys(settings.IdempotencyKeyLifetime)];
-        var storage = await Storage.OpenAsync(builder.Configuration, settings.DataDirectory, effects, cancellationToken);
-        var accounts = storage.Accounts;
-        var now = TimeProvider.System.GetUtcNow();
-        await accounts.EnsureAccountAsync(ApiKeys.DefaultAccountId, "Default account", now, cancellationToken);
-        var linkSecret = await accounts.GetOrAddSecretAsync("download-links", RandomNumberGenerator.GetBytes(32), cancellationToken);
 
         var services = builder.Services;
         services.AddOptions<SeedgateOptions>().BindConfiguration("Seedgate")
@@ -102,8 +96,8 @@ public static class SeedgateServer
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
-        services.AddSeedgateStorage(storage);
-        services.TryAddSingleton(sp => new DownloadLinks(linkSecret, sp.GetRequiredService<TimeProvider>()));
+        services.AddSeedgateStorage(builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime)]);
+        services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(
             sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
@@ -134,7 +128,9 @@ public static class SeedgateServer
     /// </summary>
     private static async Task RequestIdAsync(HttpContext context, Func<Task> next, ILogger logger)
     {
-        var requestId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        Span<byte> random = stackalloc byte[12];
+        Random.Shared.NextBytes(random); // unique, not secret: no system call per request
+        var requestId = Convert.ToHexStringLower(random);
         context.TraceIdentifier = requestId;
         context.Response.Headers["X-Request-Id"] = requestId;
         using var scope = logger.BeginScope(new LogScope(("RequestId", requestId), ("CorrelationId", DialectJson.CorrelationId(context.Request))));

@@ -22,49 +22,60 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
     public IAccountStore Accounts { get; } = accounts;
     public IBlobStore Blobs { get; } = blobs;
 
-    public static async Task<Storage> OpenAsync(
-        IConfiguration configuration, string dataDirectory, IReadOnlyList<IJobEffect> effects, CancellationToken cancellationToken)
+    /// <summary>The stores the configuration names, composed without touching a database or bucket yet.</summary>
+    public static Storage Create(IConfiguration configuration, string dataDirectory, IReadOnlyList<IJobEffect> effects)
     {
         var owned = new List<object>();
-        try
+        IJobStore jobs;
+        IAccountStore accounts;
+        if (configuration["Seedgate:Storage:Postgres"] is { Length: > 0 } postgres)
         {
-            IJobStore jobs;
-            IAccountStore accounts;
-            if (configuration["Seedgate:Storage:Postgres"] is { Length: > 0 } postgres)
-            {
-                var database = await PostgresDatabase.OpenAsync(postgres, cancellationToken);
-                owned.Add(database);
-                (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
-            }
-            else
-            {
-                var path = configuration["Seedgate:Storage:SqlitePath"] ?? Path.Combine(dataDirectory, "seedgate.db");
-                var database = await SqliteDatabase.OpenAsync(Path.GetFullPath(path), cancellationToken);
-                owned.Add(database);
-                (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
-            }
-
-            IBlobStore blobs;
-            var s3 = configuration.GetSection(S3BlobOptions.SectionName).Get<S3BlobOptions>();
-            if (s3 is { Bucket.Length: > 0 })
-            {
-                s3.Validate();
-                var store = new S3BlobStore(s3);
-                owned.Add(store);
-                await store.EnsureBucketAsync(cancellationToken);
-                blobs = store;
-            }
-            else
-            {
-                blobs = new LocalDiskBlobStore(Path.GetFullPath(configuration["Seedgate:Blobs:Directory"] ?? Path.Combine(dataDirectory, "blobs")));
-            }
-
-            return new Storage(jobs, accounts, blobs, owned);
+            var database = PostgresDatabase.Create(postgres, TimeProvider.System);
+            owned.Add(database);
+            (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
         }
-        catch
+        else
         {
-            await DisposeAllAsync(owned);
-            throw;
+            var path = configuration["Seedgate:Storage:SqlitePath"] ?? Path.Combine(dataDirectory, "seedgate.db");
+            var database = SqliteDatabase.Create(Path.GetFullPath(path), TimeProvider.System);
+            owned.Add(database);
+            (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
+        }
+
+        IBlobStore blobs;
+        var s3 = configuration.GetSection(S3BlobOptions.SectionName).Get<S3BlobOptions>();
+        if (s3 is { Bucket.Length: > 0 })
+        {
+            s3.Validate();
+            var store = new S3BlobStore(s3);
+            owned.Add(store);
+            blobs = store;
+        }
+        else
+        {
+            blobs = new LocalDiskBlobStore(Path.GetFullPath(configuration["Seedgate:Blobs:Directory"] ?? Path.Combine(dataDirectory, "blobs")));
+        }
+
+        return new Storage(jobs, accounts, blobs, owned);
+    }
+
+    /// <summary>Brings the database schema up to date and makes sure the bucket exists: once, at start-up.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var item in owned)
+        {
+            switch (item)
+            {
+                case SqliteDatabase sqlite:
+                    await sqlite.MigrateAsync(cancellationToken);
+                    break;
+                case PostgresDatabase postgres:
+                    await postgres.MigrateAsync(cancellationToken);
+                    break;
+                case S3BlobStore s3:
+                    await s3.EnsureBucketAsync(cancellationToken);
+                    break;
+            }
         }
     }
 
@@ -89,13 +100,20 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
 
 internal static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the opened stores (the container owns and disposes them) as IJobStore, IAccountStore and IBlobStore.</summary>
-    public static IServiceCollection AddSeedgateStorage(this IServiceCollection services, Storage storage)
+    /// <summary>
+    /// Registers the stores the configuration names (the container owns and disposes them) as IJobStore, IAccountStore
+    /// and IBlobStore, and the <see cref="StorageInitializer"/> that migrates them when the host starts.
+    /// </summary>
+    public static IServiceCollection AddSeedgateStorage(
+        this IServiceCollection services, IConfiguration configuration, string dataDirectory, IReadOnlyList<IJobEffect> effects)
     {
+        var storage = Storage.Create(configuration, dataDirectory, effects);
         services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
+        services.TryAddSingleton<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         return services;
     }
 }

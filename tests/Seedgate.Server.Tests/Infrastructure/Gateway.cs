@@ -32,12 +32,11 @@ public sealed class Gateway : IAsyncDisposable
     public static async Task<Gateway> StartAsync(params string[] configuration)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n"));
-        var app = await SeedgateServer.BuildAsync(
+        var app = SeedgateServer.Build(
             new ServeOptions(
                 ["http://127.0.0.1:0"],
                 dataDirectory,
-                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. configuration]),
-            CancellationToken.None);
+                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. configuration]));
         await app.StartAsync();
         return new Gateway(app, dataDirectory);
     }

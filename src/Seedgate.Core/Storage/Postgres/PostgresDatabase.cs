@@ -30,15 +30,17 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
 
     private readonly TimeProvider _timeProvider;
 
-    private PostgresDatabase(NpgsqlDataSource dataSource, TimeProvider timeProvider, IReadOnlyList<string> migrationsApplied)
+    private PostgresDatabase(NpgsqlDataSource dataSource, TimeProvider timeProvider)
     {
         DataSource = dataSource;
         _timeProvider = timeProvider;
-        MigrationsApplied = migrationsApplied;
     }
 
-    /// <summary>The migrations this open applied (e.g. <c>001_initial</c>); empty when the database was up to date.</summary>
-    public IReadOnlyList<string> MigrationsApplied { get; }
+    /// <summary>
+    /// The migrations <see cref="MigrateAsync(CancellationToken)"/> applied (e.g. <c>001_initial</c>); empty when the
+    /// database was up to date.
+    /// </summary>
+    public IReadOnlyList<string> MigrationsApplied { get; private set; } = [];
 
     /// <summary>The database name from the connection string.</summary>
     public string? DatabaseName => new NpgsqlConnectionStringBuilder(DataSource.ConnectionString).Database;
@@ -49,14 +51,34 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
         OpenAsync(connectionString, TimeProvider.System, cancellationToken);
 
     /// <summary>
-    /// Connects and applies the migrations the database lacks, each in its own transaction under a transaction-level
-    /// advisory lock, so that nodes starting at once apply each migration exactly once. Refuses a database whose
-    /// schema is newer than this build knows.
+    /// Connects and applies the migrations the database lacks: <see cref="Create"/>, then
+    /// <see cref="MigrateAsync(CancellationToken)"/>.
     /// </summary>
     /// <param name="connectionString">An Npgsql connection string (Host, Port, Username, Database, …).</param>
     /// <param name="timeProvider">Stamps schema_migrations.applied_at and times retry waits.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     public static async Task<PostgresDatabase> OpenAsync(string connectionString, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var database = Create(connectionString, timeProvider);
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The database behind a connection string, not yet connected to: connections open with the first statement or
+    /// <see cref="MigrateAsync(CancellationToken)"/>. A host creates it while composing and migrates it at start.
+    /// </summary>
+    /// <param name="connectionString">An Npgsql connection string (Host, Port, Username, Database, …).</param>
+    /// <param name="timeProvider">Stamps schema_migrations.applied_at and times retry waits.</param>
+    public static PostgresDatabase Create(string connectionString, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -70,20 +92,17 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
         }
 
         builder.ApplicationName ??= "seedgate";
-        var dataSource = NpgsqlDataSource.Create(builder);
-        try
-        {
-            var applied = await MigrateAsync(dataSource, timeProvider, cancellationToken);
-            return new PostgresDatabase(dataSource, timeProvider, applied);
-        }
-        catch
-        {
-            await dataSource.DisposeAsync();
-            throw;
-        }
+        return new PostgresDatabase(NpgsqlDataSource.Create(builder), timeProvider);
     }
 
-    /// <summary>Closes this instance's connection pool.</summary>
+    /// <summary>
+    /// Applies the migrations the database lacks, each in its own transaction under a transaction-level advisory lock,
+    /// so that nodes starting at once apply each migration exactly once. Refuses a database whose schema is newer than
+    /// this build knows.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken) =>
+        MigrationsApplied = await ApplyMigrationsAsync(DataSource, _timeProvider, cancellationToken);
+
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     JobStatements ISqlDatabase.JobStatements => PostgresJobStatements.Instance;
@@ -191,7 +210,7 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
         }
     }
 
-    private static async Task<IReadOnlyList<string>> MigrateAsync(
+    private static async Task<IReadOnlyList<string>> ApplyMigrationsAsync(
         NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var migrations = MigrationScripts.Load(MigrationResourcePrefix, "PostgreSQL");

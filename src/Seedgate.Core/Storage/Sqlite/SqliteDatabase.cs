@@ -46,32 +46,55 @@ public sealed class SqliteDatabase : ISqlDatabase, IDisposable
 
     static SqliteDatabase() => Batteries_V2.Init();
 
-    private SqliteDatabase(string filePath, string connectionString, TimeProvider timeProvider, IReadOnlyList<string> migrationsApplied)
+    private SqliteDatabase(string filePath, string connectionString, TimeProvider timeProvider)
     {
         FilePath = filePath;
         _connectionString = connectionString;
         _timeProvider = timeProvider;
-        MigrationsApplied = migrationsApplied;
         _writerLoop = Task.Run(RunWriterAsync);
     }
 
     /// <summary>The full path of the database file.</summary>
     public string FilePath { get; }
 
-    /// <summary>The migrations this open applied (e.g. <c>001_initial</c>); empty when the file was up to date.</summary>
-    public IReadOnlyList<string> MigrationsApplied { get; }
+    /// <summary>
+    /// The migrations <see cref="MigrateAsync(CancellationToken)"/> applied (e.g. <c>001_initial</c>); empty when the file
+    /// was up to date.
+    /// </summary>
+    public IReadOnlyList<string> MigrationsApplied { get; private set; } = [];
 
     public static Task<SqliteDatabase> OpenAsync(string filePath, CancellationToken cancellationToken) =>
         OpenAsync(filePath, TimeProvider.System, cancellationToken);
 
     /// <summary>
-    /// Opens (creating when needed) the database file and applies the migrations it lacks, each in its own
-    /// transaction. Concurrent openers of the same file serialize on the write lock, so each migration runs once.
+    /// Opens (creating when needed) the database file and applies the migrations it lacks: <see cref="Create"/>, then
+    /// <see cref="MigrateAsync(CancellationToken)"/>.
     /// </summary>
     /// <param name="filePath">A file path; in-memory databases are refused (jobs must survive the process).</param>
     /// <param name="timeProvider">Stamps schema_migrations.applied_at and times lock waits.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     public static async Task<SqliteDatabase> OpenAsync(string filePath, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var database = Create(filePath, timeProvider);
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The database of a file, not yet touched: the file is opened by <see cref="MigrateAsync(CancellationToken)"/> or the
+    /// first statement. A host creates it while composing and migrates it at start.
+    /// </summary>
+    /// <param name="filePath">A file path; in-memory databases are refused (jobs must survive the process).</param>
+    /// <param name="timeProvider">Stamps schema_migrations.applied_at and times lock waits.</param>
+    public static SqliteDatabase Create(string filePath, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -83,11 +106,6 @@ public sealed class SqliteDatabase : ISqlDatabase, IDisposable
         }
 
         var fullPath = Path.GetFullPath(filePath);
-        if (Path.GetDirectoryName(fullPath) is { Length: > 0 } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -96,9 +114,21 @@ public sealed class SqliteDatabase : ISqlDatabase, IDisposable
             Pooling = true,
             DefaultTimeout = (int)LockTimeout.TotalSeconds,
         }.ToString();
+        return new SqliteDatabase(fullPath, connectionString, timeProvider);
+    }
 
-        var applied = await MigrateAsync(connectionString, timeProvider, cancellationToken);
-        return new SqliteDatabase(fullPath, connectionString, timeProvider, applied);
+    /// <summary>
+    /// Creates the file when needed and applies the migrations it lacks, each in its own transaction. Concurrent openers
+    /// of the same file serialize on the write lock, so each migration runs once.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (Path.GetDirectoryName(FilePath) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        MigrationsApplied = await ApplyMigrationsAsync(_connectionString, _timeProvider, cancellationToken);
     }
 
     /// <summary>An open connection with the per-connection pragmas set, for reads; the caller disposes it.</summary>
@@ -375,7 +405,7 @@ public sealed class SqliteDatabase : ISqlDatabase, IDisposable
         }
     }
 
-    private static async Task<IReadOnlyList<string>> MigrateAsync(
+    private static async Task<IReadOnlyList<string>> ApplyMigrationsAsync(
         string connectionString, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var migrations = MigrationScripts.Load(MigrationResourcePrefix, "SQLite");
