@@ -1,7 +1,7 @@
 namespace Seedgate.Core.Catalog;
 
 /// <summary>Per-second pricing in integer micro-dollars: no floating point reaches money.</summary>
-public static class Pricing
+internal static class Pricing
 {
     /// <summary>The price of a clip: price per second × exact frames / fps, rounded half up to a micro-dollar.</summary>
     public static long CostMicros(ModelSpec model, string resolution, double durationSeconds, int framesPerSecond)

@@ -6,14 +6,14 @@ namespace Seedgate.Core.Dispatch;
 /// Decides which runnable jobs this node takes when it has free slots. The dispatch loop asks it and nothing else, so
 /// per-account caps, upstream capacity and fair shares are policies added here without touching the loop.
 /// </summary>
-public interface IClaimPolicy
+internal interface IClaimPolicy
 {
     /// <summary>Claims at most <paramref name="capacity"/> jobs for <paramref name="owner"/>, leased until now + lease.</summary>
     Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken);
 }
 
 /// <summary>The default policy: the store's order, highest priority first, then oldest.</summary>
-public sealed class PriorityClaimPolicy(IJobStore store, TimeProvider time) : IClaimPolicy
+internal sealed class PriorityClaimPolicy(IJobStore store, TimeProvider time) : IClaimPolicy
 {
     public Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken) =>
         store.ClaimAsync(owner, capacity, time.GetUtcNow(), lease, cancellationToken);

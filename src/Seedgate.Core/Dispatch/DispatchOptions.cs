@@ -1,7 +1,7 @@
 namespace Seedgate.Core.Dispatch;
 
 /// <summary>How the dispatcher runs jobs on this node (configuration section Seedgate:Dispatch).</summary>
-public sealed class DispatchOptions
+internal sealed class DispatchOptions
 {
     /// <summary>False makes an API-only node: it accepts and serves jobs, other nodes run them.</summary>
     public bool Enabled { get; set; } = true;

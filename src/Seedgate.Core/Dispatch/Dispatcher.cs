@@ -12,7 +12,7 @@ namespace Seedgate.Core.Dispatch;
 /// <see cref="ExpirySweeper"/> runs once per poll interval. At start it takes back the leases this node held when it
 /// died; at stop it hands its running jobs back so other nodes take them at once.
 /// </summary>
-public sealed partial class Dispatcher(
+internal sealed partial class Dispatcher(
     IJobStore store,
     IClaimPolicy claims,
     JobRunner runner,

@@ -9,7 +9,7 @@ namespace Seedgate.Core.Dispatch;
 /// Expires the jobs whose <c>execution_expires_after</c> passed while nobody held them (queued, waiting, or left by a
 /// dead worker); a running job's own worker expires it. A sweep over the store, at most once per poll interval.
 /// </summary>
-public sealed partial class ExpirySweeper(IJobStore store, IBlobStore blobs, JobSignals signals, TimeProvider time, ILogger<ExpirySweeper> logger)
+internal sealed partial class ExpirySweeper(IJobStore store, IBlobStore blobs, JobSignals signals, TimeProvider time, ILogger<ExpirySweeper> logger)
 {
     public async Task SweepAsync(CancellationToken cancellationToken)
     {

@@ -14,7 +14,7 @@ namespace Seedgate.Core.Dispatch;
 /// the seconds made, and writes the completion. Completions are written in batches: one store call completes every job
 /// that finished meanwhile.
 /// </summary>
-public sealed partial class JobCompleter : IAsyncDisposable
+internal sealed partial class JobCompleter : IAsyncDisposable
 {
     private const int MaxCompletionsPerBatch = 256;
 

@@ -14,7 +14,7 @@ namespace Seedgate.Core.Dispatch;
 /// (outputs stored, job succeeded), waiting (checkpoint stored, job given up until its resume time), or failed
 /// (permanently at once; transiently retried with backoff, bounded by attempts and expiry). Expiry cancels the step.
 /// </summary>
-public sealed partial class JobRunner(
+internal sealed partial class JobRunner(
     IJobStore store,
     IBlobStore blobs,
     ModelCatalog catalog,

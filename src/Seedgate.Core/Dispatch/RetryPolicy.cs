@@ -7,7 +7,7 @@ namespace Seedgate.Core.Dispatch;
 /// When a transiently failed job is tried again: exponential backoff with ±20 % jitter, bounded by
 /// <see cref="DispatchOptions.MaxAttempts"/> and by the job's expiry.
 /// </summary>
-public sealed class RetryPolicy(IOptions<DispatchOptions> options)
+internal sealed class RetryPolicy(IOptions<DispatchOptions> options)
 {
     private readonly DispatchOptions _options = options.Value;
 

@@ -12,7 +12,7 @@ namespace Seedgate.Core.Engines;
 /// <see cref="SeedgateException"/> is the same as returning its error as <see cref="EngineStep.Failed"/>; anything
 /// else thrown counts as a transient failure.
 /// </summary>
-public interface IVideoEngine
+internal interface IVideoEngine
 {
     /// <summary>The route name in the catalog (sandbox, ark, …).</summary>
     string Name { get; }

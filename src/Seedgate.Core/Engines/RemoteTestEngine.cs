@@ -15,7 +15,7 @@ namespace Seedgate.Core.Engines;
 /// <c>GET {base}/tasks?client_task_id=…</c> → <c>{"id"}</c> or 404; <c>GET {base}/tasks/{id}</c> → <c>{"status"}</c>
 /// (running | succeeded | failed).
 /// </summary>
-public sealed class RemoteTestEngine(HttpClient http, TimeSpan pollInterval) : IVideoEngine
+internal sealed class RemoteTestEngine(HttpClient http, TimeSpan pollInterval) : IVideoEngine
 {
     public const string EngineName = "remote-test";
 

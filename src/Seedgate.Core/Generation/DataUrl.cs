@@ -9,7 +9,7 @@ namespace Seedgate.Core.Generation;
 /// Only the base64 form is accepted: media references are binary, and a percent-encoded body is far more
 /// often a client bug than an intent.
 /// </summary>
-public static class DataUrl
+internal static class DataUrl
 {
     private const string Scheme = "data:";
 

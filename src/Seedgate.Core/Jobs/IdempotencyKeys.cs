@@ -114,7 +114,7 @@ public sealed class IdempotencyKeys(TimeSpan lifetime) : IJobEffect
 public sealed record JobIdempotencyHolder(string JobId, string RequestFingerprint);
 
 /// <summary>A create was refused because its idempotency key is held by another job.</summary>
-public sealed class IdempotencyKeyTakenException(JobIdempotencyHolder holder)
+internal sealed class IdempotencyKeyTakenException(JobIdempotencyHolder holder)
     : Exception($"The idempotency key is held by job {holder?.JobId}.")
 {
     public JobIdempotencyHolder Holder { get; } = holder ?? throw new ArgumentNullException(nameof(holder));

@@ -3,7 +3,7 @@ using Seedgate.Core.Storage;
 namespace Seedgate.Core.Jobs;
 
 /// <summary>Where a job's files live in blob storage: inputs/{id}/ (uploaded references) and outputs/{id}/ (what it made).</summary>
-public static class JobFiles
+internal static class JobFiles
 {
     /// <summary>The inputs a job no longer needs once it is finished.</summary>
     public static Task DeleteInputsAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)

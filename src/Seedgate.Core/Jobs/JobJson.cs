@@ -8,7 +8,7 @@ namespace Seedgate.Core.Jobs;
 /// provider uses these options, so a row written by one node or provider reads back identically on another.
 /// Changing them changes stored data: add fields, never rename them.
 /// </summary>
-public static class JobJson
+internal static class JobJson
 {
     /// <summary>snake_case names, enums as snake_case strings, nulls written (so defaults never replace them).</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();

@@ -12,7 +12,7 @@ namespace Seedgate.Core.Jobs;
 /// are deleted before the job is marked, so a crash in between only means deleting them again; nodes sweeping at
 /// once delete the same prefixes, which is harmless.
 /// </summary>
-public sealed partial class RetentionSweeper(
+internal sealed partial class RetentionSweeper(
     IJobStore store,
     IBlobStore blobs,
     JobSignals signals,

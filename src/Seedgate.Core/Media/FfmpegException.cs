@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Seedgate.Core.Media;
 
 /// <summary>An ffmpeg or ffprobe run failed: non-zero exit, timeout, or the tool could not be started.</summary>
-public sealed class FfmpegException : Exception
+internal sealed class FfmpegException : Exception
 {
     public FfmpegException(string message, int exitCode, string stderrTail, Exception? inner = null)
         : base(Compose(message, exitCode, stderrTail), inner)
@@ -39,7 +39,7 @@ public sealed class FfmpegException : Exception
 /// An input file that is not usable media of the expected kind (not an image, corrupt, unsupported format).
 /// Carries the path so the caller can name the request field it came from.
 /// </summary>
-public sealed class InvalidMediaException(string path, string message, Exception? inner = null) : Exception(message, inner)
+internal sealed class InvalidMediaException(string path, string message, Exception? inner = null) : Exception(message, inner)
 {
     public string Path { get; } = path;
 }

@@ -6,7 +6,7 @@ namespace Seedgate.Core.Media;
 /// Reads a picture's size from its header (PNG, JPEG, GIF, WebP) without decoding it, so an oversized picture — a
 /// small file can declare 16000 × 16000 pixels and cost gigabytes to decode — is refused before anything decodes it.
 /// </summary>
-public static class ImageHeader
+internal static class ImageHeader
 {
     /// <summary>True with the size when the bytes start like one of the formats and declare a size.</summary>
     public static bool TryReadSize(ReadOnlySpan<byte> bytes, out int width, out int height)

@@ -6,7 +6,7 @@ using Seedgate.Core.Sandbox;
 
 namespace Seedgate.Core.Media;
 
-public static class MediaServiceCollectionExtensions
+internal static class MediaServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="Ffmpeg"/> (one per process, so its concurrency limit is process-wide) with

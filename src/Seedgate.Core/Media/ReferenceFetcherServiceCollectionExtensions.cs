@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Seedgate.Core.Media;
 
-public static class ReferenceFetcherServiceCollectionExtensions
+internal static class ReferenceFetcherServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ReferenceFetcher"/>, its <see cref="NetworkPolicy"/> and <see cref="FetchOptions"/>

@@ -12,7 +12,7 @@ namespace Seedgate.Core.Sandbox;
 /// (resolving "adaptive" from the first visual reference), checks reference clips the way the real service
 /// does, and renders with <see cref="SandboxRenderer"/>.
 /// </summary>
-public sealed class SandboxEngine(
+internal sealed class SandboxEngine(
     SandboxRenderer renderer,
     Ffmpeg ffmpeg,
     ReferenceFetcher fetcher,

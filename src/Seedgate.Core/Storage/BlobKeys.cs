@@ -5,7 +5,7 @@ namespace Seedgate.Core.Storage;
 /// relative paths of lower-case letters, digits, '.', '_', '-' and '/', with no empty segment, no leading '/' and
 /// no "..". Anything else could escape a root directory or alias another key.
 /// </summary>
-public static class BlobKeys
+internal static class BlobKeys
 {
     /// <summary>The longest key (S3's own limit is 1024 bytes, and keys are ASCII).</summary>
     public const int MaxLength = 1024;

@@ -118,7 +118,7 @@ public sealed class S3BlobOptions
 }
 
 /// <summary>Start-up validation for <see cref="S3BlobOptions"/> (register with <c>ValidateOnStart</c>).</summary>
-public sealed class S3BlobOptionsValidator : IValidateOptions<S3BlobOptions>
+internal sealed class S3BlobOptionsValidator : IValidateOptions<S3BlobOptions>
 {
     public ValidateOptionsResult Validate(string? name, S3BlobOptions options)
     {

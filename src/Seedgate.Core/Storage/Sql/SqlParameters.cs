@@ -7,7 +7,7 @@ namespace Seedgate.Core.Storage.Sql;
 /// Typed parameters for both providers: each value goes out with its database type, so a NULL is never untyped
 /// (PostgreSQL would have to guess) and numbers keep their width.
 /// </summary>
-public static class SqlParameters
+internal static class SqlParameters
 {
     public static void Text(this DbCommand command, string name, string? value) => Add(command, name, DbType.String, value);
 
