@@ -24,6 +24,7 @@ using Seedgate.Server.Dialects.SeedanceV1;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
+using Seedgate.Server.Usage;
 
 namespace Seedgate.Server;
 
@@ -95,8 +96,10 @@ public static class SeedgateServer
             .Validate(o => o.IdempotencyKeyLifetime > TimeSpan.Zero, "Seedgate:IdempotencyKeyLifetime must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath));
-        services.AddSeedgateStorage(builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime)]);
+        var catalog = settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath);
+        services.TryAddSingleton(catalog);
+        services.AddSeedgateStorage(
+            builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new Ledger(catalog)]);
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(
@@ -119,6 +122,7 @@ public static class SeedgateServer
         app.MapArkDialect();
         app.MapSeedanceV1Dialect();
         app.MapDownloads();
+        app.MapBalance();
         return app;
     }
 

@@ -135,6 +135,9 @@ public sealed class ServeAndKeysTests
 
         public Task<byte[]> GetOrAddSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken) => Task.FromResult(candidate);
 
+        public Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
+            Task.FromResult(new LedgerBalance(0, 0));
+
         public ValueTask DisposeAsync()
         {
             Disposed = true;

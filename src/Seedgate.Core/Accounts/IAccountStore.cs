@@ -19,4 +19,7 @@ public interface IAccountStore
     /// and returns it. Concurrent callers all get the same value (first writer wins), so every node shares it.
     /// </summary>
     Task<byte[]> GetOrAddSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken);
+
+    /// <summary>The account's charges since <paramref name="since"/> and what its unfinished jobs hold, from the ledger.</summary>
+    Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken);
 }

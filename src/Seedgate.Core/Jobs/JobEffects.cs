@@ -40,4 +40,17 @@ public interface IJobEffect
     bool AppliesToCreate(Job job) => true;
 
     Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the effect for every job one write changed (all of one kind). By default <see cref="ApplyAsync"/> for each
+    /// in turn; an effect that writes a row a job overrides it to write them in one round trip.
+    /// </summary>
+    async Task ApplyAllAsync(IReadOnlyList<JobTransition> transitions, SqlSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        foreach (var transition in transitions)
+        {
+            await ApplyAsync(transition, session, cancellationToken);
+        }
+    }
 }

@@ -46,3 +46,16 @@ public sealed class PostgresJobTransactionTests(PostgresClassDatabase classDatab
 
     private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
 }
+
+/// <summary>The ledger compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
+public sealed class PostgresLedgerTests(PostgresClassDatabase classDatabase)
+    : LedgerCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
+}

@@ -34,3 +34,13 @@ public sealed class SqliteJobTransactionTests : JobTransactionCompliance, IDispo
 
     public void Dispose() => _file.Dispose();
 }
+
+/// <summary>The ledger compliance suite on SQLite, a fresh file per test.</summary>
+public sealed class SqliteLedgerTests : LedgerCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _file.OpenAsync();
+
+    public void Dispose() => _file.Dispose();
+}

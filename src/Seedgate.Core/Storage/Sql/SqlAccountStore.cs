@@ -19,10 +19,16 @@ public sealed class SqlAccountStore : IAccountStore
     {
     }
 
-    private SqlAccountStore(ISqlDatabase database)
+    internal SqlAccountStore(ISqlDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+    }
+
+    public Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return _database.ReadAsync(session => Ledger.BalanceAsync(session, accountId, since, cancellationToken), cancellationToken);
     }
 
     public Task EnsureAccountAsync(string accountId, string name, DateTimeOffset now, CancellationToken cancellationToken)

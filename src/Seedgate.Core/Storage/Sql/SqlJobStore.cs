@@ -539,12 +539,15 @@ public sealed class SqlJobStore : IJobStore
     private static async Task ApplyAsync(
         SqlSession session, JobTransitionKind kind, IJobEffect[] effects, IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
     {
+        if (effects.Length == 0 || jobs.Count == 0)
+        {
+            return;
+        }
+
+        var transitions = jobs.Select(job => new JobTransition(kind, job)).ToArray();
         foreach (var effect in effects)
         {
-            foreach (var job in jobs)
-            {
-                await effect.ApplyAsync(new JobTransition(kind, job), session, cancellationToken);
-            }
+            await effect.ApplyAllAsync(transitions, session, cancellationToken);
         }
     }
 

@@ -1,0 +1,122 @@
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Generation;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Storage.Sql;
+
+namespace Seedgate.Core.Accounts;
+
+/// <summary>An account's money as the ledger derives it, in micro-dollars.</summary>
+/// <param name="ChargedMicros">What successes cost since the start of the period asked for.</param>
+/// <param name="ReservedMicros">What jobs not yet finished hold (their estimates), whenever they were submitted.</param>
+public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros);
+
+/// <summary>
+/// The money ledger, written as a job effect (in the transaction of the transition that causes each entry): a create
+/// reserves the job's estimate; a success charges what it made (the job's cost) and releases the reserve; a failure,
+/// expiry, cancellation or deletion releases it. Each job has at most one entry of each kind (a unique index), so every
+/// step happens exactly once whatever crashes, retries or replays come; a failed job is never charged.
+/// </summary>
+public sealed class Ledger(ModelCatalog catalog) : IJobEffect
+{
+    public const string Reserve = "reserve";
+    public const string Release = "release";
+    public const string Charge = "charge";
+
+    private const string InsertSql =
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
+        "VALUES (@account_id, @job_id, @kind, @amount_micros, @now) ON CONFLICT DO NOTHING;";
+
+    // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger).
+    private const string ReleaseSql =
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
+        "SELECT account_id, job_id, 'release', -amount_micros, @now FROM ledger_entries " +
+        "WHERE job_id = @job_id AND kind = 'reserve' ON CONFLICT DO NOTHING;";
+
+    private const string BalanceSql =
+        "SELECT " +
+        "COALESCE(SUM(CASE WHEN kind = 'charge' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
+        "COALESCE(SUM(CASE WHEN kind IN ('reserve', 'release') THEN amount_micros ELSE 0 END), 0) " +
+        "FROM ledger_entries WHERE account_id = @account_id;";
+
+    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
+        or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
+
+    /// <summary>What a job holds from submit to end: its whole requested clip (a normalized spec) at its model's price.</summary>
+    public long EstimateMicros(GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var model = catalog.Find(request.Model) ?? throw new InvalidOperationException($"Model '{request.Model}' is not in the catalog.");
+        return Pricing.CostMicros(model, request.Resolution!, request.Duration!.Value, request.FramesPerSecond!.Value);
+    }
+
+    public Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken) =>
+        ApplyAllAsync([transition], session, cancellationToken);
+
+    /// <summary>The entries of one write's jobs, each kind in one round trip.</summary>
+    public async Task ApplyAllAsync(IReadOnlyList<JobTransition> transitions, SqlSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        ArgumentNullException.ThrowIfNull(session);
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        var jobs = transitions.Select(t => t.Job).ToArray();
+        switch (transitions[0].Kind)
+        {
+            case JobTransitionKind.Created:
+                await InsertAsync(session, jobs, Reserve, job => EstimateMicros(job.Request), job => job.CreatedAt, cancellationToken);
+                break;
+            case JobTransitionKind.Completed:
+                await InsertAsync(session, jobs, Charge, job => job.CostMicros ?? 0, job => job.UpdatedAt, cancellationToken);
+                await ReleaseAsync(session, jobs, cancellationToken);
+                break;
+            default: // failed, expired, cancelled, deleted: the hold ends, nothing is charged
+                await ReleaseAsync(session, jobs, cancellationToken);
+                break;
+        }
+    }
+
+    /// <summary>An account's charges since <paramref name="since"/> and what its unfinished jobs hold now.</summary>
+    public static async Task<LedgerBalance> BalanceAsync(SqlSession session, string accountId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var rows = await session.QueryAsync(
+            BalanceSql,
+            c =>
+            {
+                c.Text("@account_id", accountId);
+                c.Bigint("@since", since.ToUnixTimeMilliseconds());
+            },
+            r => new LedgerBalance(r.GetInt64(0), r.GetInt64(1)),
+            cancellationToken);
+        return rows[0];
+    }
+
+    private static Task<int> InsertAsync(
+        SqlSession session, Job[] jobs, string kind, Func<Job, long> amount, Func<Job, DateTimeOffset> at, CancellationToken cancellationToken) =>
+        session.ExecuteEachAsync(
+            InsertSql,
+            jobs,
+            (c, job) =>
+            {
+                c.Text("@account_id", job.AccountId);
+                c.Text("@job_id", job.Id);
+                c.Text("@kind", kind);
+                c.Bigint("@amount_micros", amount(job));
+                c.Bigint("@now", at(job).ToUnixTimeMilliseconds());
+            },
+            cancellationToken);
+
+    private static Task<int> ReleaseAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken) =>
+        session.ExecuteEachAsync(
+            ReleaseSql,
+            jobs,
+            (c, job) =>
+            {
+                c.Text("@job_id", job.Id);
+                c.Bigint("@now", job.UpdatedAt.ToUnixTimeMilliseconds());
+            },
+            cancellationToken);
+}
