@@ -94,12 +94,15 @@ public static class SeedgateServer
             .Validate(o => o.LinkLifetime > TimeSpan.Zero, "Seedgate:LinkLifetime must be positive.")
             .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
             .Validate(o => o.IdempotencyKeyLifetime > TimeSpan.Zero, "Seedgate:IdempotencyKeyLifetime must be positive.")
+            .Validate(o => o.FreeFastPerMonth >= 0, "Seedgate:FreeFastPerMonth cannot be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         var catalog = settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath);
         services.TryAddSingleton(catalog);
+        var ledger = new Ledger(catalog, Math.Max(settings.FreeFastPerMonth, 0)); // a negative value fails validation at start
+        services.TryAddSingleton(ledger);
         services.AddSeedgateStorage(
-            builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new Ledger(catalog)]);
+            builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime), ledger]);
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(

@@ -38,7 +38,7 @@ public sealed class BalanceTests
     [Fact]
     public async Task A_success_is_charged_what_its_task_says_it_cost_and_holds_nothing_after()
     {
-        await using var gateway = await Gateway.StartAsync();
+        await using var gateway = await Gateway.StartAsync("--Seedgate:FreeFastPerMonth=0");
         var (_, created) = await gateway.PostAsync(Ark, FourSeconds480p);
         var task = await gateway.WaitArkAsync((string)created["id"]!);
         Assert.Equal("succeeded", (string?)task["status"]);
@@ -47,6 +47,18 @@ public sealed class BalanceTests
         Assert.Equal(40_000L, (long)task["cost"]!["amount_micros"]!);
         Assert.Equal((40_000L, 0L), ((long)balance["charged_micros"]!, (long)balance["reserved_micros"]!));
         Assert.Equal("default", (string?)balance["account_id"]);
+    }
+
+    [Fact]
+    public async Task A_fast_success_within_the_free_quota_costs_nothing_and_uses_one()
+    {
+        await using var gateway = await Gateway.StartAsync();
+        var (_, created) = await gateway.PostAsync(Ark, FourSeconds480p);
+        Assert.Equal("succeeded", (string?)(await gateway.WaitArkAsync((string)created["id"]!))["status"]);
+
+        var (_, balance) = await gateway.GetAsync("/v1/balance");
+        Assert.Equal((0L, 0L), ((long)balance["charged_micros"]!, (long)balance["reserved_micros"]!));
+        Assert.Equal((1, 19), ((int)balance["free_fast_used"]!, (int)balance["free_fast_left"]!));
     }
 
     [Fact]

@@ -8,16 +8,22 @@ namespace Seedgate.Core.Accounts;
 /// <summary>An account's money as the ledger derives it, in micro-dollars.</summary>
 /// <param name="ChargedMicros">What successes cost since the start of the period asked for.</param>
 /// <param name="ReservedMicros">What jobs not yet finished hold (their estimates), whenever they were submitted.</param>
-public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros);
+/// <param name="FreeFastUsed">Fast-tier successes made free in the calendar month (UTC) the period starts in.</param>
+public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int FreeFastUsed = 0);
 
 /// <summary>
 /// The money ledger, written as a job effect (in the transaction of the transition that causes each entry): a create
 /// reserves the job's estimate; a success charges what it made (the job's cost) and releases the reserve; a failure,
 /// expiry, cancellation or deletion releases it. Each job has at most one entry of each kind (a unique index), so every
-/// step happens exactly once whatever crashes, retries or replays come; a failed job is never charged.
+/// step happens exactly once whatever crashes, retries or replays come; a failed job is never charged. The first
+/// <see cref="FreeFastPerMonth"/> Fast-tier successes of an account in a calendar month (UTC) are charged $0: the quota
+/// is counted at settlement, so a failed job does not use it up.
 /// </summary>
-public sealed class Ledger(ModelCatalog catalog) : IJobEffect
+public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.DefaultFreeFastPerMonth) : IJobEffect
 {
+    /// <summary>SPEC §3: 20 Fast-tier generations a month are free.</summary>
+    public const int DefaultFreeFastPerMonth = 20;
+
     public const string Reserve = "reserve";
     public const string Release = "release";
     public const string Charge = "charge";
@@ -32,11 +38,23 @@ public sealed class Ledger(ModelCatalog catalog) : IJobEffect
         "SELECT account_id, job_id, 'release', -amount_micros, @now FROM ledger_entries " +
         "WHERE job_id = @job_id AND kind = 'reserve' ON CONFLICT DO NOTHING;";
 
+    // One more free success for the month, only while under the quota: the upsert locks the month's row, so racing
+    // settlements (on any node) see each other's counts. One row changed: this success is free.
+    private const string UseFreeSql =
+        "INSERT INTO free_quota_use (account_id, month, used) VALUES (@account_id, @month, 1) " +
+        "ON CONFLICT (account_id, month) DO UPDATE SET used = free_quota_use.used + 1 WHERE free_quota_use.used < @quota;";
+
     private const string BalanceSql =
         "SELECT " +
         "COALESCE(SUM(CASE WHEN kind = 'charge' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
-        "COALESCE(SUM(CASE WHEN kind IN ('reserve', 'release') THEN amount_micros ELSE 0 END), 0) " +
+        "COALESCE(SUM(CASE WHEN kind IN ('reserve', 'release') THEN amount_micros ELSE 0 END), 0), " +
+        "(SELECT COALESCE(MAX(used), 0) FROM free_quota_use WHERE account_id = @account_id AND month = @month) " +
         "FROM ledger_entries WHERE account_id = @account_id;";
+
+    /// <summary>How many Fast-tier successes an account gets free each calendar month.</summary>
+    public int FreeFastPerMonth { get; } = freeFastPerMonth >= 0
+        ? freeFastPerMonth
+        : throw new ArgumentOutOfRangeException(nameof(freeFastPerMonth), "The free quota cannot be negative.");
 
     public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
         or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
@@ -69,7 +87,9 @@ public sealed class Ledger(ModelCatalog catalog) : IJobEffect
                 await InsertAsync(session, jobs, Reserve, job => EstimateMicros(job.Request), job => job.CreatedAt, cancellationToken);
                 break;
             case JobTransitionKind.Completed:
-                await InsertAsync(session, jobs, Charge, job => job.CostMicros ?? 0, job => job.UpdatedAt, cancellationToken);
+                var free = await UseFreeQuotaAsync(session, jobs, cancellationToken);
+                await InsertAsync(
+                    session, jobs, Charge, job => free.Contains(job.Id) ? 0 : job.CostMicros ?? 0, job => job.UpdatedAt, cancellationToken);
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
             default: // failed, expired, cancelled, deleted: the hold ends, nothing is charged
@@ -88,11 +108,43 @@ public sealed class Ledger(ModelCatalog catalog) : IJobEffect
             {
                 c.Text("@account_id", accountId);
                 c.Bigint("@since", since.ToUnixTimeMilliseconds());
+                c.Text("@month", Month(since));
             },
-            r => new LedgerBalance(r.GetInt64(0), r.GetInt64(1)),
+            r => new LedgerBalance(r.GetInt64(0), r.GetInt64(1), (int)r.GetInt64(2)),
             cancellationToken);
         return rows[0];
     }
+
+    /// <summary>The ids of the successes the free quota covers (Fast tier, something to pay, quota left this month).</summary>
+    private async Task<HashSet<string>> UseFreeQuotaAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken)
+    {
+        var free = new HashSet<string>(StringComparer.Ordinal);
+        if (FreeFastPerMonth == 0)
+        {
+            return free;
+        }
+
+        foreach (var job in jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast))
+        {
+            var used = await session.ExecuteAsync(
+                UseFreeSql,
+                c =>
+                {
+                    c.Text("@account_id", job.AccountId);
+                    c.Text("@month", Month(job.UpdatedAt));
+                    c.Int4("@quota", FreeFastPerMonth);
+                },
+                cancellationToken);
+            if (used == 1)
+            {
+                free.Add(job.Id);
+            }
+        }
+
+        return free;
+    }
+
+    private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Task<int> InsertAsync(
         SqlSession session, Job[] jobs, string kind, Func<Job, long> amount, Func<Job, DateTimeOffset> at, CancellationToken cancellationToken) =>

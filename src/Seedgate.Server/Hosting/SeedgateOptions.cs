@@ -30,6 +30,9 @@ public sealed class SeedgateOptions
     /// <summary>How long an Idempotency-Key maps to its task (the same key and request return that task meanwhile).</summary>
     public TimeSpan IdempotencyKeyLifetime { get; set; } = Core.Jobs.IdempotencyKeys.DefaultLifetime;
 
+    /// <summary>How many Fast-tier successes an account gets free each calendar month (UTC); 0 turns the quota off.</summary>
+    public int FreeFastPerMonth { get; set; } = Core.Accounts.Ledger.DefaultFreeFastPerMonth;
+
     /// <summary>The longest long-poll (?wait=N) a caller may ask for, in seconds.</summary>
     public int MaxWaitSeconds { get; set; } = 60;
 }

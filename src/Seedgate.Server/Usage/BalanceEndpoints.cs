@@ -8,8 +8,9 @@ using Seedgate.Server.Dialects;
 namespace Seedgate.Server.Usage;
 
 /// <summary>
-/// <c>GET /v1/balance</c>: the caller's money from the ledger — charged this calendar month (UTC) and held now by its
-/// unfinished jobs — in micro-dollars and in dollars. Seedgate's own route, with the neutral error body.
+/// <c>GET /v1/balance</c>: the caller's money from the ledger — charged this calendar month (UTC), held now by its
+/// unfinished jobs, and the month's free quota — in micro-dollars and in dollars. Seedgate's own route, with the
+/// neutral error body.
 /// </summary>
 internal static class BalanceEndpoints
 {
@@ -23,7 +24,7 @@ internal static class BalanceEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IAccountStore accounts, TimeProvider time)
+    private static async Task<IResult> GetAsync(HttpContext context, IAccountStore accounts, Ledger ledger, TimeProvider time)
     {
         var account = AccountFilter.AccountOf(context);
         var now = time.GetUtcNow();
@@ -37,6 +38,8 @@ internal static class BalanceEndpoints
             charged_usd = balance.ChargedMicros / 1_000_000m,
             reserved_micros = balance.ReservedMicros,
             reserved_usd = balance.ReservedMicros / 1_000_000m,
+            free_fast_used = balance.FreeFastUsed,
+            free_fast_left = Math.Max(ledger.FreeFastPerMonth - balance.FreeFastUsed, 0),
         });
     }
 }

@@ -88,10 +88,21 @@ public abstract class LedgerCompliance
         Assert.Equal(new LedgerBalance(0, 0), await accounts.GetBalanceAsync("acct-c", T0, None));
     }
 
-    private async Task<(SqlJobStore Jobs, SqlAccountStore Accounts, ISqlDatabase Database)> OpenAsync()
+    // The quota off unless a test is about it: the charges above are the full price.
+    private async Task<(SqlJobStore Jobs, SqlAccountStore Accounts, ISqlDatabase Database)> OpenAsync(int freeFastPerMonth = 0)
     {
         var database = await OpenDatabaseAsync();
-        return (new SqlJobStore(database, [new Ledger(ModelCatalog.LoadDefault())]), new SqlAccountStore(database), database);
+        return (new SqlJobStore(database, [new Ledger(ModelCatalog.LoadDefault(), freeFastPerMonth)]), new SqlAccountStore(database), database);
+    }
+
+    /// <summary>Creates, claims and completes the jobs (each costing 60,000 µ$) at <paramref name="at"/>.</summary>
+    private static async Task SucceedAsync(SqlJobStore store, IReadOnlyList<Job> jobs, DateTimeOffset at)
+    {
+        await store.CreateManyAsync(jobs, None);
+        Assert.Equal(jobs.Count, (await store.ClaimAsync("node-1", jobs.Count, at, Lease, None)).Count);
+        Assert.Equal(
+            jobs.Count,
+            (await store.CompleteManyAsync([.. jobs.Select(j => new JobCompletion(j.Id, "node-1", JobSamples.Outputs(), 60_000))], at, None)).Count);
     }
 
     private static async Task<List<(string Kind, long Amount)>> EntriesAsync(ISqlDatabase database, string jobId) =>
@@ -103,17 +114,71 @@ public abstract class LedgerCompliance
                 None),
             None);
 
-    private static Job NewJob(string accountId = "acct-a") => new()
+    [Fact]
+    public async Task The_free_quota_covers_the_first_successes_of_the_month_and_failures_do_not_use_it()
     {
-        Id = JobIds.New(T0),
+        var (store, accounts, _) = await OpenAsync(freeFastPerMonth: 3);
+        var failed = NewJob();
+        await store.CreateAsync(failed, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        Assert.True(await store.FailAsync(failed.Id, "node-1", JobStatus.Failed, new JobError("X", "y"), T0, None));
+
+        await SucceedAsync(store, [NewJob(), NewJob()], T0);
+        Assert.Equal(new LedgerBalance(0, 0, 2), await accounts.GetBalanceAsync("acct-a", Month(T0), None));
+        await SucceedAsync(store, [NewJob(), NewJob()], T0.AddMinutes(1)); // the 3rd is free, the 4th is billed
+        Assert.Equal(new LedgerBalance(60_000, 0, 3), await accounts.GetBalanceAsync("acct-a", Month(T0), None));
+
+        // A standard-tier success is always billed and uses no quota; a new month starts again.
+        await SucceedAsync(store, [NewJob(model: "seedance-2.0")], T0.AddMinutes(2));
+        Assert.Equal(new LedgerBalance(120_000, 0, 3), await accounts.GetBalanceAsync("acct-a", Month(T0), None));
+        var nextMonth = new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        await SucceedAsync(store, [NewJob(createdAt: nextMonth)], nextMonth);
+        Assert.Equal(new LedgerBalance(0, 0, 1), await accounts.GetBalanceAsync("acct-a", nextMonth, None));
+        Assert.Equal(new LedgerBalance(0, 0, 0), await accounts.GetBalanceAsync("acct-b", nextMonth, None));
+    }
+
+    [Fact]
+    public async Task Settlements_racing_on_several_nodes_give_away_exactly_the_quota()
+    {
+        // Four nodes (four connection pools on one database), each completing five Fast successes at once.
+        const int Nodes = 4, JobsPerNode = 5, Quota = 7;
+        var nodes = new List<SqlJobStore>();
+        SqlAccountStore? accounts = null;
+        for (var i = 0; i < Nodes; i++)
+        {
+            var (store, nodeAccounts, _) = await OpenAsync(freeFastPerMonth: Quota);
+            nodes.Add(store);
+            accounts ??= nodeAccounts;
+        }
+
+        var jobs = Enumerable.Range(0, Nodes * JobsPerNode).Select(_ => NewJob()).ToArray();
+        await nodes[0].CreateManyAsync(jobs, None);
+        var claimed = new List<(SqlJobStore Store, string Owner, List<Job> Jobs)>();
+        for (var i = 0; i < Nodes; i++)
+        {
+            claimed.Add((nodes[i], $"node-{i}", [.. await nodes[i].ClaimAsync($"node-{i}", JobsPerNode, T0, Lease, None)]));
+        }
+
+        await Task.WhenAll(claimed.SelectMany(c => c.Jobs.Select(j => Task.Run(() =>
+            c.Store.CompleteAsync(j.Id, c.Owner, JobSamples.Outputs(), 60_000, T0.AddMinutes(1), None)))));
+
+        var balance = await accounts!.GetBalanceAsync("acct-a", Month(T0), None);
+        Assert.Equal(new LedgerBalance(((Nodes * JobsPerNode) - Quota) * 60_000L, 0, Quota), balance);
+    }
+
+    private static DateTimeOffset Month(DateTimeOffset at) => new(at.Year, at.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Job NewJob(string accountId = "acct-a", string model = "seedance-2.0-fast", DateTimeOffset? createdAt = null) => new()
+    {
+        Id = JobIds.New(createdAt ?? T0),
         AccountId = accountId,
         Status = JobStatus.Queued,
-        Request = new GenerationRequest { Model = "seedance-2.0-fast", Prompt = "a fox", Resolution = "720p", Duration = 5, FramesPerSecond = 24 },
-        RequestedModel = "seedance-2.0-fast",
+        Request = new GenerationRequest { Model = model, Prompt = "a fox", Resolution = "720p", Duration = 5, FramesPerSecond = 24 },
+        RequestedModel = model,
         Dialect = JobDialects.Ark,
-        CreatedAt = T0,
-        UpdatedAt = T0,
-        ExpiresAt = T0.AddHours(1),
+        CreatedAt = createdAt ?? T0,
+        UpdatedAt = createdAt ?? T0,
+        ExpiresAt = (createdAt ?? T0).AddHours(1),
         Engine = "sandbox",
     };
 }

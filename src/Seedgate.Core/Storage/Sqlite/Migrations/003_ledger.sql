@@ -15,3 +15,12 @@ CREATE TABLE ledger_entries (
 
 CREATE UNIQUE INDEX ux_ledger_job_kind ON ledger_entries (job_id, kind) WHERE job_id IS NOT NULL;
 CREATE INDEX ix_ledger_account ON ledger_entries (account_id, created_at);
+
+-- The free quota: per account and calendar month (UTC, 'YYYY-MM'), how many Fast-tier successes were free. Counted at
+-- settlement by a conditional UPDATE (used < the quota), so settlements racing on any node never give more away.
+CREATE TABLE free_quota_use (
+    account_id  TEXT    NOT NULL,
+    month       TEXT    NOT NULL,
+    used        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, month)
+);
