@@ -38,11 +38,17 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
         "SELECT account_id, job_id, 'release', -amount_micros, @now FROM ledger_entries " +
         "WHERE job_id = @job_id AND kind = 'reserve' ON CONFLICT DO NOTHING;";
 
-    // One more free success for the month, only while under the quota: the upsert locks the month's row, so racing
-    // settlements (on any node) see each other's counts. One row changed: this success is free.
+    // Up to @wanted more free successes for the month, never past the quota: the upsert locks the month's row, so
+    // racing settlements (on any node) see each other's counts. Right-hand sides read the row as it was. No row back:
+    // the quota was used up.
     private const string UseFreeSql =
-        "INSERT INTO free_quota_use (account_id, month, used) VALUES (@account_id, @month, 1) " +
-        "ON CONFLICT (account_id, month) DO UPDATE SET used = free_quota_use.used + 1 WHERE free_quota_use.used < @quota;";
+        "INSERT INTO free_quota_use (account_id, month, used, granted) " +
+        "VALUES (@account_id, @month, CASE WHEN @wanted > @quota THEN @quota ELSE @wanted END, " +
+        "CASE WHEN @wanted > @quota THEN @quota ELSE @wanted END) " +
+        "ON CONFLICT (account_id, month) DO UPDATE SET " +
+        "used = CASE WHEN free_quota_use.used + @wanted > @quota THEN @quota ELSE free_quota_use.used + @wanted END, " +
+        "granted = CASE WHEN free_quota_use.used + @wanted > @quota THEN @quota - free_quota_use.used ELSE @wanted END " +
+        "WHERE free_quota_use.used < @quota RETURNING granted;";
 
     private const string BalanceSql =
         "SELECT " +
@@ -115,7 +121,10 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
         return rows[0];
     }
 
-    /// <summary>The ids of the successes the free quota covers (Fast tier, something to pay, quota left this month).</summary>
+    /// <summary>
+    /// The ids of the successes the free quota covers (Fast tier, something to pay, quota left this month): one upsert
+    /// per account and month in the write, the first ones in the write's order taking what it granted.
+    /// </summary>
     private async Task<HashSet<string>> UseFreeQuotaAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken)
     {
         var free = new HashSet<string>(StringComparer.Ordinal);
@@ -124,21 +133,21 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
             return free;
         }
 
-        foreach (var job in jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast))
+        var eligible = jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast);
+        foreach (var group in eligible.GroupBy(j => (j.AccountId, Month: Month(j.UpdatedAt))))
         {
-            var used = await session.ExecuteAsync(
+            var granted = await session.QueryAsync(
                 UseFreeSql,
                 c =>
                 {
-                    c.Text("@account_id", job.AccountId);
-                    c.Text("@month", Month(job.UpdatedAt));
+                    c.Text("@account_id", group.Key.AccountId);
+                    c.Text("@month", group.Key.Month);
+                    c.Int4("@wanted", group.Count());
                     c.Int4("@quota", FreeFastPerMonth);
                 },
+                r => r.GetInt32(0),
                 cancellationToken);
-            if (used == 1)
-            {
-                free.Add(job.Id);
-            }
+            free.UnionWith(group.Take(granted.SingleOrDefault()).Select(j => j.Id));
         }
 
         return free;

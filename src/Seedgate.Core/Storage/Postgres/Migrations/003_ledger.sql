@@ -12,10 +12,12 @@ CREATE TABLE ledger_entries (
 CREATE UNIQUE INDEX ux_ledger_job_kind ON ledger_entries (job_id, kind) WHERE job_id IS NOT NULL;
 CREATE INDEX ix_ledger_account ON ledger_entries (account_id, created_at);
 
--- The free quota: Fast-tier successes made free per account and calendar month (UTC), counted by a conditional UPDATE.
+-- The free quota: Fast-tier successes made free per account and calendar month (UTC), counted by a conditional upsert;
+-- granted is how many the last upsert gave.
 CREATE TABLE free_quota_use (
     account_id  text     NOT NULL,
     month       text     NOT NULL,
-    used        integer  NOT NULL DEFAULT 0,
+    used        integer  NOT NULL,
+    granted     integer  NOT NULL,
     PRIMARY KEY (account_id, month)
 );

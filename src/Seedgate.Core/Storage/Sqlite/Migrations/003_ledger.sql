@@ -17,10 +17,12 @@ CREATE UNIQUE INDEX ux_ledger_job_kind ON ledger_entries (job_id, kind) WHERE jo
 CREATE INDEX ix_ledger_account ON ledger_entries (account_id, created_at);
 
 -- The free quota: per account and calendar month (UTC, 'YYYY-MM'), how many Fast-tier successes were free. Counted at
--- settlement by a conditional UPDATE (used < the quota), so settlements racing on any node never give more away.
+-- settlement by one conditional upsert a write (used never passes the quota), so settlements racing on any node never
+-- give more away; granted is how many the last upsert gave, read back with RETURNING.
 CREATE TABLE free_quota_use (
     account_id  TEXT    NOT NULL,
     month       TEXT    NOT NULL,
-    used        INTEGER NOT NULL DEFAULT 0,
+    used        INTEGER NOT NULL,
+    granted     INTEGER NOT NULL,
     PRIMARY KEY (account_id, month)
 );
