@@ -91,9 +91,10 @@ public sealed class ModelCatalog
 
         foreach (var resolution in model.Resolutions)
         {
-            if (!model.PricePerSecondMicros.ContainsKey(resolution))
+            if (!model.PricePerSecondMicros.TryGetValue(resolution, out var price) || price <= 0)
             {
-                throw new InvalidOperationException($"Model catalog: {model.Id} has no price for {resolution}.");
+                // Never a silent $0: a model is served only at a price.
+                throw new InvalidOperationException($"Model catalog: {model.Id} has no price for {resolution} (a positive price_per_second_micros).");
             }
 
             if (!_frameSizes.TryGetValue(resolution, out var row) || Ratios.Any(r => !row.ContainsKey(r)))

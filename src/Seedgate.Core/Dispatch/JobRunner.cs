@@ -100,6 +100,11 @@ internal sealed partial class JobRunner(
 
             switch (step)
             {
+                case EngineStep.Completed { Result: var made } when !MadeAVideo(made):
+                    // A "success" with nothing to show is a failure, never billed; again would likely give the same.
+                    await FailAsync(job, JobStatus.Failed, new JobError(
+                        ErrorCodes.InternalServiceError, $"The {job.Engine} engine reported success but made no video."), stoppingToken);
+                    break;
                 case EngineStep.Completed completed:
                     await completer.CompleteAsync(job, model, completed.Result, runId, run.Token);
                     break;
@@ -211,6 +216,9 @@ internal sealed partial class JobRunner(
             // The step finished (or the node stops); renewal ends with it.
         }
     }
+
+    private static bool MadeAVideo(EngineResult result) =>
+        result.DurationSeconds > 0 && new FileInfo(result.VideoPath) is { Exists: true, Length: > 0 };
 
     private static JobError ExpiredError(Job job) => new(
         "ExecutionExpired",

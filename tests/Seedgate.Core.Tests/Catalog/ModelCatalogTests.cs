@@ -33,15 +33,18 @@ public sealed class ModelCatalogTests
         Assert.Equal((width, height), (w, h));
     }
 
-    [Fact]
-    public void Load_RefusesAModelWithoutAPriceForOneOfItsResolutions()
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"480p\":0}")]
+    [InlineData("{\"480p\":-5}")]
+    public void Load_RefusesAModelWithoutAPriceForOneOfItsResolutions(string prices)
     {
-        const string json = """
+        var json = """
         {"frame_sizes":{"480p":{"16:9":[1,1],"4:3":[1,1],"1:1":[1,1],"3:4":[1,1],"9:16":[1,1],"21:9":[1,1]}},
          "models":[{"id":"m","tier":"fast","input_modes":["text"],"resolutions":["480p"],"default_resolution":"480p",
                     "duration":{"min":4,"max":15,"default":5,"allow_auto":true,"auto_seconds":5},
-                    "max_references":{"image":0,"video":0,"audio":0},"price_per_second_micros":{},"route":{"engine":"sandbox"}}]}
-        """;
+                    "max_references":{"image":0,"video":0,"audio":0},"price_per_second_micros":PRICES,"route":{"engine":"sandbox"}}]}
+        """.Replace("PRICES", prices, StringComparison.Ordinal);
 
         var error = Assert.Throws<InvalidOperationException>(() => ModelCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes(json))));
 

@@ -61,6 +61,33 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_directory, "work-node-a"), job.Id + "*")); // scratch removed
     }
 
+    [Theory]
+    [InlineData(true, 5)]  // an empty file
+    [InlineData(false, 5)] // no file at all
+    [InlineData(true, 0)]  // no seconds
+    public async Task A_success_without_a_video_fails_and_is_not_billed(bool writeEmptyFile, double seconds)
+    {
+        var engine = new TestEngine((work, _) =>
+        {
+            Directory.CreateDirectory(work.Directory);
+            var path = Path.Combine(work.Directory, "video.mp4");
+            if (writeEmptyFile)
+            {
+                File.WriteAllBytes(path, []);
+            }
+
+            return Task.FromResult(new EngineResult(path, null, 1280, 720, 24, seconds, false, "16:9", 0));
+        });
+        var job = await QueueAsync();
+
+        var done = await RunUntilTerminalAsync(job.Id, engine);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Contains("made no video", done.Error!.Message, StringComparison.Ordinal);
+        Assert.Null(done.CostMicros);
+        Assert.Equal(1, engine.Calls(job.Id));
+    }
+
     [Fact]
     public async Task PermanentFailure_FailsAtOnce_WithoutRetry()
     {
