@@ -166,6 +166,116 @@ public abstract class LedgerCompliance
         Assert.Equal(new LedgerBalance(((Nodes * JobsPerNode) - Quota) * 60_000L, 0, Quota), balance);
     }
 
+    [Fact]
+    public async Task A_randomized_run_of_a_thousand_jobs_balances_to_the_micro_dollar()
+    {
+        // Mixed outcomes: successes, permanent failures, retries (then either), crashes (the lease lapses, another node
+        // takes the job, the crashed node's late completion is refused), expiry while queued or running, cancellation.
+        const int Jobs = 1000, Quota = 20;
+        var (store, accounts, database) = await OpenAsync(freeFastPerMonth: Quota);
+        var random = new Random(20261202);
+        var jobs = Enumerable.Range(0, Jobs).Select(i => NewJob(model: i % 3 == 0 ? "seedance-2.0" : "seedance-2.0-fast") with
+        {
+            ExpiresAt = random.Next(10) == 0 ? T0.AddMinutes(1) : T0.AddHours(6),
+        }).ToArray();
+        foreach (var batch in jobs.Chunk(50))
+        {
+            await store.CreateManyAsync(batch, None);
+        }
+
+        foreach (var job in jobs.Where(_ => random.Next(10) == 0))
+        {
+            await store.CancelQueuedAsync(job.AccountId, job.Id, T0, None);
+        }
+
+        var costs = new Dictionary<string, long>(StringComparer.Ordinal);
+        var crashed = new List<(string Id, string Owner)>();
+        var staleRefused = 0;
+        var now = T0;
+        for (var round = 0; round < 300 && (await CountOpenAsync(store)) > 0; round++)
+        {
+            now = now.AddMinutes(3); // leases (5 min) of crashed workers lapse within two rounds
+            await store.ExpireDueAsync(now, None);
+            var owner = $"node-{round % 3}";
+            foreach (var job in await store.ClaimAsync(owner, 100, now, Lease, None))
+            {
+                var roll = job.Attempts >= 3 ? random.Next(2) : random.Next(10);
+                if (roll <= 4)
+                {
+                    var cost = random.Next(10_000, 100_000);
+                    if (await store.CompleteAsync(job.Id, owner, JobSamples.Outputs(), cost, now, None))
+                    {
+                        costs[job.Id] = cost;
+                    }
+                }
+                else if (roll == 5)
+                {
+                    await store.FailAsync(job.Id, owner, JobStatus.Failed, new JobError("InvalidParameter", "no"), now, None);
+                }
+                else if (roll == 6)
+                {
+                    await store.FailAsync(job.Id, owner, JobStatus.Expired, new JobError("ExecutionExpired", "late"), now, None);
+                }
+                else if (roll <= 8)
+                {
+                    await store.ScheduleRetryAsync(job.Id, owner, new JobError("Timeout", "slow"), now.AddSeconds(30), now, None);
+                }
+                else
+                {
+                    crashed.Add((job.Id, owner)); // no word from the worker: its lease lapses
+                }
+            }
+
+            // Some crashed workers come back late and try to complete what another node now holds (or finished).
+            foreach (var (id, staleOwner) in crashed.Where(_ => random.Next(2) == 0).ToArray())
+            {
+                var job = await store.GetAsync(id, None);
+                if (job!.LeaseOwner != staleOwner)
+                {
+                    Assert.False(await store.CompleteAsync(id, staleOwner, JobSamples.Outputs(), 1, now, None));
+                    crashed.Remove((id, staleOwner));
+                    staleRefused++;
+                }
+            }
+        }
+
+        Assert.Equal(0, await CountOpenAsync(store));
+        var ends = new HashSet<JobStatus>();
+        foreach (var job in jobs)
+        {
+            ends.Add((await store.GetAsync(job.Id, None))!.Status);
+        }
+
+        Assert.Subset(ends, new HashSet<JobStatus> { JobStatus.Succeeded, JobStatus.Failed, JobStatus.Expired, JobStatus.Cancelled }); // every end met
+        Assert.True(staleRefused > 0);
+        var charges = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var job in jobs)
+        {
+            var entries = await EntriesAsync(database, job.Id);
+            var stored = (await store.GetAsync(job.Id, None))!;
+            Assert.Equal("reserve", entries[0].Kind);
+            Assert.Equal(-entries[0].Amount, Assert.Single(entries, e => e.Kind == "release").Amount); // no open reservation
+            var charge = entries.Where(e => e.Kind == "charge").ToArray();
+            Assert.Equal(stored.Status == JobStatus.Succeeded ? 1 : 0, charge.Length);
+            if (charge.Length == 1)
+            {
+                charges[job.Id] = charge[0].Amount;
+            }
+        }
+
+        // Every success is charged its cost, except exactly the quota's worth of Fast-tier ones, which are free.
+        Assert.Equal(costs.Keys.Order(StringComparer.Ordinal), charges.Keys.Order(StringComparer.Ordinal));
+        var free = charges.Where(c => c.Value == 0).Select(c => c.Key).ToArray();
+        Assert.Equal(Math.Min(Quota, costs.Keys.Count(id => jobs.Single(j => j.Id == id).Request.Model == "seedance-2.0-fast")), free.Length);
+        Assert.All(free, id => Assert.Equal("seedance-2.0-fast", jobs.Single(j => j.Id == id).Request.Model));
+        Assert.All(charges.Where(c => c.Value != 0), c => Assert.Equal(costs[c.Key], c.Value));
+        var expected = costs.Where(c => !free.Contains(c.Key)).Sum(c => c.Value);
+        Assert.Equal(new LedgerBalance(expected, 0, Quota), await accounts.GetBalanceAsync("acct-a", Month(T0), None));
+    }
+
+    private static async Task<long> CountOpenAsync(SqlJobStore store) =>
+        (await store.ListAsync(new JobQuery("acct-a") { Statuses = [JobStatus.Queued, JobStatus.Running], PageSize = 1 }, None)).Total;
+
     private static DateTimeOffset Month(DateTimeOffset at) => new(at.Year, at.Month, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static Job NewJob(string accountId = "acct-a", string model = "seedance-2.0-fast", DateTimeOffset? createdAt = null) => new()
