@@ -24,9 +24,10 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
     /// <summary>SPEC §3: 20 Fast-tier generations a month are free.</summary>
     public const int DefaultFreeFastPerMonth = 20;
 
-    public const string Reserve = "reserve";
-    public const string Release = "release";
-    public const string Charge = "charge";
+    // The kinds of entry, spelled once for the statements below.
+    private const string Reserve = "reserve";
+    private const string Release = "release";
+    private const string Charge = "charge";
 
     private const string InsertSql =
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
@@ -35,8 +36,8 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
     // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger).
     private const string ReleaseSql =
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
-        "SELECT account_id, job_id, 'release', -amount_micros, @now FROM ledger_entries " +
-        "WHERE job_id = @job_id AND kind = 'reserve' ON CONFLICT DO NOTHING;";
+        $"SELECT account_id, job_id, '{Release}', -amount_micros, @now FROM ledger_entries " +
+        $"WHERE job_id = @job_id AND kind = '{Reserve}' ON CONFLICT DO NOTHING;";
 
     // Up to @wanted more free successes for the month, never past the quota: the upsert locks the month's row, so
     // racing settlements (on any node) see each other's counts. Right-hand sides read the row as it was. No row back:
@@ -52,8 +53,8 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
 
     private const string BalanceSql =
         "SELECT " +
-        "COALESCE(SUM(CASE WHEN kind = 'charge' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
-        "COALESCE(SUM(CASE WHEN kind IN ('reserve', 'release') THEN amount_micros ELSE 0 END), 0), " +
+        $"COALESCE(SUM(CASE WHEN kind = '{Charge}' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
+        $"COALESCE(SUM(CASE WHEN kind IN ('{Reserve}', '{Release}') THEN amount_micros ELSE 0 END), 0), " +
         "(SELECT COALESCE(MAX(used), 0) FROM free_quota_use WHERE account_id = @account_id AND month = @month) " +
         "FROM ledger_entries WHERE account_id = @account_id;";
 
