@@ -94,15 +94,23 @@ public static class SeedgateServer
             .Validate(o => o.LinkLifetime > TimeSpan.Zero, "Seedgate:LinkLifetime must be positive.")
             .Validate(o => o.MaxWaitSeconds is >= 0 and <= 60, "Seedgate:MaxWaitSeconds must be 0–60.")
             .Validate(o => o.IdempotencyKeyLifetime > TimeSpan.Zero, "Seedgate:IdempotencyKeyLifetime must be positive.")
-            .Validate(o => o.FreeFastPerMonth >= 0, "Seedgate:FreeFastPerMonth cannot be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         var catalog = settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath);
         services.TryAddSingleton(catalog);
-        var ledger = new Ledger(catalog, Math.Max(settings.FreeFastPerMonth, 0)); // a negative value fails validation at start
+        var plans = PlansFrom(builder.Configuration.GetSection("Seedgate:Plans"));
+        services.TryAddSingleton(plans);
+        var ledger = new Ledger(catalog, plans);
         services.TryAddSingleton(ledger);
-        services.AddSeedgateStorage(
-            builder.Configuration, settings.DataDirectory, [new IdempotencyKeys(settings.IdempotencyKeyLifetime), ledger]);
+        IJobEffect[] effects = settings.Policies
+            ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new AccountAdmission(plans, ledger), ledger]
+            : [new IdempotencyKeys(settings.IdempotencyKeyLifetime)];
+        services.AddSeedgateStorage(builder.Configuration, settings.DataDirectory, effects);
+        if (settings.Policies)
+        {
+            services.TryAddSingleton<IRunningCaps>(plans);
+        }
+
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(
@@ -142,6 +150,14 @@ public static class SeedgateServer
         context.Response.Headers["X-Request-Id"] = requestId;
         using var scope = logger.BeginScope(new LogScope(("RequestId", requestId), ("CorrelationId", DialectJson.CorrelationId(context.Request))));
         await next();
+    }
+
+    /// <summary>The named plans of Seedgate:Plans:{name}:{Field} (a "default" plan always exists); a field out of range stops the start.</summary>
+    private static Plans PlansFrom(IConfigurationSection section)
+    {
+        var plans = new Plans(section.GetChildren().ToDictionary(
+            child => child.Key, child => child.Get<Plan>() ?? new Plan(), StringComparer.Ordinal));
+        return plans.Problem() is { } problem ? throw new InvalidOperationException(problem) : plans;
     }
 
     /// <summary>A name kept in the data directory, so a restarted node recognises (and takes back) its own leases.</summary>

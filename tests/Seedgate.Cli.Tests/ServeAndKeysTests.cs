@@ -138,6 +138,21 @@ public sealed class ServeAndKeysTests
         public Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
             Task.FromResult(new LedgerBalance(0, 0));
 
+        public Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> UpdateAccountAsync(Account account, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public ValueTask DisposeAsync()
         {
             Disposed = true;

@@ -38,7 +38,7 @@ public sealed class BalanceTests
     [Fact]
     public async Task A_success_is_charged_what_its_task_says_it_cost_and_holds_nothing_after()
     {
-        await using var gateway = await Gateway.StartAsync("--Seedgate:FreeFastPerMonth=0");
+        await using var gateway = await Gateway.StartAsync("--Seedgate:Plans:default:FreeFastPerMonth=0");
         var (_, created) = await gateway.PostAsync(Ark, FourSeconds480p);
         var task = await gateway.WaitArkAsync((string)created["id"]!);
         Assert.Equal("succeeded", (string?)task["status"]);

@@ -1,7 +1,11 @@
 namespace Seedgate.Core.Accounts;
 
 /// <summary>An API key as stored: only the SHA-256 hash of the key, never the key.</summary>
-public sealed record ApiKeyRecord(string Id, string AccountId, string Name, string Hash, string Prefix, DateTimeOffset CreatedAt);
+public sealed record ApiKeyRecord(
+    string Id, string AccountId, string Name, string Hash, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null);
+
+/// <summary>An account (tenant): its plan by name and the plan fields it overrides (see <see cref="Plans.Resolve"/>).</summary>
+public sealed record Account(string Id, string Name, string Plan, string Overrides, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>Accounts (tenants), their API keys, and node-shared secrets.</summary>
 public interface IAccountStore
@@ -9,7 +13,27 @@ public interface IAccountStore
     /// <summary>Creates the account when it does not exist yet.</summary>
     Task EnsureAccountAsync(string accountId, string name, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Stores a new account; false when the id is taken.</summary>
+    Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken);
+
+    Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Every account, oldest first.</summary>
+    Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces the account's name, plan and overrides; false when there is no such account.</summary>
+    Task<bool> UpdateAccountAsync(Account account, CancellationToken cancellationToken);
+
     Task AddApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>The account's keys, revoked ones included, oldest first (hashes and prefixes; keys are never stored).</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a key; false when there is no such live key.</summary>
+    Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Adds a credit entry to the ledger (a top-up, or with a negative amount an adjustment); its entry id.</summary>
+    Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The live (not revoked) key with this hash, or null.</summary>
     Task<ApiKeyRecord?> FindApiKeyAsync(string hash, CancellationToken cancellationToken);

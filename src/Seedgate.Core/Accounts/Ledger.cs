@@ -9,35 +9,41 @@ namespace Seedgate.Core.Accounts;
 /// <param name="ChargedMicros">What successes cost since the start of the period asked for.</param>
 /// <param name="ReservedMicros">What jobs not yet finished hold (their estimates), whenever they were submitted.</param>
 /// <param name="FreeFastUsed">Fast-tier successes made free in the calendar month (UTC) the period starts in.</param>
-public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int FreeFastUsed = 0);
+/// <param name="CreditMicros">Every credit (top-ups less adjustments) the account was given.</param>
+/// <param name="ChargedAllTimeMicros">Every charge the account ever had: its balance is credits less this.</param>
+public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int FreeFastUsed = 0, long CreditMicros = 0, long ChargedAllTimeMicros = 0);
 
 /// <summary>
 /// The money ledger, written as a job effect (in the transaction of the transition that causes each entry): a create
 /// reserves the job's estimate; a success charges what it made (the job's cost) and releases the reserve; a failure,
-/// expiry, cancellation or deletion releases it. Each job has at most one entry of each kind (a unique index), so every
-/// step happens exactly once whatever crashes, retries or replays come; a failed job is never charged. The first
-/// <see cref="FreeFastPerMonth"/> Fast-tier successes of an account in a calendar month (UTC) are charged $0: the quota
-/// is counted at settlement, so a failed job does not use it up.
+/// expiry, cancellation or deletion releases it (a failure at the content-policy check is charged the catalog's
+/// <see cref="ModelCatalog.PolicyFailureFraction"/> of the estimate). Each job has at most one entry of each kind (a
+/// unique index), so every step happens exactly once whatever crashes, retries or replays come; a failed job is never
+/// charged otherwise. The first <see cref="Plan.FreeFastPerMonth"/> Fast-tier successes of an account in a calendar
+/// month (UTC) are charged $0: the quota is counted at settlement, so a failed job does not use it up. Charges are
+/// also summed per account and month (account_months), the one row a budget check reads.
 /// </summary>
-public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.DefaultFreeFastPerMonth) : IJobEffect
+public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
 {
-    /// <summary>SPEC §3: 20 Fast-tier generations a month are free.</summary>
-    public const int DefaultFreeFastPerMonth = 20;
-
     // The kinds of entry, spelled once for the statements below.
     private const string Reserve = "reserve";
     private const string Release = "release";
     private const string Charge = "charge";
+    private const string Credit = "credit";
 
     private const string InsertSql =
-        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
-        "VALUES (@account_id, @job_id, @kind, @amount_micros, @now) ON CONFLICT DO NOTHING;";
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms) " +
+        "VALUES (@account_id, @job_id, @kind, @amount_micros, @now, @model, @output_ms) ON CONFLICT DO NOTHING;";
 
-    // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger).
+    // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger). The note is the outcome.
     private const string ReleaseSql =
-        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at) " +
-        $"SELECT account_id, job_id, '{Release}', -amount_micros, @now FROM ledger_entries " +
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, note) " +
+        $"SELECT account_id, job_id, '{Release}', -amount_micros, @now, model, @note FROM ledger_entries " +
         $"WHERE job_id = @job_id AND kind = '{Reserve}' ON CONFLICT DO NOTHING;";
+
+    private const string CreditSql =
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, note) " +
+        $"VALUES (@account_id, NULL, '{Credit}', @amount_micros, @now, @note) RETURNING id;";
 
     // Up to @wanted more free successes for the month, never past the quota: the upsert locks the month's row, so
     // racing settlements (on any node) see each other's counts. Right-hand sides read the row as it was. No row back:
@@ -51,27 +57,32 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
         "granted = CASE WHEN free_quota_use.used + @wanted > @quota THEN @quota - free_quota_use.used ELSE @wanted END " +
         "WHERE free_quota_use.used < @quota RETURNING granted;";
 
+    private const string AddToMonthSql =
+        "INSERT INTO account_months (account_id, month, charged_micros) VALUES (@account_id, @month, @amount_micros) " +
+        "ON CONFLICT (account_id, month) DO UPDATE SET charged_micros = account_months.charged_micros + @amount_micros;";
+
     private const string BalanceSql =
         "SELECT " +
         $"COALESCE(SUM(CASE WHEN kind = '{Charge}' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
         $"COALESCE(SUM(CASE WHEN kind IN ('{Reserve}', '{Release}') THEN amount_micros ELSE 0 END), 0), " +
-        "(SELECT COALESCE(MAX(used), 0) FROM free_quota_use WHERE account_id = @account_id AND month = @month) " +
+        "(SELECT COALESCE(MAX(used), 0) FROM free_quota_use WHERE account_id = @account_id AND month = @month), " +
+        $"COALESCE(SUM(CASE WHEN kind = '{Credit}' THEN amount_micros ELSE 0 END), 0), " +
+        $"COALESCE(SUM(CASE WHEN kind = '{Charge}' THEN amount_micros ELSE 0 END), 0) " +
         "FROM ledger_entries WHERE account_id = @account_id;";
-
-    /// <summary>How many Fast-tier successes an account gets free each calendar month.</summary>
-    public int FreeFastPerMonth { get; } = freeFastPerMonth >= 0
-        ? freeFastPerMonth
-        : throw new ArgumentOutOfRangeException(nameof(freeFastPerMonth), "The free quota cannot be negative.");
 
     public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
         or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
 
-    /// <summary>What a job holds from submit to end: its whole requested clip (a normalized spec) at its model's price.</summary>
+    /// <summary>
+    /// What a job holds from submit to end: its whole requested clip (a normalized spec) at its model's price; when the
+    /// model chooses the length, its longest (never under-reserve).
+    /// </summary>
     public long EstimateMicros(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var model = catalog.Find(request.Model) ?? throw new InvalidOperationException($"Model '{request.Model}' is not in the catalog.");
-        return Pricing.CostMicros(model, request.Resolution!, request.Duration!.Value, request.FramesPerSecond!.Value);
+        var seconds = request.AutoDuration ? model.Duration.Max : request.Duration!.Value;
+        return Pricing.CostMicros(model, request.Resolution!, seconds, request.FramesPerSecond!.Value);
     }
 
     public Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken) =>
@@ -95,17 +106,45 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
                 break;
             case JobTransitionKind.Completed:
                 var free = await UseFreeQuotaAsync(session, jobs, cancellationToken);
-                await InsertAsync(
-                    session, jobs, Charge, job => free.Contains(job.Id) ? 0 : job.CostMicros ?? 0, job => job.UpdatedAt, cancellationToken);
+                await ChargeAsync(session, jobs, job => free.Contains(job.Id) ? 0 : job.CostMicros ?? 0, cancellationToken);
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
-            default: // failed, expired, cancelled, deleted: the hold ends, nothing is charged
+            case JobTransitionKind.Failed:
+                var refused = jobs.Where(j => IsPolicyFailure(j.Error)).ToArray();
+                if (refused.Length > 0 && catalog.PolicyFailureFraction > 0)
+                {
+                    await ChargeAsync(
+                        session, refused, job => (long)Math.Round(EstimateMicros(job.Request) * catalog.PolicyFailureFraction), cancellationToken);
+                }
+
+                await ReleaseAsync(session, jobs, cancellationToken);
+                break;
+            default: // expired, cancelled, deleted: the hold ends, nothing is charged
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
         }
     }
 
-    /// <summary>An account's charges since <paramref name="since"/> and what its unfinished jobs hold now.</summary>
+    /// <summary>Adds a credit (a top-up, or with a negative amount an adjustment) to an account; its entry id.</summary>
+    internal static async Task<long> AddCreditAsync(
+        SqlSession session, string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var ids = await session.QueryAsync(
+            CreditSql,
+            c =>
+            {
+                c.Text("@account_id", accountId);
+                c.Bigint("@amount_micros", amountMicros);
+                c.Bigint("@now", now.ToUnixTimeMilliseconds());
+                c.Text("@note", note);
+            },
+            r => r.GetInt64(0),
+            cancellationToken);
+        return ids[0];
+    }
+
+    /// <summary>An account's charges since <paramref name="since"/>, what its unfinished jobs hold now, and its credits.</summary>
     public static async Task<LedgerBalance> BalanceAsync(SqlSession session, string accountId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -117,10 +156,16 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
                 c.Bigint("@since", since.ToUnixTimeMilliseconds());
                 c.Text("@month", Month(since));
             },
-            r => new LedgerBalance(r.GetInt64(0), r.GetInt64(1), (int)r.GetInt64(2)),
+            r => new LedgerBalance(r.GetInt64(0), r.GetInt64(1), (int)r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)),
             cancellationToken);
         return rows[0];
     }
+
+    /// <summary>The calendar month (UTC) a moment falls in, as the quota and the month totals key it: "2026-12".</summary>
+    internal static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool IsPolicyFailure(JobError? error) => error?.Code is ErrorCodes.InputTextSensitiveContentDetected
+        or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected;
 
     /// <summary>
     /// The ids of the successes the free quota covers (Fast tier, something to pay, quota left this month): one upsert
@@ -129,14 +174,21 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
     private async Task<HashSet<string>> UseFreeQuotaAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken)
     {
         var free = new HashSet<string>(StringComparer.Ordinal);
-        if (FreeFastPerMonth == 0)
+        var eligible = jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast).ToArray();
+        if (eligible.Length == 0)
         {
             return free;
         }
 
-        var eligible = jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast);
+        var accountPlans = await plans.ReadAsync(session, [.. eligible.Select(j => j.AccountId)], lockRows: false, cancellationToken);
         foreach (var group in eligible.GroupBy(j => (j.AccountId, Month: Month(j.UpdatedAt))))
         {
+            var quota = accountPlans[group.Key.AccountId].FreeFastPerMonth;
+            if (quota == 0)
+            {
+                continue;
+            }
+
             var granted = await session.QueryAsync(
                 UseFreeSql,
                 c =>
@@ -144,7 +196,7 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
                     c.Text("@account_id", group.Key.AccountId);
                     c.Text("@month", group.Key.Month);
                     c.Int4("@wanted", group.Count());
-                    c.Int4("@quota", FreeFastPerMonth);
+                    c.Int4("@quota", quota);
                 },
                 r => r.GetInt32(0),
                 cancellationToken);
@@ -154,8 +206,28 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
         return free;
     }
 
-    private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Charges each job once, and adds the charges to their accounts' month totals.</summary>
+    private static async Task ChargeAsync(SqlSession session, Job[] jobs, Func<Job, long> amount, CancellationToken cancellationToken)
+    {
+        await InsertAsync(session, jobs, Charge, amount, job => job.UpdatedAt, cancellationToken);
+        var totals = jobs
+            .GroupBy(j => (j.AccountId, Month: Month(j.UpdatedAt)))
+            .Select(g => (g.Key.AccountId, g.Key.Month, Micros: g.Sum(amount)))
+            .Where(t => t.Micros != 0)
+            .ToArray();
+        await session.ExecuteEachAsync(
+            AddToMonthSql,
+            totals,
+            (c, total) =>
+            {
+                c.Text("@account_id", total.AccountId);
+                c.Text("@month", total.Month);
+                c.Bigint("@amount_micros", total.Micros);
+            },
+            cancellationToken);
+    }
 
+    /// <summary>Writes an entry of <paramref name="kind"/> for each job.</summary>
     private static Task<int> InsertAsync(
         SqlSession session, Job[] jobs, string kind, Func<Job, long> amount, Func<Job, DateTimeOffset> at, CancellationToken cancellationToken) =>
         session.ExecuteEachAsync(
@@ -168,6 +240,8 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
                 c.Text("@kind", kind);
                 c.Bigint("@amount_micros", amount(job));
                 c.Bigint("@now", at(job).ToUnixTimeMilliseconds());
+                c.Text("@model", job.Request.Model);
+                c.Bigint("@output_ms", job.Outputs is { } outputs ? (long)Math.Round(outputs.DurationSeconds * 1000) : null);
             },
             cancellationToken);
 
@@ -179,6 +253,7 @@ public sealed class Ledger(ModelCatalog catalog, int freeFastPerMonth = Ledger.D
             {
                 c.Text("@job_id", job.Id);
                 c.Bigint("@now", job.UpdatedAt.ToUnixTimeMilliseconds());
+                c.Text("@note", job.Status.ToString().ToLowerInvariant());
             },
             cancellationToken);
 }

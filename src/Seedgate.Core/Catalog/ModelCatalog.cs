@@ -23,6 +23,9 @@ public sealed class ModelCatalog
     private ModelCatalog(CatalogDocument document)
     {
         Models = document.Models;
+        PolicyFailureFraction = document.PolicyFailureFraction is >= 0 and <= 1
+            ? document.PolicyFailureFraction
+            : throw new InvalidOperationException("Model catalog: policy_failure_fraction must be 0–1.");
         _frameSizes = document.FrameSizes;
         _byName = new Dictionary<string, ModelSpec>(StringComparer.Ordinal);
         foreach (var model in document.Models)
@@ -41,6 +44,12 @@ public sealed class ModelCatalog
 
     /// <summary>Every model, in catalog order.</summary>
     public IReadOnlyList<ModelSpec> Models { get; }
+
+    /// <summary>
+    /// The share of its estimate a job that failed the upstream's content-policy check is charged (seed 004: "costs a
+    /// small fraction of a completed render"); 0 by default.
+    /// </summary>
+    public double PolicyFailureFraction { get; }
 
     /// <summary>The ratios every resolution row of the frame-size table offers.</summary>
     public static IReadOnlyList<string> Ratios { get; } = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"];
@@ -106,5 +115,6 @@ public sealed class ModelCatalog
 
     private sealed record CatalogDocument(
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, int[]>> FrameSizes,
-        IReadOnlyList<ModelSpec> Models);
+        IReadOnlyList<ModelSpec> Models,
+        double PolicyFailureFraction = 0);
 }

@@ -12,9 +12,14 @@ internal interface IClaimPolicy
     Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken);
 }
 
-/// <summary>The default policy: the store's order, highest priority first, then oldest.</summary>
-internal sealed class PriorityClaimPolicy(IJobStore store, TimeProvider time) : IClaimPolicy
+/// <summary>
+/// The default policy: the store's order, highest priority first, then oldest; when per-account caps are registered
+/// (the server's plans: max_in_progress), a queued job starts only while its account is under its cap, cluster-wide.
+/// </summary>
+internal sealed class PriorityClaimPolicy(IJobStore store, TimeProvider time, IRunningCaps? caps = null) : IClaimPolicy
 {
     public Task<IReadOnlyList<Job>> ClaimAsync(string owner, int capacity, TimeSpan lease, CancellationToken cancellationToken) =>
-        store.ClaimAsync(owner, capacity, time.GetUtcNow(), lease, cancellationToken);
+        caps is null
+            ? store.ClaimAsync(owner, capacity, time.GetUtcNow(), lease, cancellationToken)
+            : store.ClaimAsync(owner, capacity, time.GetUtcNow(), lease, caps, cancellationToken);
 }

@@ -23,6 +23,13 @@ public sealed record GenerationRequest
     /// <summary>Seconds; -1 lets the engine choose; null means the model's default.</summary>
     public int? Duration { get; init; }
 
+    /// <summary>
+    /// After validation: the caller let the model choose the length (-1). <see cref="Duration"/> then holds the
+    /// catalog's auto seconds (what the sandbox renders); the upstream may choose up to the model's maximum, so that is
+    /// what the job reserves.
+    /// </summary>
+    public bool AutoDuration { get; init; }
+
     /// <summary>Frames per second; only 24 is offered; null means 24.</summary>
     public int? FramesPerSecond { get; init; }
 

@@ -152,6 +152,7 @@ public sealed class RequestValidator(ModelCatalog catalog)
                 Ratio = ratio,
                 // Every value concrete from here on: engines and views never default again.
                 Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
+                AutoDuration = duration == -1,
                 FramesPerSecond = FramesPerSecond,
                 GenerateAudio = audio,
                 Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,

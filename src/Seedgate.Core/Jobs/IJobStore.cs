@@ -1,3 +1,5 @@
+using Seedgate.Core.Storage.Sql;
+
 namespace Seedgate.Core.Jobs;
 
 /// <summary>
@@ -29,6 +31,15 @@ public interface IJobStore
     /// that still named itself its owner counts a lapse. No job is claimed by two owners.
     /// </summary>
     Task<IReadOnlyList<Job>> ClaimAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As the claim above, but a queued job starts only while its account has fewer jobs running than
+    /// <paramref name="caps"/> allows, counted inside the claim's transaction with such claims taking turns across
+    /// nodes: no account ever has more running than its cap, whatever races. Jobs already running (a lapsed lease, a
+    /// due retry or resume) are taken back regardless: they hold their slot. An account at its cap does not hold up
+    /// the jobs of others behind it.
+    /// </summary>
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps caps, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease while the job runs; false when the owner no longer holds it.</summary>
     Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
@@ -120,3 +131,10 @@ public sealed record JobQuery(string AccountId)
 }
 
 public sealed record JobPage(long Total, IReadOnlyList<Job> Items);
+
+/// <summary>Per-account caps on running jobs, which a capped claim reads inside its transaction.</summary>
+public interface IRunningCaps
+{
+    /// <summary>How many jobs each of <paramref name="accountIds"/> may have running at once.</summary>
+    Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken);
+}

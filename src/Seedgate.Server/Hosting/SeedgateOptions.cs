@@ -30,8 +30,11 @@ public sealed class SeedgateOptions
     /// <summary>How long an Idempotency-Key maps to its task (the same key and request return that task meanwhile).</summary>
     public TimeSpan IdempotencyKeyLifetime { get; set; } = Core.Jobs.IdempotencyKeys.DefaultLifetime;
 
-    /// <summary>How many Fast-tier successes an account gets free each calendar month (UTC); 0 turns the quota off.</summary>
-    public int FreeFastPerMonth { get; set; } = Core.Accounts.Ledger.DefaultFreeFastPerMonth;
+    /// <summary>
+    /// Whether plans are enforced and money is kept: rate limits, the tasks-in-progress cap, budgets, the ledger and
+    /// the free quota. Off only for a trusted single-tenant install (and the benchmark's baseline).
+    /// </summary>
+    public bool Policies { get; set; } = true;
 
     /// <summary>The longest long-poll (?wait=N) a caller may ask for, in seconds.</summary>
     public int MaxWaitSeconds { get; set; } = 60;

@@ -23,6 +23,7 @@ internal static class JobSamples
         Resolution = "1080p",
         Ratio = "21:9",
         Duration = 12,
+        AutoDuration = true,
         FramesPerSecond = 24,
         GenerateAudio = true,
         Seed = 9_007_199_254_740_993,

@@ -28,6 +28,16 @@ public sealed class Gateway : IAsyncDisposable
     public string DataDirectory { get; }
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>
+    /// The default plan of test gateways: limits no test meets unless it is about them (it then sets its own, after
+    /// these). The shipped defaults (2 creates/s, 3 in progress) are tested where they matter.
+    /// </summary>
+    public static readonly string[] GenerousPlan =
+    [
+        "--Seedgate:Plans:default:Qps=100000", "--Seedgate:Plans:default:PollQps=100000", "--Seedgate:Plans:default:MaxInProgress=1000",
+        "--Seedgate:Plans:default:MaxQueued=100000", "--Seedgate:Plans:default:MaxPriority=9",
+    ];
+
     /// <summary>Starts a gateway; extra configuration as --Section:Key=value.</summary>
     public static async Task<Gateway> StartAsync(params string[] configuration)
     {
@@ -36,7 +46,8 @@ public sealed class Gateway : IAsyncDisposable
             new ServeOptions(
                 ["http://127.0.0.1:0"],
                 dataDirectory,
-                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. configuration]));
+                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning",
+                    .. GenerousPlan, .. configuration]));
         await app.StartAsync();
         return new Gateway(app, dataDirectory);
     }

@@ -20,13 +20,17 @@ internal sealed class PostgresJobStatements : JobStatements
 
     /// <summary>The subquery walks ix_jobs_claim in claim order and locks what it picks.</summary>
     public override string ClaimSql { get; } =
-        "UPDATE jobs SET status = 'running', lease_owner = @owner, lease_until = @lease_until, " +
-        "attempts = CASE WHEN status = 'queued' THEN 1 ELSE attempts END, " +
-        "lapses = lapses + CASE WHEN status = 'running' AND lease_owner IS NOT NULL THEN 1 ELSE 0 END, " +
-        "started_at = COALESCE(started_at, @now), updated_at = @now " +
+        $"UPDATE jobs SET {ClaimSet} " +
         $"WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE {Claimable} " +
         "ORDER BY priority DESC, created_at, id LIMIT @max FOR UPDATE SKIP LOCKED)) " +
         $"RETURNING {JobRows.Columns};";
+
+    /// <summary>
+    /// Capped claims count an account's running jobs and then start more: two nodes doing that at once could both see
+    /// room for the last slot. One cluster-wide transaction lock (a claim holds it for a few milliseconds) makes them
+    /// take turns; uncapped claims, creates and completions never wait for it.
+    /// </summary>
+    public override string? CappedClaimLockSql => "SELECT pg_advisory_xact_lock(7355608001);";
 
     /// <summary>A skipped job is taken by the next sweep if it is still due then.</summary>
     public override JobStatement Expire { get; } = new(

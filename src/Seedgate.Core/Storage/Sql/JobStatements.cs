@@ -16,12 +16,28 @@ internal abstract class JobStatements
     /// their expiry are left to the expiry sweep. The predicate of the partial indexes comes first, verbatim, so
     /// that the planners use them.
     /// </summary>
-    protected const string Claimable =
+    internal const string Claimable =
         $"{SqlJobStore.Unfinished} AND expires_at > @now AND (status = 'queued' OR lease_until IS NULL OR lease_until <= @now)";
 
     /// <summary>Due for expiry: unfinished past its expiry, and not held by a live lease (a worker expires its own job).</summary>
     protected const string Expirable =
         $"{SqlJobStore.Unfinished} AND expires_at <= @now AND (status = 'queued' OR lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @now)";
+
+    /// <summary>What a claim sets: see <see cref="ClaimSql"/>.</summary>
+    internal const string ClaimSet =
+        "status = 'running', lease_owner = @owner, lease_until = @lease_until, " +
+        "attempts = CASE WHEN status = 'queued' THEN 1 ELSE attempts END, " +
+        "lapses = lapses + CASE WHEN status = 'running' AND lease_owner IS NOT NULL THEN 1 ELSE 0 END, " +
+        "started_at = COALESCE(started_at, @now), updated_at = @now";
+
+    /// <summary>What the capped claim's pick says after FROM jobs to walk the claim index (see SQLite's statements).</summary>
+    public virtual string ClaimIndexHint => "";
+
+    /// <summary>
+    /// Serializes claims that respect per-account caps across nodes for the rest of the transaction (PostgreSQL: a
+    /// transaction advisory lock), or null where transactions are serial anyway (SQLite: one writer).
+    /// </summary>
+    public virtual string? CappedClaimLockSql => null;
 
     /// <summary>
     /// Claims up to @max runnable jobs for @owner in one statement (the choice and the update are atomic): sets status

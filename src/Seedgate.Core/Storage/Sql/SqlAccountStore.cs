@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Seedgate.Core.Accounts;
 using Seedgate.Core.Storage.Postgres;
 using Seedgate.Core.Storage.Sqlite;
@@ -7,6 +8,9 @@ namespace Seedgate.Core.Storage.Sql;
 /// <summary><see cref="IAccountStore"/> on SQL, one source for SQLite and PostgreSQL.</summary>
 public sealed class SqlAccountStore : IAccountStore
 {
+    private const string AccountColumns = "id, name, plan, overrides, created_at, updated_at";
+    private const string KeyColumns = "id, account_id, name, hash, prefix, created_at, revoked_at";
+
     private readonly ISqlDatabase _database;
 
     public SqlAccountStore(SqliteDatabase database)
@@ -39,7 +43,7 @@ public sealed class SqlAccountStore : IAccountStore
         // An existing account keeps its name and creation time.
         return _database.WriteAsync(
             session => session.ExecuteAsync(
-                "INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at) ON CONFLICT (id) DO NOTHING;",
+                "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (@id, @name, @created_at, @created_at) ON CONFLICT (id) DO NOTHING;",
                 c =>
                 {
                     c.Text("@id", accountId);
@@ -76,19 +80,104 @@ public sealed class SqlAccountStore : IAccountStore
         ArgumentNullException.ThrowIfNull(hash);
         var keys = await _database.ReadAsync(
             session => session.QueryAsync(
-                "SELECT id, account_id, name, hash, prefix, created_at FROM api_keys WHERE hash = @hash AND revoked_at IS NULL;",
-                c => c.Text("@hash", hash),
-                row => new ApiKeyRecord(
-                    row.GetString(0),
-                    row.GetString(1),
-                    row.GetString(2),
-                    row.GetString(3),
-                    row.GetString(4),
-                    DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5))),
-                cancellationToken),
+                $"SELECT {KeyColumns} FROM api_keys WHERE hash = @hash AND revoked_at IS NULL;", c => c.Text("@hash", hash), ReadKey, cancellationToken),
             cancellationToken);
         return keys.SingleOrDefault();
     }
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(string accountId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        return _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(
+            async session => await session.QueryAsync(
+                $"SELECT {KeyColumns} FROM api_keys WHERE account_id = @account_id ORDER BY created_at, id;",
+                c => c.Text("@account_id", accountId),
+                ReadKey,
+                cancellationToken),
+            cancellationToken);
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var changed = await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL;",
+                c =>
+                {
+                    c.Text("@id", keyId);
+                    c.Bigint("@now", now.ToUnixTimeMilliseconds());
+                },
+                cancellationToken),
+            cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var created = await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "INSERT INTO accounts (id, name, plan, overrides, created_at, updated_at) " +
+                "VALUES (@id, @name, @plan, @overrides, @created_at, @updated_at) ON CONFLICT (id) DO NOTHING;",
+                c => BindAccount(c, account),
+                cancellationToken),
+            cancellationToken);
+        return created == 1;
+    }
+
+    public async Task<bool> UpdateAccountAsync(Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var changed = await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "UPDATE accounts SET name = @name, plan = @plan, overrides = @overrides, updated_at = @updated_at WHERE id = @id;",
+                c => BindAccount(c, account),
+                cancellationToken),
+            cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var accounts = await _database.ReadAsync(
+            session => session.QueryAsync(
+                $"SELECT {AccountColumns} FROM accounts WHERE id = @id;", c => c.Text("@id", accountId), ReadAccount, cancellationToken),
+            cancellationToken);
+        return accounts.SingleOrDefault();
+    }
+
+    public Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<Account>>(
+            async session => await session.QueryAsync(
+                $"SELECT {AccountColumns} FROM accounts ORDER BY created_at, id;", _ => { }, ReadAccount, cancellationToken),
+            cancellationToken);
+
+    public Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return _database.WriteOneAsync(session => Ledger.AddCreditAsync(session, accountId, amountMicros, note, now, cancellationToken), cancellationToken);
+    }
+
+    private static void BindAccount(DbCommand command, Account account)
+    {
+        command.Text("@id", account.Id);
+        command.Text("@name", account.Name);
+        command.Text("@plan", account.Plan);
+        command.Text("@overrides", account.Overrides);
+        command.Bigint("@created_at", account.CreatedAt.ToUnixTimeMilliseconds());
+        command.Bigint("@updated_at", account.UpdatedAt.ToUnixTimeMilliseconds());
+    }
+
+    private static Account ReadAccount(DbDataReader row) => new(
+        row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), Time(row, 4), Time(row, 5));
+
+    private static ApiKeyRecord ReadKey(DbDataReader row) => new(
+        row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4), Time(row, 5),
+        row.IsDBNull(6) ? null : Time(row, 6));
+
+    private static DateTimeOffset Time(DbDataReader row, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(ordinal));
 
     public async Task<byte[]> GetOrAddSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken)
     {

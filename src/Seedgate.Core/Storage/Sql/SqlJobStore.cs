@@ -63,6 +63,9 @@ public sealed class SqlJobStore : IJobStore
     private const string HandBackSql =
         "UPDATE jobs SET lease_owner = NULL, lease_until = @now, updated_at = @now WHERE status = 'running' AND lease_owner = @owner;";
 
+    // A capped claim picks twice the slots it has; when accounts at their cap fill the pick, it looks again past them.
+    private const int MaxCappedClaimRounds = 4;
+
     private readonly ISqlDatabase _database;
     private readonly JobStatements _statements;
 
@@ -238,12 +241,94 @@ public sealed class SqlJobStore : IJobStore
             },
             cancellationToken);
 
-        // RETURNING gives rows in no promised order.
-        return claimed
-            .OrderByDescending(j => j.Request.Priority)
-            .ThenBy(j => j.CreatedAt)
-            .ThenBy(j => j.Id, StringComparer.Ordinal)
-            .ToList();
+        return InClaimOrder(claimed);
+    }
+
+    public async Task<IReadOnlyList<Job>> ClaimAsync(
+        string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps caps, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(caps);
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var claimed = await _database.WriteAsync(
+            async session =>
+            {
+                if (_statements.CappedClaimLockSql is { } lockSql)
+                {
+                    await session.ExecuteAsync(lockSql, _ => { }, cancellationToken);
+                }
+
+                var taken = new List<Job>();
+                var full = new List<string>(); // accounts at their cap: their queued jobs are not picked again
+                for (var round = 0; round < MaxCappedClaimRounds && taken.Count < max; round++)
+                {
+                    var window = (max - taken.Count) * 2;
+                    var candidates = await session.QueryAsync(
+                        $"SELECT id, account_id, status FROM jobs {_statements.ClaimIndexHint} WHERE {JobStatements.Claimable}" +
+                        (full.Count == 0 ? "" : $" AND (status <> 'queued' OR account_id NOT IN ({SqlParameters.Placeholders("f", full.Count)}))") +
+                        " ORDER BY priority DESC, created_at, id LIMIT @window;",
+                        c =>
+                        {
+                            c.Bigint("@now", JobRows.Millis(now));
+                            c.Int4("@window", window);
+                            c.TextEach("f", full);
+                        },
+                        r => (Id: r.GetString(0), AccountId: r.GetString(1), Starts: r.GetString(2) == "queued"),
+                        cancellationToken);
+                    var room = await RoomAsync(session, [.. candidates.Where(c => c.Starts).Select(c => c.AccountId)], caps, cancellationToken);
+                    var chosen = new List<string>();
+                    foreach (var candidate in candidates.TakeWhile(_ => taken.Count + chosen.Count < max))
+                    {
+                        if (candidate.Starts && room[candidate.AccountId] <= 0)
+                        {
+                            if (!full.Contains(candidate.AccountId))
+                            {
+                                full.Add(candidate.AccountId);
+                            }
+
+                            continue;
+                        }
+
+                        if (candidate.Starts)
+                        {
+                            room[candidate.AccountId]--;
+                        }
+
+                        chosen.Add(candidate.Id);
+                    }
+
+                    if (chosen.Count > 0)
+                    {
+                        taken.AddRange(await session.QueryAsync(
+                            $"UPDATE jobs SET {JobStatements.ClaimSet} WHERE id IN ({SqlParameters.Placeholders("c", chosen.Count)}) " +
+                            $"AND {JobStatements.Claimable} RETURNING {JobRows.Columns};",
+                            c =>
+                            {
+                                c.Text("@owner", owner);
+                                c.Bigint("@now", JobRows.Millis(now));
+                                c.Bigint("@lease_until", JobRows.Millis(now + lease));
+                                c.TextEach("c", chosen);
+                            },
+                            JobRows.Read,
+                            cancellationToken));
+                    }
+
+                    if (candidates.Count < window)
+                    {
+                        break; // every claimable job was seen
+                    }
+                }
+
+                await ApplyAsync(session, JobTransitionKind.Claimed, _effects[JobTransitionKind.Claimed], taken, cancellationToken);
+                return taken;
+            },
+            cancellationToken);
+        return InClaimOrder(claimed);
     }
 
     public async Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
@@ -516,6 +601,31 @@ public sealed class SqlJobStore : IJobStore
             : (await ChangeAsync(session, kind, statement, bind, cancellationToken)).Count == 1;
 
     /// <summary>A write of one transition's statement: in a transaction when effects act on the kind, else the statement alone.</summary>
+    // RETURNING gives rows in no promised order.
+    private static List<Job> InClaimOrder(IEnumerable<Job> claimed) =>
+        [.. claimed.OrderByDescending(j => j.Request.Priority).ThenBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal)];
+
+    /// <summary>How many more jobs each account may start now: its cap less what it has running (this transaction's claims included).</summary>
+    private static async Task<Dictionary<string, int>> RoomAsync(
+        SqlSession session, string[] accountIds, IRunningCaps caps, CancellationToken cancellationToken)
+    {
+        var ids = accountIds.Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var maxRunning = await caps.MaxRunningAsync(session, ids, cancellationToken);
+        var running = await session.QueryAsync(
+            $"SELECT account_id, COUNT(*) FROM jobs WHERE {Unfinished} AND status = 'running' " +
+            $"AND account_id IN ({SqlParameters.Placeholders("a", ids.Length)}) GROUP BY account_id;",
+            c => c.TextEach("a", ids),
+            r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
+            cancellationToken);
+        var busy = running.ToDictionary(r => r.AccountId, r => r.Count, StringComparer.Ordinal);
+        return ids.ToDictionary(id => id, id => maxRunning[id] - busy.GetValueOrDefault(id), StringComparer.Ordinal);
+    }
+
     private Task<T> WriteAsync<T>(JobTransitionKind kind, Func<SqlSession, Task<T>> work, CancellationToken cancellationToken) =>
         _effects[kind].Length == 0 ? _database.WriteOneAsync(work, cancellationToken) : _database.WriteAsync(work, cancellationToken);
 

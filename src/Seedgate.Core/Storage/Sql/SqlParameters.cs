@@ -18,6 +18,20 @@ internal static class SqlParameters
 
     public static void Bytes(this DbCommand command, string name, byte[] value) => Add(command, name, DbType.Binary, value);
 
+    /// <summary>"@{prefix}0, @{prefix}1, …": the placeholders of an IN list of <paramref name="count"/> values.</summary>
+    public static string Placeholders(string prefix, int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
+
+    /// <summary>Binds the values of an IN list written with <see cref="Placeholders"/>.</summary>
+    public static void TextEach(this DbCommand command, string prefix, IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        for (var i = 0; i < values.Count; i++)
+        {
+            command.Text($"@{prefix}{i}", values[i]);
+        }
+    }
+
     private static void Add(DbCommand command, string name, DbType type, object? value)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -7,18 +7,19 @@ internal sealed class SqliteJobStatements : JobStatements
 {
     public static readonly SqliteJobStatements Instance = new();
 
+    private const string ClaimIndex = "INDEXED BY ix_jobs_claim";
+
     /// <summary>
     /// INDEXED BY: the claim must walk ix_jobs_claim in claim order; given the expiry range alone, newer planners may
     /// pick ix_jobs_expiry and sort every unfinished job.
     /// </summary>
     public override string ClaimSql { get; } =
-        "UPDATE jobs SET status = 'running', lease_owner = @owner, lease_until = @lease_until, " +
-        "attempts = CASE WHEN status = 'queued' THEN 1 ELSE attempts END, " +
-        "lapses = lapses + CASE WHEN status = 'running' AND lease_owner IS NOT NULL THEN 1 ELSE 0 END, " +
-        "started_at = COALESCE(started_at, @now), updated_at = @now " +
-        $"WHERE id IN (SELECT id FROM jobs INDEXED BY ix_jobs_claim WHERE {Claimable} " +
+        $"UPDATE jobs SET {ClaimSet} " +
+        $"WHERE id IN (SELECT id FROM jobs {ClaimIndex} WHERE {Claimable} " +
         "ORDER BY priority DESC, created_at, id LIMIT @max) " +
         $"RETURNING {JobRows.Columns};";
+
+    public override string ClaimIndexHint => ClaimIndex;
 
     public override JobStatement Expire { get; } = new(
         "UPDATE jobs SET status = 'expired', lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Seedgate.Core.Accounts;
+
+/// <summary>What a submit beyond <see cref="Plan.MaxInProgress"/> gets.</summary>
+public enum Overflow
+{
+    /// <summary>Accepted and kept queued until one of the account's tasks ends (up to <see cref="Plan.MaxQueued"/>).</summary>
+    Queue,
+
+    /// <summary>Refused: 429 QuotaExceeded.</summary>
+    Reject,
+}
+
+/// <summary>
+/// The limits an account works under (SPEC §3; every number is configuration). Named plans come from configuration
+/// (Seedgate:Plans:{name}:{Field}); an account names one and may override any field (<see cref="PlanOverrides"/>).
+/// </summary>
+public sealed record Plan
+{
+    /// <summary>Creates per second, cluster-wide.</summary>
+    public double Qps { get; init; } = 2;
+
+    /// <summary>How many creates may come at once after a quiet spell (the bucket's size); null means ⌈qps⌉.</summary>
+    public int? Burst { get; init; }
+
+    /// <summary>Reads (get, list, delete, balance) per second, cluster-wide: polling several tasks must not starve creates.</summary>
+    public double PollQps { get; init; } = 20;
+
+    /// <summary>The read bucket's size; null means ⌈poll_qps⌉.</summary>
+    public int? PollBurst { get; init; }
+
+    /// <summary>Tasks running at once; queued ones wait for a slot (or are refused, under <see cref="Overflow.Reject"/>).</summary>
+    public int MaxInProgress { get; init; } = 3;
+
+    public Overflow Overflow { get; init; } = Overflow.Queue;
+
+    /// <summary>Tasks waiting for a slot, at most; a submit beyond gets 429 QuotaExceeded.</summary>
+    public int MaxQueued { get; init; } = 100;
+
+    /// <summary>Fast-tier successes free each calendar month (UTC).</summary>
+    public int FreeFastPerMonth { get; init; } = 20;
+
+    /// <summary>The most an account may spend in a calendar month (charges plus what its unfinished tasks hold); null: no cap.</summary>
+    public decimal? MonthlyBudgetUsd { get; init; }
+
+    /// <summary>The account's share when capacity is divided (fair share).</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>The highest <c>priority</c> the account may ask for (0–9).</summary>
+    public int MaxPriority { get; init; } = 5;
+
+    /// <summary>The create bucket's size.</summary>
+    [JsonIgnore]
+    public int CreateBurst => Burst ?? BucketSize(Qps);
+
+    /// <summary>The read bucket's size.</summary>
+    [JsonIgnore]
+    public int ReadBurst => PollBurst ?? BucketSize(PollQps);
+
+    /// <summary>The budget in micro-dollars, or null.</summary>
+    [JsonIgnore]
+    public long? MonthlyBudgetMicros => MonthlyBudgetUsd is { } usd ? (long)decimal.Round(usd * 1_000_000m) : null;
+
+    /// <summary>The first field that is out of range, as "field: why", or null.</summary>
+    public string? Problem() => this switch
+    {
+        { Qps: <= 0 or > 1_000_000 } or { Qps: double.NaN } => "qps must be a positive number of requests per second (at most 1000000).",
+        { PollQps: <= 0 or > 1_000_000 } or { PollQps: double.NaN } => "poll_qps must be a positive number of requests per second (at most 1000000).",
+        { Burst: < 1 } => "burst must be at least 1.",
+        { PollBurst: < 1 } => "poll_burst must be at least 1.",
+        { MaxInProgress: < 1 } => "max_in_progress must be at least 1.",
+        { MaxQueued: < 0 } => "max_queued cannot be negative.",
+        { FreeFastPerMonth: < 0 } => "free_fast_per_month cannot be negative.",
+        { MonthlyBudgetUsd: < 0 } => "monthly_budget_usd cannot be negative.",
+        { Weight: < 1 } => "weight must be at least 1.",
+        { MaxPriority: < 0 or > 9 } => "max_priority must be 0–9.",
+        _ => null,
+    };
+
+    /// <summary>This plan with the fields the overrides set.</summary>
+    public Plan With(PlanOverrides overrides) => PlanJson.Overlay<Plan>(this, overrides);
+
+    private static int BucketSize(double perSecond) => (int)Math.Max(1, Math.Ceiling(perSecond));
+}
+
+/// <summary>The fields of a plan an account sets for itself; absent (null) fields come from the plan.</summary>
+public sealed record PlanOverrides
+{
+    public static readonly PlanOverrides None = new();
+
+    public double? Qps { get; init; }
+    public int? Burst { get; init; }
+    public double? PollQps { get; init; }
+    public int? PollBurst { get; init; }
+    public int? MaxInProgress { get; init; }
+    public Overflow? Overflow { get; init; }
+    public int? MaxQueued { get; init; }
+    public int? FreeFastPerMonth { get; init; }
+    public decimal? MonthlyBudgetUsd { get; init; }
+    public int? Weight { get; init; }
+    public int? MaxPriority { get; init; }
+
+    /// <summary>Reads overrides as stored (and as the admin API takes them): {"max_in_progress": 10, "overflow": "reject"}.</summary>
+    /// <exception cref="JsonException">Not an object of known fields with values of their types.</exception>
+    public static PlanOverrides Parse(string json) => JsonSerializer.Deserialize<PlanOverrides>(json, PlanJson.Options) ?? None;
+
+    /// <summary>These overrides with the ones <paramref name="changes"/> sets on top.</summary>
+    public PlanOverrides Merge(PlanOverrides changes) => PlanJson.Overlay<PlanOverrides>(this, changes);
+
+    public string ToJson() => JsonSerializer.Serialize(this, PlanJson.Options);
+}
+
+/// <summary>Plans and overrides in JSON (configuration files, the admin API, the accounts table): snake_case fields.</summary>
+public static class PlanJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
+
+    /// <summary>The fields <paramref name="top"/> sets, laid over <paramref name="value"/>'s: one rule for every field.</summary>
+    internal static T Overlay<T>(object value, PlanOverrides top)
+    {
+        ArgumentNullException.ThrowIfNull(top);
+        var merged = JsonSerializer.SerializeToNode(value, value.GetType(), Options)!.AsObject();
+        foreach (var (name, field) in JsonSerializer.SerializeToNode(top, Options)!.AsObject())
+        {
+            merged[name] = field?.DeepClone();
+        }
+
+        return merged.Deserialize<T>(Options)!;
+    }
+}
