@@ -23,6 +23,7 @@ using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
+using Seedgate.Server.Limits;
 using Seedgate.Server.Outputs;
 using Seedgate.Server.Usage;
 
@@ -109,6 +110,8 @@ public static class SeedgateServer
         if (settings.Policies)
         {
             services.TryAddSingleton<IRunningCaps>(plans);
+            services.TryAddSingleton<AccountPlanCache>();
+            services.TryAddSingleton<ClusterRateLimiter>();
         }
 
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));

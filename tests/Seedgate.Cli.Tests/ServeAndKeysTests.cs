@@ -153,6 +153,10 @@ public sealed class ServeAndKeysTests
         public Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<RateLease> LeaseRateTokensAsync(
+            string accountId, string bucketClass, double perSecond, int burst, int want, DateTimeOffset now, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public ValueTask DisposeAsync()
         {
             Disposed = true;

@@ -7,6 +7,9 @@ public sealed record ApiKeyRecord(
 /// <summary>An account (tenant): its plan by name and the plan fields it overrides (see <see cref="Plans.Resolve"/>).</summary>
 public sealed record Account(string Id, string Name, string Plan, string Overrides, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>What a node got from a shared rate bucket: whole tokens, and the micro-tokens left in the bucket after.</summary>
+public sealed record RateLease(int Granted, long MicroTokensLeft);
+
 /// <summary>Accounts (tenants), their API keys, and node-shared secrets.</summary>
 public interface IAccountStore
 {
@@ -31,6 +34,14 @@ public interface IAccountStore
 
     /// <summary>Revokes a key; false when there is no such live key.</summary>
     Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes up to <paramref name="want"/> tokens from the account's cluster-wide bucket of <paramref name="bucketClass"/>
+    /// (refilled at <paramref name="perSecond"/> up to <paramref name="burst"/> tokens; a new bucket starts full), in one
+    /// atomic statement, so nodes sharing the store together never take more than the bucket gives.
+    /// </summary>
+    Task<RateLease> LeaseRateTokensAsync(
+        string accountId, string bucketClass, double perSecond, int burst, int want, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Adds a credit entry to the ledger (a top-up, or with a negative amount an adjustment); its entry id.</summary>
     Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken);

@@ -10,7 +10,13 @@ namespace Seedgate.Core.Jobs;
 /// <param name="Dialect">The dialect the request came through (see <see cref="JobDialects"/>).</param>
 /// <param name="CorrelationId">The caller's X-Client-Request-Id / X-Correlation-Id.</param>
 /// <param name="IdempotencyKey">The caller's Idempotency-Key: the same key and request return the same job.</param>
-public sealed record Submission(string AccountId, string Dialect, string? CorrelationId = null, string? IdempotencyKey = null);
+public sealed record Submission(string AccountId, string Dialect, string? CorrelationId = null, string? IdempotencyKey = null)
+{
+    public const int HighestPriority = 9;
+
+    /// <summary>The highest priority the account's plan lets it ask for.</summary>
+    public int MaxPriority { get; init; } = HighestPriority;
+}
 
 /// <summary>
 /// Accepts a canonical request for an account: validates it, checks reference URLs without touching the
@@ -56,6 +62,13 @@ public sealed class JobSubmitter(
         if (problem is not null)
         {
             throw new SeedgateException(problem);
+        }
+
+        if (validated!.Request.Priority > submission.MaxPriority)
+        {
+            throw new SeedgateException(SeedgateError.Invalid(
+                names["priority"],
+                $"{names["priority"]} may be at most {submission.MaxPriority} on this account's plan (got {validated.Request.Priority})."));
         }
 
         // Check every URL before writing anything (callbacks go out through the same network policy as fetches),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Limits;
 
 namespace Seedgate.Server.Dialects;
 
@@ -83,7 +84,10 @@ internal static class DialectJson
     {
         var key = context.Request.Headers[IdempotencyKeys.HeaderName];
         return new Submission(
-            AccountFilter.AccountOf(context), dialect, CorrelationId(context.Request), key.Count == 0 ? null : key.ToString());
+            AccountFilter.AccountOf(context), dialect, CorrelationId(context.Request), key.Count == 0 ? null : key.ToString())
+        {
+            MaxPriority = AccountLimitsFilter.PlanOf(context)?.MaxPriority ?? Core.Jobs.Submission.HighestPriority,
+        };
     }
 
     public static long UnixSeconds(DateTimeOffset? time) => time?.ToUnixTimeSeconds() ?? 0;

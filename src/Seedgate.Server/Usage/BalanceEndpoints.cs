@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Accounts;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
+using Seedgate.Server.Limits;
 
 namespace Seedgate.Server.Usage;
 
@@ -21,7 +22,8 @@ internal static class BalanceEndpoints
     {
         app.MapGet(Path, GetAsync)
             .AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
-            .AddEndpointFilter(new AccountFilter(NeutralErrors.Instance));
+            .AddEndpointFilter(new AccountFilter(NeutralErrors.Instance))
+            .AddEndpointFilter(new AccountLimitsFilter(NeutralErrors.Instance));
         return app;
     }
 

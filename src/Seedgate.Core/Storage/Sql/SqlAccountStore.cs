@@ -11,6 +11,23 @@ public sealed class SqlAccountStore : IAccountStore
     private const string AccountColumns = "id, name, plan, overrides, created_at, updated_at";
     private const string KeyColumns = "id, account_id, name, hash, prefix, created_at, revoked_at";
 
+    // The shared token bucket, in micro-tokens: refilled by the time since at_ms (at most a day's, so the product stays
+    // in 64 bits) at @rate micro-tokens a millisecond, up to @cap; then whole tokens are taken, up to @want. The SET
+    // expressions all read the row as it was. CASE rather than LEAST/MIN: one statement for both providers.
+    private const string Elapsed = "(CASE WHEN @now > rate_buckets.at_ms THEN CASE WHEN @now - rate_buckets.at_ms > 86400000 " +
+        "THEN 86400000 ELSE @now - rate_buckets.at_ms END ELSE 0 END)";
+
+    private const string Available = $"(CASE WHEN rate_buckets.micro_tokens + {Elapsed} * @rate > @cap THEN @cap " +
+        $"ELSE rate_buckets.micro_tokens + {Elapsed} * @rate END)";
+
+    private const string Taken = $"(CASE WHEN {Available} / 1000000 > @want THEN @want ELSE {Available} / 1000000 END)";
+
+    private const string LeaseSql =
+        "INSERT INTO rate_buckets (account_id, class, micro_tokens, at_ms, granted) VALUES (@account_id, @class, @cap - @first * 1000000, @now, @first) " +
+        $"ON CONFLICT (account_id, class) DO UPDATE SET micro_tokens = {Available} - {Taken} * 1000000, " +
+        "at_ms = CASE WHEN @now > rate_buckets.at_ms THEN @now ELSE rate_buckets.at_ms END, " +
+        $"granted = {Taken} RETURNING granted, micro_tokens;";
+
     private readonly ISqlDatabase _database;
 
     public SqlAccountStore(SqliteDatabase database)
@@ -158,6 +175,33 @@ public sealed class SqlAccountStore : IAccountStore
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         return _database.WriteOneAsync(session => Ledger.AddCreditAsync(session, accountId, amountMicros, note, now, cancellationToken), cancellationToken);
+    }
+
+    public async Task<RateLease> LeaseRateTokensAsync(
+        string accountId, string bucketClass, double perSecond, int burst, int want, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentException.ThrowIfNullOrEmpty(bucketClass);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(perSecond, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(want, 1);
+        var leases = await _database.WriteOneAsync(
+            session => session.QueryAsync(
+                LeaseSql,
+                c =>
+                {
+                    c.Text("@account_id", accountId);
+                    c.Text("@class", bucketClass);
+                    c.Bigint("@now", now.ToUnixTimeMilliseconds());
+                    c.Bigint("@rate", Math.Max(1, (long)Math.Round(perSecond * 1000))); // micro-tokens a millisecond
+                    c.Bigint("@cap", burst * 1_000_000L);
+                    c.Bigint("@want", want);
+                    c.Bigint("@first", Math.Min(want, burst));
+                },
+                r => new RateLease((int)r.GetInt64(0), r.GetInt64(1)),
+                cancellationToken),
+            cancellationToken);
+        return leases[0];
     }
 
     private static void BindAccount(DbCommand command, Account account)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Limits;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
@@ -30,6 +31,7 @@ internal static class ArkDialect
         var tasks = app.MapGroup(BasePath)
             .AddEndpointFilter(new DialectErrorFilter(Errors))
             .AddEndpointFilter(new AccountFilter(Errors))
+            .AddEndpointFilter(new AccountLimitsFilter(Errors))
             .WithTags("Ark dialect");
         tasks.MapPost("", CreateAsync)
             .Accepts<ArkCreateTaskBody>("application/json")

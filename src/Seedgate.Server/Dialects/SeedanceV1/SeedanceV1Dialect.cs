@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Limits;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Outputs;
 
@@ -34,6 +35,7 @@ internal static class SeedanceV1Dialect
         var videos = app.MapGroup(BasePath)
             .AddEndpointFilter(new DialectErrorFilter(Errors))
             .AddEndpointFilter(new AccountFilter(Errors))
+            .AddEndpointFilter(new AccountLimitsFilter(Errors))
             .WithTags("SeeDance v1 dialect");
         videos.MapPost("", CreateAsync)
             .Accepts<V1CreateBody>("application/json")

@@ -26,6 +26,6 @@ CREATE TABLE rate_buckets (
     class         text    NOT NULL,
     micro_tokens  bigint  NOT NULL,
     at_ms         bigint  NOT NULL,
-    granted       integer NOT NULL,
+    granted       bigint  NOT NULL,
     PRIMARY KEY (account_id, class)
 );
