@@ -64,12 +64,15 @@ public sealed class Gateway : IAsyncDisposable
         return ((int)response.StatusCode, await ReadObjectAsync(response));
     }
 
-    /// <summary>Long-polls an Ark task until it is terminal (bounded: fails the test after two minutes).</summary>
-    public async Task<JsonObject> WaitArkAsync(string id)
+    /// <summary>
+    /// Long-polls an Ark task until it is terminal (bounded: fails the test after two minutes), as the client's account
+    /// (by default the test key's).
+    /// </summary>
+    public async Task<JsonObject> WaitArkAsync(string id, HttpClient? client = null)
     {
         for (var i = 0; i < 4; i++)
         {
-            var (status, task) = await GetAsync($"/api/v3/contents/generations/tasks/{id}?wait=30");
+            var (status, task) = await GetAsync($"/api/v3/contents/generations/tasks/{id}?wait=30", client);
             Assert.Equal(200, status);
             if ((string?)task["status"] is "succeeded" or "failed" or "cancelled" or "expired")
             {
