@@ -32,7 +32,7 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
         ArgumentNullException.ThrowIfNull(transitions);
         ArgumentNullException.ThrowIfNull(session);
         var accounts = transitions.GroupBy(t => t.Job.AccountId, StringComparer.Ordinal).ToArray();
-        var accountPlans = await plans.ReadAsync(session, [.. accounts.Select(a => a.Key)], lockRows: true, cancellationToken);
+        var accountPlans = await plans.LockAsync(session, [.. accounts.Select(a => a.Key)], transitions[0].Job.CreatedAt, cancellationToken);
         foreach (var account in accounts)
         {
             var plan = accountPlans[account.Key];

@@ -180,7 +180,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
             return free;
         }
 
-        var accountPlans = await plans.ReadAsync(session, [.. eligible.Select(j => j.AccountId)], lockRows: false, cancellationToken);
+        var accountPlans = await plans.ReadAsync(session, [.. eligible.Select(j => j.AccountId)], cancellationToken);
         foreach (var group in eligible.GroupBy(j => (j.AccountId, Month: Month(j.UpdatedAt))))
         {
             var quota = accountPlans[group.Key.AccountId].FreeFastPerMonth;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sql;
 
@@ -44,14 +45,37 @@ public sealed class Plans : IRunningCaps
         });
     }
 
+    /// <summary>The plans of these accounts, read in the caller's transaction (an account without a row works under the default plan).</summary>
+    internal Task<Dictionary<string, Plan>> ReadAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken) =>
+        QueryAsync(session, accountIds, ids => $"SELECT id, plan, overrides FROM accounts WHERE id IN ({SqlParameters.Placeholders("a", ids)});", _ => { }, cancellationToken);
+
     /// <summary>
-    /// The plans of these accounts, read in the caller's transaction (an account without a row works under the
-    /// default plan). With <paramref name="lockRows"/> the account rows stay locked until the transaction ends, so
-    /// checks that count an account's jobs or money are serialized per account on every node: a no-op UPDATE is the
-    /// row lock both providers understand (SQLite has one writer at a time anyway).
+    /// The plans of these accounts, their rows locked until the caller's transaction ends, so checks that count an
+    /// account's jobs or money are serialized per account on every node. An upsert that changes nothing is the row lock
+    /// both providers understand, and it makes the row of an account that has none (at <paramref name="now"/>), so
+    /// there is always a row to lock (SQLite has one writer at a time anyway).
     /// </summary>
-    internal async Task<Dictionary<string, Plan>> ReadAsync(
-        SqlSession session, IReadOnlyList<string> accountIds, bool lockRows, CancellationToken cancellationToken)
+    internal Task<Dictionary<string, Plan>> LockAsync(
+        SqlSession session, IReadOnlyList<string> accountIds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QueryAsync(
+            session,
+            accountIds,
+            ids => "INSERT INTO accounts (id, name, created_at, updated_at) VALUES " +
+                string.Join(", ", Enumerable.Range(0, ids).Select(i => $"(@a{i}, @a{i}, @now, @now)")) +
+                " ON CONFLICT (id) DO UPDATE SET plan = accounts.plan RETURNING id, plan, overrides;",
+            c => c.Bigint("@now", now.ToUnixTimeMilliseconds()),
+            cancellationToken);
+
+    /// <summary>The accounts' <see cref="Plan.MaxInProgress"/>, for the capped claim.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(
+        SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
+    {
+        var plans = await ReadAsync(session, accountIds, cancellationToken);
+        return plans.ToDictionary(p => p.Key, p => p.Value.MaxInProgress, StringComparer.Ordinal);
+    }
+
+    private async Task<Dictionary<string, Plan>> QueryAsync(
+        SqlSession session, IReadOnlyList<string> accountIds, Func<int, string> sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(accountIds);
@@ -62,24 +86,20 @@ public sealed class Plans : IRunningCaps
             return plans;
         }
 
-        var sql = lockRows
-            ? $"UPDATE accounts SET plan = plan WHERE id IN ({SqlParameters.Placeholders("a", ids.Length)}) RETURNING id, plan, overrides;"
-            : $"SELECT id, plan, overrides FROM accounts WHERE id IN ({SqlParameters.Placeholders("a", ids.Length)});";
         var rows = await session.QueryAsync(
-            sql, c => c.TextEach("a", ids), r => (Id: r.GetString(0), Plan: r.GetString(1), Overrides: r.GetString(2)), cancellationToken);
+            sql(ids.Length),
+            c =>
+            {
+                c.TextEach("a", ids);
+                bind(c);
+            },
+            r => (Id: r.GetString(0), Plan: r.GetString(1), Overrides: r.GetString(2)),
+            cancellationToken);
         foreach (var row in rows)
         {
             plans[row.Id] = Resolve(row.Plan, row.Overrides);
         }
 
         return plans;
-    }
-
-    /// <summary>The accounts' <see cref="Plan.MaxInProgress"/>, for the capped claim.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(
-        SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
-    {
-        var plans = await ReadAsync(session, accountIds, lockRows: false, cancellationToken);
-        return plans.ToDictionary(p => p.Key, p => p.Value.MaxInProgress, StringComparer.Ordinal);
     }
 }

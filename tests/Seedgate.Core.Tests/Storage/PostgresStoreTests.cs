@@ -59,3 +59,16 @@ public sealed class PostgresLedgerTests(PostgresClassDatabase classDatabase)
 
     private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
 }
+
+/// <summary>The account-limits compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
+public sealed class PostgresAccountLimitsTests(PostgresClassDatabase classDatabase)
+    : AccountLimitsCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
+}

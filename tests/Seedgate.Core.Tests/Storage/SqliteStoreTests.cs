@@ -44,3 +44,13 @@ public sealed class SqliteLedgerTests : LedgerCompliance, IDisposable
 
     public void Dispose() => _file.Dispose();
 }
+
+/// <summary>The account-limits compliance suite on SQLite, a fresh file per test (several nodes: several connections to it).</summary>
+public sealed class SqliteAccountLimitsTests : AccountLimitsCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _file.OpenAsync();
+
+    public void Dispose() => _file.Dispose();
+}
