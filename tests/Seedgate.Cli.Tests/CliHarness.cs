@@ -7,6 +7,16 @@ internal sealed record CliRun(int ExitCode, string Out, string Error);
 /// <summary>Runs the real `seedgate` command tree in-process with captured stdout/stderr and a private environment.</summary>
 internal static class CliHarness
 {
+    /// <summary>
+    /// The default plan of the gateways these tests start: limits no test meets (the shipped ones, 2 creates/s and 3
+    /// in progress, are tested in Seedgate.Server.Tests.PlanLimitsTests).
+    /// </summary>
+    public static readonly string[] GenerousPlan =
+    [
+        "--Seedgate:Plans:default:Qps=100000", "--Seedgate:Plans:default:PollQps=100000", "--Seedgate:Plans:default:MaxInProgress=1000",
+        "--Seedgate:Plans:default:MaxQueued=100000", "--Seedgate:Plans:default:MaxPriority=9",
+    ];
+
     public static CancellationToken Ct => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
     public static async Task<CliRun> RunAsync(

@@ -107,6 +107,7 @@ internal sealed class Cluster : IAsyncDisposable
             "--Seedgate:Dispatch:PollInterval=00:00:00.200",
             "--Logging:LogLevel:Default=Warning",
         };
+        args.AddRange(CliHarness.GenerousPlan);
         args.AddRange(extra);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         args.ForEach(info.ArgumentList.Add);

@@ -113,7 +113,7 @@ public sealed class StepCrashTests : IAsyncLifetime, IDisposable
             "--Seedgate:Engines:RemoteTest:PollInterval=00:00:00.100",
             "--Seedgate:Dispatch:PollInterval=00:00:00.100",
             "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(CliHarness.GenerousPlan))
         {
             info.ArgumentList.Add(arg);
         }
