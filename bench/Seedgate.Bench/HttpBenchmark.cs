@@ -79,7 +79,7 @@ internal static class HttpBenchmark
             new ServeOptions(
                 ["http://127.0.0.1:0"],
                 data,
-                [$"--SEEDGATE_API_KEY={Key}", "--Logging:LogLevel:Default=Warning", $"--Seedgate:Dispatch:Enabled={dispatch}"]));
+                [$"--SEEDGATE_API_KEY={Key}", "--Logging:LogLevel:Default=Warning", $"--Seedgate:Dispatch:Enabled={dispatch}", .. BenchPlans.Generous]));
         map(app);
         await app.StartAsync();
         return app;

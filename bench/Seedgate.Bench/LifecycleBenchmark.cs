@@ -85,6 +85,7 @@ internal static class LifecycleBenchmark
                     $"--Seedgate:Blobs:Directory={Path.Combine(fileRoot, "blobs")}", $"--Seedgate:NodeId=bench-node-{i}",
                     $"--Seedgate:Dispatch:WorkDirectory={Path.Combine(fileRoot, $"work-{i}")}",
                 };
+                config.AddRange(BenchPlans.Generous);
                 config.Add(database is null ? $"--Seedgate:Storage:SqlitePath={Path.Combine(root, "seedgate.db")}" : $"--Seedgate:Storage:Postgres={database}");
                 var app = SeedgateServer.Build(new ServeOptions(["http://127.0.0.1:0"], Path.Combine(root, $"node-{i}"), config));
                 await app.StartAsync();
@@ -177,7 +178,7 @@ internal static class LifecycleBenchmark
     }
 
     /// <summary>A new empty database on the server, for one row of the table.</summary>
-    private static async Task<string> FreshPostgresDatabaseAsync(string server)
+    public static async Task<string> FreshPostgresDatabaseAsync(string server)
     {
         var name = "seedgate_bench_" + Guid.NewGuid().ToString("N")[..12];
         await using var admin = new Npgsql.NpgsqlConnection(server);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sql;
@@ -5,24 +6,34 @@ using Seedgate.Core.Storage.Sql;
 namespace Seedgate.Core.Accounts;
 
 /// <summary>
-/// Whether an account may have another job, decided in the create's transaction with the account's row locked (so
-/// concurrent submits, on any node, are judged one after another against what the others stored): its unfinished jobs
-/// against the plan's <see cref="Plan.MaxInProgress"/> (under <see cref="Overflow.Reject"/>) or that plus
-/// <see cref="Plan.MaxQueued"/> (under <see cref="Overflow.Queue"/>), and the month's charges plus what its unfinished
-/// jobs hold plus the new estimates against <see cref="Plan.MonthlyBudgetMicros"/>. A refusal throws, which rolls the
-/// create back: the job, its reserve and its idempotency key are never stored. Runs before the ledger, so the new
-/// jobs hold nothing yet.
+/// Whether an account may have another job, decided in the create's transaction. Each account's unfinished jobs and
+/// what they hold are one row (account_open), raised by a create and lowered by the end of each job (success,
+/// failure, expiry, cancellation — each happens once, in its transaction). The create's upsert of that row locks it,
+/// so concurrent submits on any node are judged one after another, each against what the others stored: the open
+/// jobs against the plan's <see cref="Plan.MaxInProgress"/> (under <see cref="Overflow.Reject"/>) or that plus
+/// <see cref="Plan.MaxQueued"/> (under <see cref="Overflow.Queue"/>), and the month's charges plus what open jobs
+/// hold against <see cref="Plan.MonthlyBudgetMicros"/>. A refusal throws, which rolls the create back: the job, its
+/// reserve, its idempotency key and the row's change are never stored.
 /// </summary>
 public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
 {
-    // The new jobs are already inserted (effects run after the rows change), so the count includes them.
+    // The plan comes back with the totals: one round trip. (Money charged meanwhile is read after, in its own
+    // statement: on PostgreSQL a RETURNING subquery sees the data as the statement began, before it waited for the lock.)
     private const string OpenSql =
-        $"SELECT COUNT(*), COALESCE(SUM(l.amount_micros), 0), " +
-        "(SELECT COALESCE(MAX(charged_micros), 0) FROM account_months WHERE account_id = @account_id AND month = @month) " +
-        $"FROM jobs j LEFT JOIN ledger_entries l ON l.job_id = j.id AND l.kind = 'reserve' " +
-        $"WHERE j.{SqlJobStore.Unfinished} AND j.account_id = @account_id;";
+        "INSERT INTO account_open (account_id, jobs, held_micros) VALUES (@account_id, @jobs, @held_micros) " +
+        "ON CONFLICT (account_id) DO UPDATE SET jobs = account_open.jobs + @jobs, held_micros = account_open.held_micros + @held_micros " +
+        "RETURNING jobs, held_micros, (SELECT plan FROM accounts WHERE id = @account_id), (SELECT overrides FROM accounts WHERE id = @account_id);";
 
-    public bool AppliesTo(JobTransitionKind kind) => kind == JobTransitionKind.Created;
+    // What the ending jobs held is what the ledger reserved for them (whatever the prices are now).
+    private static string CloseSql(int jobs) =>
+        "UPDATE account_open SET jobs = jobs - @jobs, held_micros = held_micros - " +
+        $"COALESCE((SELECT SUM(amount_micros) FROM ledger_entries WHERE kind = 'reserve' AND job_id IN ({SqlParameters.Placeholders("j", jobs)})), 0) " +
+        "WHERE account_id = @account_id;";
+
+    private const string ChargedSql = "SELECT charged_micros FROM account_months WHERE account_id = @account_id AND month = @month;";
+
+    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
+        or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled;
 
     public Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken) =>
         ApplyAllAsync([transition], session, cancellationToken);
@@ -31,27 +42,66 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
     {
         ArgumentNullException.ThrowIfNull(transitions);
         ArgumentNullException.ThrowIfNull(session);
-        var accounts = transitions.GroupBy(t => t.Job.AccountId, StringComparer.Ordinal).ToArray();
-        var accountPlans = await plans.LockAsync(session, [.. accounts.Select(a => a.Key)], transitions[0].Job.CreatedAt, cancellationToken);
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        // One lock order for every write: two writes that touch the same accounts never wait for each other in a circle.
+        var accounts = transitions.GroupBy(t => t.Job.AccountId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+        if (transitions[0].Kind != JobTransitionKind.Created)
+        {
+            foreach (var account in accounts)
+            {
+                var ids = account.Select(t => t.Job.Id).ToArray();
+                await session.ExecuteAsync(
+                    CloseSql(ids.Length),
+                    c =>
+                    {
+                        c.Text("@account_id", account.Key);
+                        c.Bigint("@jobs", ids.Length);
+                        c.TextEach("j", ids);
+                    },
+                    cancellationToken);
+            }
+
+            return;
+        }
+
         foreach (var account in accounts)
         {
-            var plan = accountPlans[account.Key];
-            var now = account.First().Job.CreatedAt;
             var open = await session.QueryAsync(
                 OpenSql,
                 c =>
                 {
                     c.Text("@account_id", account.Key);
-                    c.Text("@month", Ledger.Month(now));
+                    c.Bigint("@jobs", account.Count());
+                    c.Bigint("@held_micros", account.Sum(t => ledger.EstimateMicros(t.Job.Request)));
                 },
-                r => (Count: r.GetInt64(0), HeldMicros: r.GetInt64(1), ChargedMicros: r.GetInt64(2)),
+                r => (Jobs: r.GetInt64(0), HeldMicros: r.GetInt64(1), Plan: r.IsDBNull(2) ? null : r.GetString(2), Overrides: r.IsDBNull(3) ? "{}" : r.GetString(3)),
                 cancellationToken);
-            var (count, held, charged) = open[0];
-            if (Refusal(plan, count, charged + held + account.Sum(t => ledger.EstimateMicros(t.Job.Request))) is { } refusal)
+            var (jobs, held, planName, overrides) = open[0];
+            var plan = planName is null ? plans.Default : plans.Resolve(planName, overrides);
+            var charged = plan.MonthlyBudgetMicros is null ? 0 : await ChargedAsync(session, account.Key, account.First().Job.CreatedAt, cancellationToken);
+            if (Refusal(plan, jobs, charged + held) is { } refusal)
             {
                 throw new SeedgateException(refusal);
             }
         }
+    }
+
+    private static async Task<long> ChargedAsync(SqlSession session, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var charged = await session.QueryAsync(
+            ChargedSql,
+            c =>
+            {
+                c.Text("@account_id", accountId);
+                c.Text("@month", Ledger.Month(now));
+            },
+            r => r.GetInt64(0),
+            cancellationToken);
+        return charged.SingleOrDefault();
     }
 
     /// <summary>Why a plan refuses an account with <paramref name="open"/> unfinished jobs committing <paramref name="spendMicros"/>, or null.</summary>
@@ -76,8 +126,9 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
         {
             return new SeedgateError(
                 ErrorCodes.AccountOverdueError,
-                $"This task would take the account past its monthly budget of ${plan.MonthlyBudgetUsd} (spent and reserved this month " +
-                "with this task's estimate): it was not accepted.");
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"This task would take the account past its monthly budget of ${plan.MonthlyBudgetUsd} (spent and reserved this month with this task's estimate): it was not accepted."));
         }
 
         return null;

@@ -31,10 +31,6 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     private const string Charge = "charge";
     private const string Credit = "credit";
 
-    private const string InsertSql =
-        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms) " +
-        "VALUES (@account_id, @job_id, @kind, @amount_micros, @now, @model, @output_ms) ON CONFLICT DO NOTHING;";
-
     // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger). The note is the outcome.
     private const string ReleaseSql =
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, note) " +
@@ -227,21 +223,26 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
             cancellationToken);
     }
 
-    /// <summary>Writes an entry of <paramref name="kind"/> for each job.</summary>
+    /// <summary>Writes an entry of <paramref name="kind"/> for each job: one statement for the whole write (one parse, one round trip).</summary>
     private static Task<int> InsertAsync(
         SqlSession session, Job[] jobs, string kind, Func<Job, long> amount, Func<Job, DateTimeOffset> at, CancellationToken cancellationToken) =>
-        session.ExecuteEachAsync(
-            InsertSql,
-            jobs,
-            (c, job) =>
+        session.ExecuteAsync(
+            "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms) VALUES " +
+            string.Join(", ", jobs.Select((_, i) => $"(@account_id{i}, @job_id{i}, @kind, @amount_micros{i}, @now{i}, @model{i}, @output_ms{i})")) +
+            " ON CONFLICT DO NOTHING;",
+            c =>
             {
-                c.Text("@account_id", job.AccountId);
-                c.Text("@job_id", job.Id);
                 c.Text("@kind", kind);
-                c.Bigint("@amount_micros", amount(job));
-                c.Bigint("@now", at(job).ToUnixTimeMilliseconds());
-                c.Text("@model", job.Request.Model);
-                c.Bigint("@output_ms", job.Outputs is { } outputs ? (long)Math.Round(outputs.DurationSeconds * 1000) : null);
+                for (var i = 0; i < jobs.Length; i++)
+                {
+                    var job = jobs[i];
+                    c.Text($"@account_id{i}", job.AccountId);
+                    c.Text($"@job_id{i}", job.Id);
+                    c.Bigint($"@amount_micros{i}", amount(job));
+                    c.Bigint($"@now{i}", at(job).ToUnixTimeMilliseconds());
+                    c.Text($"@model{i}", job.Request.Model);
+                    c.Bigint($"@output_ms{i}", job.Outputs is { } outputs ? (long)Math.Round(outputs.DurationSeconds * 1000) : null);
+                }
             },
             cancellationToken);
 

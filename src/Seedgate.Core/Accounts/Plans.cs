@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sql;
 
@@ -46,40 +45,11 @@ public sealed class Plans : IRunningCaps
     }
 
     /// <summary>The plans of these accounts, read in the caller's transaction (an account without a row works under the default plan).</summary>
-    internal Task<Dictionary<string, Plan>> ReadAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken) =>
-        QueryAsync(session, accountIds, ids => $"SELECT id, plan, overrides FROM accounts WHERE id IN ({SqlParameters.Placeholders("a", ids)});", _ => { }, cancellationToken);
-
-    /// <summary>
-    /// The plans of these accounts, their rows locked until the caller's transaction ends, so checks that count an
-    /// account's jobs or money are serialized per account on every node. An upsert that changes nothing is the row lock
-    /// both providers understand, and it makes the row of an account that has none (at <paramref name="now"/>), so
-    /// there is always a row to lock (SQLite has one writer at a time anyway).
-    /// </summary>
-    internal Task<Dictionary<string, Plan>> LockAsync(
-        SqlSession session, IReadOnlyList<string> accountIds, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QueryAsync(
-            session,
-            accountIds,
-            ids => "INSERT INTO accounts (id, name, created_at, updated_at) VALUES " +
-                string.Join(", ", Enumerable.Range(0, ids).Select(i => $"(@a{i}, @a{i}, @now, @now)")) +
-                " ON CONFLICT (id) DO UPDATE SET plan = accounts.plan RETURNING id, plan, overrides;",
-            c => c.Bigint("@now", now.ToUnixTimeMilliseconds()),
-            cancellationToken);
-
-    /// <summary>The accounts' <see cref="Plan.MaxInProgress"/>, for the capped claim.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(
-        SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
-    {
-        var plans = await ReadAsync(session, accountIds, cancellationToken);
-        return plans.ToDictionary(p => p.Key, p => p.Value.MaxInProgress, StringComparer.Ordinal);
-    }
-
-    private async Task<Dictionary<string, Plan>> QueryAsync(
-        SqlSession session, IReadOnlyList<string> accountIds, Func<int, string> sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    internal async Task<Dictionary<string, Plan>> ReadAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(accountIds);
-        var ids = accountIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(); // one lock order: no deadlocks
+        var ids = accountIds.Distinct(StringComparer.Ordinal).ToArray();
         var plans = ids.ToDictionary(id => id, _ => Default, StringComparer.Ordinal);
         if (ids.Length == 0)
         {
@@ -87,12 +57,8 @@ public sealed class Plans : IRunningCaps
         }
 
         var rows = await session.QueryAsync(
-            sql(ids.Length),
-            c =>
-            {
-                c.TextEach("a", ids);
-                bind(c);
-            },
+            $"SELECT id, plan, overrides FROM accounts WHERE id IN ({SqlParameters.Placeholders("a", ids.Length)});",
+            c => c.TextEach("a", ids),
             r => (Id: r.GetString(0), Plan: r.GetString(1), Overrides: r.GetString(2)),
             cancellationToken);
         foreach (var row in rows)
@@ -101,5 +67,13 @@ public sealed class Plans : IRunningCaps
         }
 
         return plans;
+    }
+
+    /// <summary>The accounts' <see cref="Plan.MaxInProgress"/>, for the capped claim.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(
+        SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
+    {
+        var plans = await ReadAsync(session, accountIds, cancellationToken);
+        return plans.ToDictionary(p => p.Key, p => p.Value.MaxInProgress, StringComparer.Ordinal);
     }
 }

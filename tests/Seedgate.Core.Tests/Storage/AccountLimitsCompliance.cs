@@ -173,6 +173,28 @@ public abstract class AccountLimitsCompliance
     }
 
     [Fact]
+    public async Task The_open_jobs_row_follows_every_start_and_end_of_a_job()
+    {
+        var (store, _, database) = await OpenAsync(new Plan { MaxInProgress = 100 });
+        var jobs = Enumerable.Range(0, 7).Select(i => NewJob("acct-a", T0.AddSeconds(i))).ToArray();
+        await store.CreateManyAsync(jobs[..5], None);
+        await store.CreateAsync(jobs[5], None);
+        await store.CreateAsync(jobs[6] with { ExpiresAt = T0.AddMinutes(30) }, None);
+        Assert.Equal((7L, 7 * Estimate), await OpenRowAsync(database));
+
+        var running = await store.ClaimAsync("node-1", 3, T0.AddMinutes(1), Lease, None);
+        Assert.True(await store.CompleteAsync(running[0].Id, "node-1", JobSamples.Outputs(), 60_000, T0.AddMinutes(2), None));
+        Assert.True(await store.FailAsync(running[1].Id, "node-1", JobStatus.Failed, new JobError("X", "boom"), T0.AddMinutes(2), None));
+        Assert.True(await store.CancelQueuedAsync("acct-a", jobs[3].Id, T0.AddMinutes(2), None));
+        Assert.Single(await store.ExpireDueAsync(T0.AddMinutes(31), None));
+        Assert.Equal((3L, 3 * Estimate), await OpenRowAsync(database)); // running[2], jobs[4], jobs[5]
+
+        // A refused transition (the lease is gone) changes nothing.
+        Assert.False(await store.CompleteAsync(running[0].Id, "node-1", JobSamples.Outputs(), 60_000, T0.AddMinutes(3), None));
+        Assert.Equal((3L, 3 * Estimate), await OpenRowAsync(database));
+    }
+
+    [Fact]
     public async Task The_shared_rate_bucket_gives_its_burst_then_its_rate_to_every_node_together()
     {
         var nodes = new List<SqlAccountStore>();
@@ -205,6 +227,12 @@ public abstract class AccountLimitsCompliance
         var ledger = new Ledger(ModelCatalog.LoadDefault(), plans);
         return (new SqlJobStore(database, [new AccountAdmission(plans, ledger), ledger]), plans, database);
     }
+
+    private static async Task<(long Jobs, long HeldMicros)> OpenRowAsync(ISqlDatabase database) =>
+        (await database.ReadAsync(
+            session => session.QueryAsync(
+                "SELECT jobs, held_micros FROM account_open WHERE account_id = 'acct-a';", _ => { }, r => (r.GetInt64(0), r.GetInt64(1)), None),
+            None))[0];
 
     private static async Task<List<string>> AccountJobsAsync(SqlJobStore store, string accountId) =>
         [.. (await store.ListAsync(new JobQuery(accountId) { PageSize = 100 }, None)).Items.Select(j => j.Id).Reverse()];

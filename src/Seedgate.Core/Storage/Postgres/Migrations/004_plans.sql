@@ -21,6 +21,17 @@ INSERT INTO account_months (account_id, month, charged_micros)
 SELECT account_id, to_char(to_timestamp(created_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM'), SUM(amount_micros)
 FROM ledger_entries WHERE kind = 'charge' GROUP BY 1, 2;
 
+CREATE TABLE account_open (
+    account_id   text    NOT NULL PRIMARY KEY,
+    jobs         bigint NOT NULL,
+    held_micros  bigint NOT NULL
+);
+
+INSERT INTO account_open (account_id, jobs, held_micros)
+SELECT j.account_id, COUNT(*), COALESCE(SUM(l.amount_micros), 0)
+FROM jobs j LEFT JOIN ledger_entries l ON l.job_id = j.id AND l.kind = 'reserve'
+WHERE j.status IN ('queued', 'running') GROUP BY j.account_id;
+
 CREATE TABLE rate_buckets (
     account_id    text    NOT NULL,
     class         text    NOT NULL,
