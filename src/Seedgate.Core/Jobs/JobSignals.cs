@@ -43,4 +43,20 @@ public sealed class JobSignals : IDisposable
     /// <summary>A task that completes at the next <see cref="JobChanged"/> for the job.</summary>
     public Task NextChangeAsync(string jobId) =>
         _changes.GetOrAdd(jobId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>
+    /// Drops the subscription behind <paramref name="change"/> when it was made for a job that does not exist (for the
+    /// caller): ids nobody will ever change would otherwise stay for ever, and a caller polling made-up ids could grow
+    /// them without bound. A real waiter sharing it re-subscribes on its next round (or re-reads within a second).
+    /// </summary>
+    public void Forget(string jobId, Task change)
+    {
+        if (_changes.TryGetValue(jobId, out var waiters) && waiters.Task == change)
+        {
+            _changes.TryRemove(new KeyValuePair<string, TaskCompletionSource>(jobId, waiters));
+        }
+    }
+
+    /// <summary>How many jobs have waiters (for tests).</summary>
+    internal int Subscriptions => _changes.Count;
 }

@@ -28,8 +28,18 @@ public sealed class JobWaiter(IJobStore store, JobSignals signals, FinishedJobCa
                 return job;
             }
 
+            if (job is null)
+            {
+                if (changed is not null)
+                {
+                    signals.Forget(id, changed);
+                }
+
+                return null;
+            }
+
             var remaining = deadline - time.GetUtcNow();
-            if (job is null || changed is null || remaining <= TimeSpan.Zero)
+            if (changed is null || remaining <= TimeSpan.Zero)
             {
                 return job;
             }

@@ -240,20 +240,5 @@ public abstract class AccountLimitsCompliance
     private static async Task<long> CountAsync(ISqlDatabase database, string sql, string id) =>
         (await database.ReadAsync(session => session.QueryAsync(sql, c => c.Text("@id", id), r => r.IsDBNull(0) ? 0 : r.GetInt64(0), None), None))[0];
 
-    private static Job NewJob(string accountId, DateTimeOffset createdAt, int priority = 0) => new()
-    {
-        Id = JobIds.New(createdAt),
-        AccountId = accountId,
-        Status = JobStatus.Queued,
-        Request = new GenerationRequest
-        {
-            Model = "seedance-2.0-fast", Prompt = "a fox", Resolution = "720p", Duration = 5, FramesPerSecond = 24, Priority = priority,
-        },
-        RequestedModel = "seedance-2.0-fast",
-        Dialect = JobDialects.Ark,
-        CreatedAt = createdAt,
-        UpdatedAt = createdAt,
-        ExpiresAt = createdAt.AddDays(2),
-        Engine = "sandbox",
-    };
+    private static Job NewJob(string accountId, DateTimeOffset createdAt, int priority = 0) => JobSamples.QueuedJob(accountId, createdAt, priority);
 }

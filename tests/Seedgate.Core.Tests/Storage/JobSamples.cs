@@ -38,5 +38,23 @@ internal static class JobSamples
         ServiceTier = "flex",
     };
 
+    /// <summary>A queued 5 s seedance-2.0-fast job at 720p ($0.075), made at <paramref name="createdAt"/>, expiring two days later.</summary>
+    public static Job QueuedJob(string accountId, DateTimeOffset createdAt, int priority = 0) => new()
+    {
+        Id = JobIds.New(createdAt),
+        AccountId = accountId,
+        Status = JobStatus.Queued,
+        Request = new GenerationRequest
+        {
+            Model = "seedance-2.0-fast", Prompt = "a fox", Resolution = "720p", Duration = 5, FramesPerSecond = 24, Priority = priority,
+        },
+        RequestedModel = "seedance-2.0-fast",
+        Dialect = JobDialects.Ark,
+        CreatedAt = createdAt,
+        UpdatedAt = createdAt,
+        ExpiresAt = createdAt.AddDays(2),
+        Engine = "sandbox",
+    };
+
     public static JobOutputs Outputs() => new("outputs/cgt-x/video.mp4", "outputs/cgt-x/last.png", 1920, 1080, 24, 5.041666666666667, true, "16:9", 108_900);
 }
