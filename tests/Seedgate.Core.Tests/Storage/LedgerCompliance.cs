@@ -11,7 +11,7 @@ namespace Seedgate.Core.Tests.Storage;
 /// reserve, every other end releases it, each exactly once, in the transition's transaction. A provider's test class
 /// supplies fresh, empty databases.
 /// </summary>
-public abstract class LedgerCompliance
+public abstract partial class LedgerCompliance
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, 89, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
