@@ -134,6 +134,7 @@ public static class SeedgateServer
         app.MapSeedanceV1Dialect();
         app.MapDownloads();
         app.MapBalance();
+        app.MapUsage();
         return app;
     }
 

@@ -48,8 +48,8 @@ public interface IAccountStore
     Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The account's usage over [<paramref name="from"/>, <paramref name="to"/>) (at most <see cref="Usage.MaxRange"/>),
-    /// from the ledger: jobs by outcome, output, cost and cost per job, in total and per group (see <see cref="Usage"/>).
+    /// The account's usage over [<paramref name="from"/>, <paramref name="to"/>) (at most <see cref="LedgerUsage.MaxRange"/>),
+    /// from the ledger: jobs by outcome, output, cost and cost per job, in total and per group (see <see cref="LedgerUsage"/>).
     /// </summary>
     Task<UsageReport> GetUsageAsync(string accountId, DateTimeOffset from, DateTimeOffset to, UsageGrouping groupBy, CancellationToken cancellationToken);
 }

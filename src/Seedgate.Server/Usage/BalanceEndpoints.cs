@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Accounts;
 using Seedgate.Server.Auth;
-using Seedgate.Server.Dialects;
+using static Seedgate.Server.Usage.AccountApi;
 
 namespace Seedgate.Server.Usage;
 
@@ -19,9 +19,7 @@ internal static class BalanceEndpoints
 
     public static IEndpointRouteBuilder MapBalance(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, GetAsync)
-            .AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
-            .AddEndpointFilter(new AccountFilter(NeutralErrors.Instance));
+        app.MapGet(Path, GetAsync).ForCallersAccount();
         return app;
     }
 
@@ -55,6 +53,4 @@ internal static class BalanceEndpoints
             balance_usd = Usd(credit),
         });
     }
-
-    private static decimal? Usd(long? micros) => micros / 1_000_000m;
 }

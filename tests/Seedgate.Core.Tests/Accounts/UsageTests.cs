@@ -14,7 +14,7 @@ public sealed class UsageTests
     [InlineData(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }, 95, 19L)]
     [InlineData(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 }, 95, 20L)]
     public void Percentiles_are_nearest_rank(long[] sorted, int percent, long? expected) =>
-        Assert.Equal(expected, Usage.NearestRank(sorted, percent));
+        Assert.Equal(expected, LedgerUsage.NearestRank(sorted, percent));
 
     [Theory]
     [InlineData("2026-12-01T00:00:00Z", "2026-W49", "2026-12-01")]
@@ -24,6 +24,6 @@ public sealed class UsageTests
     public void Weeks_are_ISO_and_days_UTC(string at, string week, string day)
     {
         var moment = DateTimeOffset.Parse(at, CultureInfo.InvariantCulture);
-        Assert.Equal((week, day), (Usage.WeekOf(moment), Usage.DayOf(moment)));
+        Assert.Equal((week, day), (LedgerUsage.WeekOf(moment), LedgerUsage.DayOf(moment)));
     }
 }

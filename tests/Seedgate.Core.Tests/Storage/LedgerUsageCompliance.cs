@@ -72,7 +72,7 @@ public abstract partial class LedgerCompliance
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => accounts.GetUsageAsync("acct-a", April, March, UsageGrouping.Day, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => accounts.GetUsageAsync("acct-a", March, March, UsageGrouping.Day, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
-            () => accounts.GetUsageAsync("acct-a", March, March + Usage.MaxRange + TimeSpan.FromMilliseconds(1), UsageGrouping.Day, None));
+            () => accounts.GetUsageAsync("acct-a", March, March + LedgerUsage.MaxRange + TimeSpan.FromMilliseconds(1), UsageGrouping.Day, None));
     }
 
     /// <summary>

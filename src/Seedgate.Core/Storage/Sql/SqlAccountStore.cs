@@ -39,7 +39,7 @@ public sealed class SqlAccountStore : IAccountStore
         string accountId, DateTimeOffset from, DateTimeOffset to, UsageGrouping groupBy, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
-        return _database.ReadAsync(session => Usage.ReadAsync(session, accountId, from, to, groupBy, cancellationToken), cancellationToken);
+        return _database.ReadAsync(session => LedgerUsage.ReadAsync(session, accountId, from, to, groupBy, cancellationToken), cancellationToken);
     }
 
     public Task EnsureAccountAsync(string accountId, string name, DateTimeOffset now, CancellationToken cancellationToken)

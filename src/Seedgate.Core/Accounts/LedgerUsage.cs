@@ -23,7 +23,7 @@ public sealed record UsageJobs(int Succeeded, int Failed, int Cancelled, int Exp
 }
 
 /// <summary>
-/// P50 and P95 of what the paid successes cost, in micro-dollars, by nearest rank (see <see cref="Usage.NearestRank"/>);
+/// P50 and P95 of what the paid successes cost, in micro-dollars, by nearest rank (see <see cref="LedgerUsage.NearestRank"/>);
 /// null when there were none. Successes the free quota covered ($0) are left out: the quota starts again every month,
 /// and counting its zeros would drag the percentiles down at each month's start and hide the slope they are for.
 /// </summary>
@@ -61,7 +61,7 @@ public sealed record UsageReport(
 /// charged for it — and a job still open (reserved, not released) at its submission. One provider-neutral read fetches
 /// the period's jobs, one row each; grouping and percentiles are computed here.
 /// </summary>
-public static class Usage
+public static class LedgerUsage
 {
     /// <summary>The longest period one report covers.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(400);
