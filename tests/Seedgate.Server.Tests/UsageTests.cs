@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Seedgate.Client;
 using Seedgate.Core.Accounts;
 using Seedgate.Server.Tests.Infrastructure;
 
@@ -68,6 +69,21 @@ public sealed class UsageTests(ApiOnlyGatewayFixture fixture) : IClassFixture<Ap
         AssertFigures(groups[0]!, (1, 0, 0, 0, 0), 4m, 120_000, 0, (1, 120_000, 120_000));
         AssertFigures(groups[1]!, (3, 0, 1, 0, 0), 13m, 110_000, 1, (2, 50_000, 60_000));
         AssertFigures(groups[2]!, (0, 1, 0, 0, 0), 0m, 0, 0, (0, null, null));
+
+        // The SDK reads the same report (and the balance) into its types.
+        using (var http = new HttpClient(new SocketsHttpHandler()))
+        {
+            var sdk = new SeedgateClient(http, new SeedgateClientOptions { BaseAddress = gateway.BaseAddress, ApiKey = Gateway.Key });
+            var typed = await sdk.GetUsageAsync(
+                new DateTimeOffset(started.UtcDateTime.Date, TimeSpan.Zero), new DateTimeOffset(ended.UtcDateTime.Date.AddDays(1), TimeSpan.Zero), UsageGroupBy.Model);
+            Assert.Equal(new UsageJobCounts { Total = 6, Succeeded = 4, Failed = 1, Cancelled = 1 }, typed.Total.Jobs);
+            Assert.Equal((17m, 230_000L, 1), (typed.Total.OutputSeconds, typed.Total.CostMicros, typed.Total.FreeQuotaJobs));
+            Assert.Equal(new CostPerJob { Jobs = 3, P50Micros = 60_000, P95Micros = 120_000 }, typed.Total.CostPerJob);
+            Assert.Equal(["seedance-2.0", "seedance-2.0-fast", "seedance-2.0-fast-i2v"], typed.Groups.Select(g => g.Key));
+            Assert.Equal(["seedance-2.0", "seedance-2.0-fast"], typed.CostPerJobByModel.Select(g => g.Key));
+            var balance = await sdk.GetBalanceAsync();
+            Assert.Equal((0L, "default"), (balance.ReservedMicros, balance.AccountId));
+        }
 
         // Every response carries the cost per job of each model and each ISO week, whatever it is grouped by.
         var byDay = await UsageAsync(gateway, period + "&group_by=day");
