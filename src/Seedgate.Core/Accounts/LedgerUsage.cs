@@ -159,6 +159,29 @@ public static class LedgerUsage
         return string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(day):D4}-W{ISOWeek.GetWeekOfYear(day):D2}");
     }
 
+    /// <summary>
+    /// Reads a period's bound: an ISO 8601 date (2026-12-01, its midnight UTC) or date-time (2026-12-01T09:30:00Z; UTC
+    /// unless it gives an offset), as UTC. Other forms DateTimeOffset would take ("12/01/2026", "Dec 1") are refused.
+    /// </summary>
+    public static bool TryParseMoment(string? text, out DateTimeOffset at)
+    {
+        at = default;
+        if (text is not { Length: >= 10 }
+            || !DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return false;
+        }
+
+        if (text.Length == 10)
+        {
+            at = new DateTimeOffset(date, TimeOnly.MinValue, TimeSpan.Zero);
+            return true;
+        }
+
+        return text[10] == 'T'
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at);
+    }
+
     /// <summary>The UTC calendar day a moment falls in: "2026-12-01".</summary>
     public static string DayOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

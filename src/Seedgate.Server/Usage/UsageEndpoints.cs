@@ -71,30 +71,10 @@ internal static class UsageEndpoints
     }
 
     /// <summary>A date (its midnight UTC) or a date-time (UTC unless it says otherwise); null when not given.</summary>
-    internal static DateTimeOffset? Moment(string text, string param)
-    {
-        if (text.Length == 0)
-        {
-            return null;
-        }
-
-        // yyyy-MM-dd first, so that forms DateTimeOffset would also take ("12/01/2026", "Dec 1") are refused.
-        if (DateOnly.TryParseExact(text.AsSpan(0, Math.Min(text.Length, 10)), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            if (text.Length == 10)
-            {
-                return new DateTimeOffset(date, TimeOnly.MinValue, TimeSpan.Zero);
-            }
-
-            if (text[10] == 'T' && DateTimeOffset.TryParse(
-                text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-            {
-                return at;
-            }
-        }
-
-        throw Invalid(param, $"{param} must be {MomentForms} (got '{text}').");
-    }
+    private static DateTimeOffset? Moment(string text, string param) =>
+        text.Length == 0 ? null
+        : LedgerUsage.TryParseMoment(text, out var at) ? at
+        : throw Invalid(param, $"{param} must be {MomentForms} (got '{text}').");
 
     /// <summary>The start of the calendar month (UTC) of the period ending at <paramref name="to"/> (itself excluded).</summary>
     private static DateTimeOffset MonthOf(DateTimeOffset to)
