@@ -72,6 +72,12 @@ internal static class UsageCommand
     private static async Task SlopeAsync(TextWriter writer, string by, IReadOnlyList<CostPerJobGroup> groups)
     {
         await writer.WriteLineAsync().ConfigureAwait(false);
+        if (groups.Count == 0)
+        {
+            await writer.WriteLineAsync($"cost per task by {by}: no successes").ConfigureAwait(false);
+            return;
+        }
+
         await writer.WriteLineAsync($"cost per task by {by}").ConfigureAwait(false);
         await TextTable.WriteAsync(
             writer,
