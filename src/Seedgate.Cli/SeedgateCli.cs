@@ -15,6 +15,8 @@ internal static class SeedgateCli
         root.Subcommands.Add(GenerateCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(DownloadCommand.Create(env));
+        root.Subcommands.Add(BalanceCommand.Create(env));
+        root.Subcommands.Add(UsageCommand.Create(env));
         return root;
     }
 

@@ -40,7 +40,12 @@ internal static class TaskFacts
 
         if (task.Cost?.ToString() is { Length: > 0 } cost)
         {
-            yield return ("cost", cost);
+            yield return ("cost", cost + (task.Cost.FreeQuota ? " (free quota)" : ""));
+        }
+
+        if (task.ReservedCost?.ToString() is { Length: > 0 } reserved)
+        {
+            yield return ("reserved", reserved);
         }
     }
 

@@ -51,8 +51,18 @@ public sealed record GenerationTask
     [JsonConverter(typeof(UnixSecondsConverter))]
     public DateTimeOffset? UpdatedAt { get; init; }
 
-    /// <summary>Seedgate extension: what the task costs (reserved while in progress, settled at the end).</summary>
+    /// <summary>
+    /// Seedgate extension: what the account is charged for the task, once settled (a success; some content-policy
+    /// failures pay a fee): $0 when the monthly free quota covered it (see <see cref="TaskCost.FreeQuota"/> and
+    /// <see cref="TaskCost.PriceMicros"/>). <see langword="null"/> while the task is unfinished or when nothing is owed.
+    /// </summary>
     public TaskCost? Cost { get; init; }
+
+    /// <summary>
+    /// Seedgate extension: the estimate the account's ledger holds for the task from submit to end (the whole requested
+    /// clip at the model's price), kept in the view once the task has ended; <see langword="null"/> when nothing was reserved.
+    /// </summary>
+    public TaskCost? ReservedCost { get; init; }
 
     /// <summary>Seedgate extension: the caller's correlation id (<c>X-Client-Request-Id</c> at creation).</summary>
     public string? CorrelationId { get; init; }

@@ -10,12 +10,15 @@ using System.Text.Json.Serialization.Metadata;
 namespace Seedgate.Client;
 
 /// <summary>
-/// A client for Seedgate's Ark-compatible video-generation API (<c>/api/v3/contents/generations/tasks</c>).
+/// A client for Seedgate's Ark-compatible video-generation API (<c>/api/v3/contents/generations/tasks</c>) and its
+/// account routes (<c>/v1/balance</c>, <c>/v1/usage</c>).
 /// Thread-safe; share one instance. The <see cref="HttpClient"/> stays the caller's: it is neither configured nor disposed here.
 /// </summary>
 public sealed class SeedgateClient
 {
     private const string TasksPath = "api/v3/contents/generations/tasks";
+    private const string BalancePath = "v1/balance";
+    private const string UsagePath = "v1/usage";
     private const int MaxWaitSeconds = 60;
 
     private static readonly ProductInfoHeaderValue UserAgent = new(
@@ -29,6 +32,8 @@ public sealed class SeedgateClient
     private readonly TimeProvider time;
     private readonly Uri baseAddress;
     private readonly Uri tasksUri;
+    private readonly Uri balanceUri;
+    private readonly Uri usageUri;
 
     /// <summary>Creates a client.</summary>
     /// <param name="httpClient">The HTTP client to send with (e.g. from <c>IHttpClientFactory</c>). Its <c>Timeout</c> should exceed the long-poll wait.</param>
@@ -60,6 +65,8 @@ public sealed class SeedgateClient
 
         baseAddress = new Uri(root);
         tasksUri = new Uri(baseAddress, TasksPath);
+        balanceUri = new Uri(baseAddress, BalancePath);
+        usageUri = new Uri(baseAddress, UsagePath);
     }
 
     /// <summary>Submits a generation task (<c>POST /api/v3/contents/generations/tasks</c>).</summary>
@@ -158,16 +165,41 @@ public sealed class SeedgateClient
 
         var uri = new Uri(tasksUri.AbsoluteUri + "?" + query);
         return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.TaskList, retry: true, cancellationToken);
+    }
 
-        static void Append(StringBuilder query, string key, string? value)
+    /// <summary>The caller's money from Seedgate's ledger (<c>GET /v1/balance</c>). Transient failures are retried.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="SeedgateApiException">e.g. 401 <c>AuthenticationError</c>.</exception>
+    public Task<AccountBalance> GetBalanceAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, balanceUri), SeedgateJsonContext.Default.AccountBalance, retry: true, cancellationToken);
+
+    /// <summary>
+    /// The caller's usage over [<paramref name="from"/>, <paramref name="to"/>) from Seedgate's ledger (<c>GET /v1/usage</c>):
+    /// tasks by outcome, output seconds, cost and P50 / P95 cost per task, in total and per group, with the cost per task
+    /// of every model and every ISO week. Transient failures are retried.
+    /// </summary>
+    /// <param name="from">The start (included); <see langword="null"/>: the start of the calendar month (UTC) <paramref name="to"/> falls in.</param>
+    /// <param name="to">The end (excluded); <see langword="null"/>: now. At most 400 days after <paramref name="from"/>.</param>
+    /// <param name="groupBy">How to split the period; <see langword="null"/>: by model.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is not after <paramref name="from"/>.</exception>
+    /// <exception cref="SeedgateApiException">e.g. 400 <c>InvalidParameter</c> for a period over 400 days.</exception>
+    public Task<AccountUsage> GetUsageAsync(
+        DateTimeOffset? from = null, DateTimeOffset? to = null, UsageGroupBy? groupBy = null, CancellationToken cancellationToken = default)
+    {
+        if (from is { } start && to is { } end && end <= start)
         {
-            if (string.IsNullOrEmpty(value))
-            {
-                return;
-            }
-
-            query.Append(query.Length == 0 ? "" : "&").Append(key).Append('=').Append(Uri.EscapeDataString(value));
+            throw new ArgumentException("to must be later than from.", nameof(to));
         }
+
+        var query = new StringBuilder();
+        Append(query, "from", Utc(from));
+        Append(query, "to", Utc(to));
+        Append(query, "group_by", groupBy?.ToString().ToLowerInvariant());
+        var uri = query.Length == 0 ? usageUri : new Uri(usageUri.AbsoluteUri + "?" + query);
+        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.AccountUsage, retry: true, cancellationToken);
+
+        static string? Utc(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -308,6 +340,17 @@ public sealed class SeedgateClient
 
             return message;
         }
+    }
+
+    /// <summary>Adds <c>key=value</c> (escaped) to a query string; nothing when there is no value.</summary>
+    private static void Append(StringBuilder query, string key, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+
+        query.Append(query.Length == 0 ? "" : "&").Append(key).Append('=').Append(Uri.EscapeDataString(value));
     }
 
     private Uri TaskUri(string id) => new(tasksUri.AbsoluteUri + "/" + Uri.EscapeDataString(id));

@@ -18,6 +18,15 @@ public sealed record TaskCost
     /// <summary>The ISO 4217 currency; <c>USD</c> when the server does not say.</summary>
     public string Currency { get; init; } = "USD";
 
+    /// <summary>
+    /// Seedgate: the price of what a succeeded task made, in millionths of the currency unit, before the monthly free
+    /// quota (<see cref="AmountMicros"/> is what the account is charged); <see langword="null"/> when the server does not say.
+    /// </summary>
+    public long? PriceMicros { get; init; }
+
+    /// <summary>Seedgate: true when the account's monthly free quota covered the task (it is charged nothing).</summary>
+    public bool FreeQuota { get; init; }
+
     /// <summary>The JSON the server sent, as it was.</summary>
     public JsonElement Raw { get; init; }
 
@@ -62,6 +71,16 @@ internal sealed class TaskCostConverter : JsonConverter<TaskCost>
         }
 
         writer.WriteString("currency", value.Currency);
+        if (value.PriceMicros is { } price)
+        {
+            writer.WriteNumber("price_micros", price);
+        }
+
+        if (value.FreeQuota)
+        {
+            writer.WriteBoolean("free_quota", true);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -85,7 +104,14 @@ internal sealed class TaskCostConverter : JsonConverter<TaskCost>
         }
 
         var currency = TryGet(raw, "currency", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        return new TaskCost { Raw = raw, AmountMicros = micros, Currency = string.IsNullOrEmpty(currency) ? "USD" : currency };
+        return new TaskCost
+        {
+            Raw = raw,
+            AmountMicros = micros,
+            Currency = string.IsNullOrEmpty(currency) ? "USD" : currency,
+            PriceMicros = TryGet(raw, "price_micros", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt64(out var price) ? price : null,
+            FreeQuota = TryGet(raw, "free_quota", out var f) && f.ValueKind == JsonValueKind.True,
+        };
     }
 
     private static bool TryGet(JsonElement obj, string name, out JsonElement value)

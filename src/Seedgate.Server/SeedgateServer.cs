@@ -137,6 +137,7 @@ public static class SeedgateServer
         app.MapSeedanceV1Dialect();
         app.MapDownloads();
         app.MapBalance();
+        app.MapUsage();
         return app;
     }
 

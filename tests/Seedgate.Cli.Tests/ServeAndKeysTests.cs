@@ -138,6 +138,10 @@ public sealed class ServeAndKeysTests
         public Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
             Task.FromResult(new LedgerBalance(0, 0));
 
+        public Task<UsageReport> GetUsageAsync(
+            string accountId, DateTimeOffset from, DateTimeOffset to, UsageGrouping groupBy, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -120,10 +120,13 @@ public sealed class DownloadAndJsonTests
     [InlineData("""{"usd":0.2}""", 200000L, "0.20 USD")]
     [InlineData("""[1,2]""", null, "[1,2]")]
     [InlineData("""{"weird":true}""", null, "")]
-    public async Task The_cost_field_is_read_tolerantly_whatever_its_shape(string costJson, long? micros, string shown)
+    [InlineData("""{"amount_micros":0,"amount":"0.000000","currency":"USD","price_micros":60000,"free_quota":true}""", 0L, "0.00 USD", 60000L, true)]
+    [InlineData("""{"amount_micros":50000,"currency":"USD","price_micros":50000,"free_quota":false}""", 50000L, "0.05 USD", 50000L)]
+    public async Task The_cost_field_is_read_tolerantly_whatever_its_shape(string costJson, long? micros, string shown, long? price = null, bool free = false)
     {
         var body = $$$"""
-            {"id":"cgt-1","status":"succeeded","cost":{{{costJson}}},"created_at":1767225600,"updated_at":1767225660.5,
+            {"id":"cgt-1","status":"succeeded","cost":{{{costJson}}},"reserved_cost":{"amount_micros":150000,"amount":"0.150000","currency":"USD"},
+             "created_at":1767225600,"updated_at":1767225660.5,
              "framespersecond":24,"usage":{"completion_tokens":108900,"total_tokens":108900},"correlation_id":"c1","future_field":{"a":1}}
             """;
         await using var server = await ArkTestServer.StartAsync(app =>
@@ -132,7 +135,8 @@ public sealed class DownloadAndJsonTests
 
         var task = await TestClients.For(server, http).GetTaskAsync("cgt-1", cancellationToken: TestClients.Ct);
 
-        Assert.Equal(micros, task.Cost?.AmountMicros);
+        Assert.Equal((micros, price, free), (task.Cost?.AmountMicros, task.Cost?.PriceMicros, task.Cost?.FreeQuota ?? false));
+        Assert.Equal(150_000, task.ReservedCost?.AmountMicros);
         if (shown.Length > 0)
         {
             Assert.Equal(shown, task.Cost?.ToString());

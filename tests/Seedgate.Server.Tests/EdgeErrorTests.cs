@@ -29,6 +29,7 @@ public sealed partial class EdgeErrorTests : IClassFixture<ApiOnlyGatewayFixture
         ["v1 get"] = new("GET", $"{V1}/{Id}", Shape.V1, NeedsKey: true, WrongMethod: "DELETE"),
         ["download"] = new("GET", $"/files/outputs/{Id}/video.mp4?exp=1&sig=x", Shape.Neutral, WrongMethod: "POST"),
         ["balance"] = new("GET", "/v1/balance", Shape.Neutral, NeedsKey: true, WrongMethod: "POST"),
+        ["usage"] = new("GET", "/v1/usage?group_by=week", Shape.Neutral, NeedsKey: true, WrongMethod: "DELETE"),
         ["healthz"] = new("GET", "/healthz", Shape.Neutral, WrongMethod: "POST"),
         ["openapi"] = new("GET", "/openapi/v1.json", Shape.Neutral, WrongMethod: "POST"),
         // Paths no route matches: under each dialect's root, and outside them.

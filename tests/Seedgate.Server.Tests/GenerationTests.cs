@@ -43,7 +43,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         Assert.Equal("acceptance-42", (string?)task["correlation_id"]);
         Assert.Null(task["error"]);
         Assert.Equal(720L * 1280 * 24 * 5 / 1024, (long)task["usage"]!["completion_tokens"]!);
-        Assert.Equal(75_000, (long)task["cost"]!["amount_micros"]!); // 5 s × $0.015
+        Assert.Equal(75_000, (long)task["cost"]!["price_micros"]!); // 5 s × $0.015 (charged $0 while the month's free quota lasts)
         var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
         Assert.Equal((720, 1280), (probe.Width, probe.Height));
         Assert.Equal(24, probe.Fps, 3);
@@ -76,7 +76,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         Assert.Equal("completed", (string?)job["status"]);
         Assert.Equal("9:16", (string?)job["aspect_ratio"]);
         Assert.Equal(5.0, (double)job["usage"]!["seconds"]!);
-        Assert.Equal(0.075m, (decimal)job["usage"]!["cost_usd"]!);
+        Assert.Equal(0.075m, (decimal)job["usage"]!["price_usd"]!);
         var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)job["output"]!["video_url"]!));
         Assert.Equal((720, 1280), (probe.Width, probe.Height));
         Assert.InRange(probe.Duration, 4.95, 5.05);

@@ -57,4 +57,10 @@ public interface IAccountStore
 
     /// <summary>The account's charges since <paramref name="since"/> and what its unfinished jobs hold, from the ledger.</summary>
     Task<LedgerBalance> GetBalanceAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The account's usage over [<paramref name="from"/>, <paramref name="to"/>) (at most <see cref="LedgerUsage.MaxRange"/>),
+    /// from the ledger: jobs by outcome, output, cost and cost per job, in total and per group (see <see cref="LedgerUsage"/>).
+    /// </summary>
+    Task<UsageReport> GetUsageAsync(string accountId, DateTimeOffset from, DateTimeOffset to, UsageGrouping groupBy, CancellationToken cancellationToken);
 }

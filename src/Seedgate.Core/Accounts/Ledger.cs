@@ -25,10 +25,10 @@ public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int 
 /// </summary>
 public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
 {
-    // The kinds of entry, spelled once for the statements below.
-    private const string Reserve = "reserve";
-    private const string Release = "release";
-    private const string Charge = "charge";
+    // The kinds of entry, spelled once for the statements below and those that read the ledger (usage, task views).
+    internal const string Reserve = "reserve";
+    internal const string Release = "release";
+    internal const string Charge = "charge";
     private const string Credit = "credit";
 
     // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger). The note is the outcome.

@@ -78,8 +78,31 @@ public sealed record Job
     /// <summary>When the retention sweep deleted the job's files (its outputs are gone; the record stays).</summary>
     public DateTimeOffset? FilesDeletedAt { get; init; }
 
-    /// <summary>What the job cost, in micro-dollars, once it succeeded.</summary>
+    /// <summary>What the job cost, in micro-dollars, once it succeeded: the price of what it made.</summary>
     public long? CostMicros { get; init; }
+
+    /// <summary>
+    /// What the ledger holds for the job from submit to end, its estimate (the reserve entry), in micro-dollars; null when
+    /// nothing was reserved (the ledger is off, or the job is older than it). Not a column: the store's reads (by id, and
+    /// lists) bring it along from the ledger in the same statement; rows returned by transitions leave it null.
+    /// </summary>
+    public long? ReservedMicros { get; init; }
+
+    /// <summary>
+    /// What the account was charged for the job (the charge entry), in micro-dollars: a success's cost, or $0 when the
+    /// month's free quota covered it, or a content-policy failure's fee; null while there is none. Read like
+    /// <see cref="ReservedMicros"/>.
+    /// </summary>
+    public long? ChargedMicros { get; init; }
+
+    /// <summary>
+    /// What the account pays for the job: its charge; without a ledger entry (the ledger off, or a job older than it) the
+    /// cost of a success; null while unsettled or when nothing is owed.
+    /// </summary>
+    public long? FinalCostMicros => ChargedMicros ?? (Status == JobStatus.Succeeded ? CostMicros : null);
+
+    /// <summary>True for a success the month's free quota covered: it made something with a price, and was charged $0.</summary>
+    public bool CoveredByFreeQuota => Status == JobStatus.Succeeded && ChargedMicros == 0 && CostMicros > 0;
 
     public bool IsTerminal => JobStatusRules.IsTerminal(Status);
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Seedgate.Core.Accounts;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Sql;
@@ -27,6 +28,25 @@ internal static class JobRows
 
     /// <summary>The parameter list of a row for an INSERT: <c>(@id, @account_id, …)</c>.</summary>
     public static readonly string Values = "(" + string.Join(", ", ColumnNames.Select(c => "@" + c)) + ")";
+
+    /// <summary>
+    /// Two columns for after a row's: the ledger's reserve and charge of the job whose id is <paramref name="idColumn"/>
+    /// (<c>jobs.id</c>, <c>page.id</c>), each one probe of the unique (job_id, kind) index; read by <see cref="ReadWithLedgerAt"/>.
+    /// </summary>
+    public static string LedgerColumnsOf(string idColumn) =>
+        $"(SELECT l.amount_micros FROM ledger_entries l WHERE l.job_id = {idColumn} AND l.kind = '{Ledger.Reserve}'), " +
+        $"(SELECT l.amount_micros FROM ledger_entries l WHERE l.job_id = {idColumn} AND l.kind = '{Ledger.Charge}')";
+
+    /// <summary>Maps a row in <see cref="Columns"/> order from <paramref name="offset"/> on, followed by <see cref="LedgerColumnsOf"/>.</summary>
+    public static Job ReadWithLedgerAt(DbDataReader row, int offset)
+    {
+        var ledger = offset + ColumnNames.Length;
+        return ReadAt(row, offset) with
+        {
+            ReservedMicros = row.IsDBNull(ledger) ? null : row.GetInt64(ledger),
+            ChargedMicros = row.IsDBNull(ledger + 1) ? null : row.GetInt64(ledger + 1),
+        };
+    }
 
     /// <summary>Binds every column of <paramref name="job"/> to the parameters of <see cref="Values"/>.</summary>
     public static void Bind(DbCommand command, Job job)

@@ -3,8 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Accounts;
 using Seedgate.Server.Auth;
-using Seedgate.Server.Dialects;
-using Seedgate.Server.Limits;
+using static Seedgate.Server.Usage.AccountApi;
 
 namespace Seedgate.Server.Usage;
 
@@ -20,10 +19,7 @@ internal static class BalanceEndpoints
 
     public static IEndpointRouteBuilder MapBalance(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, GetAsync)
-            .AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
-            .AddEndpointFilter(new AccountFilter(NeutralErrors.Instance))
-            .AddEndpointFilter(new AccountLimitsFilter(NeutralErrors.Instance));
+        app.MapGet(Path, GetAsync).ForCallersAccount();
         return app;
     }
 
@@ -57,6 +53,4 @@ internal static class BalanceEndpoints
             balance_usd = Usd(credit),
         });
     }
-
-    private static decimal? Usd(long? micros) => micros / 1_000_000m;
 }

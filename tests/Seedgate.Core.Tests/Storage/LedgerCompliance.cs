@@ -11,7 +11,7 @@ namespace Seedgate.Core.Tests.Storage;
 /// reserve, every other end releases it, each exactly once, in the transition's transaction. A provider's test class
 /// supplies fresh, empty databases.
 /// </summary>
-public abstract class LedgerCompliance
+public abstract partial class LedgerCompliance
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, 89, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -76,6 +76,35 @@ public abstract class LedgerCompliance
         Assert.True(await store.DeleteTerminalAsync(job.AccountId, job.Id, None));
         Assert.Equal([("reserve", Estimate), ("charge", 60_000L), ("release", -Estimate)], await EntriesAsync(database, job.Id));
         Assert.Equal(new LedgerBalance(60_000, 0), await MoneyAsync(accounts.GetBalanceAsync(job.AccountId, T0.AddDays(-1), None)));
+    }
+
+    [Fact]
+    public async Task Reads_of_a_job_bring_its_reserve_and_charge_from_the_ledger()
+    {
+        var (store, _, _) = await OpenAsync(freeFastPerMonth: 1);
+        var free = NewJob();
+        var paid = NewJob();
+        var open = NewJob();
+        await SucceedAsync(store, [free], T0);
+        await SucceedAsync(store, [paid], T0.AddMinutes(1));
+        await store.CreateAsync(open, None);
+
+        var expected = new Dictionary<string, (long?, long?, long?, bool)>
+        {
+            [free.Id] = (Estimate, 0, 0, true),
+            [paid.Id] = (Estimate, 60_000, 60_000, false),
+            [open.Id] = (Estimate, null, null, false),
+        };
+        foreach (var (id, money) in expected)
+        {
+            Assert.Equal(money, Money(await store.GetAsync(id, None)));
+            Assert.Equal(money, Money(await store.GetForAccountAsync("acct-a", id, None)));
+        }
+
+        var page = await store.ListAsync(new JobQuery("acct-a"), None);
+        Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), page.Items.Select(j => KeyValuePair.Create(j.Id, Money(j))).OrderBy(e => e.Key, StringComparer.Ordinal));
+
+        static (long?, long?, long?, bool) Money(Job? job) => (job!.ReservedMicros, job.ChargedMicros, job.FinalCostMicros, job.CoveredByFreeQuota);
     }
 
     [Fact]

@@ -12,12 +12,22 @@ public sealed class FileServer : IAsyncDisposable
 
     private FileServer(WebApplication app) => _app = app;
 
-    public static async Task<FileServer> StartAsync(IReadOnlyDictionary<string, byte[]> files)
+    /// <summary>Serves <paramref name="files"/>; <paramref name="beforeServing"/>, when given, runs (and may hold) each request first.</summary>
+    public static async Task<FileServer> StartAsync(IReadOnlyDictionary<string, byte[]> files, Func<HttpContext, Task>? beforeServing = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        if (beforeServing is not null)
+        {
+            app.Use(async (context, next) =>
+            {
+                await beforeServing(context);
+                await next(context);
+            });
+        }
+
         app.Run(context => files.TryGetValue(context.Request.Path.Value ?? "", out var bytes)
             ? context.Response.Body.WriteAsync(bytes).AsTask()
             : Task.FromResult(context.Response.StatusCode = StatusCodes.Status404NotFound));

@@ -52,6 +52,28 @@ public sealed class Gateway : IAsyncDisposable
         return new Gateway(app, dataDirectory);
     }
 
+    /// <summary>
+    /// Starts a gateway whose Fast and Standard models are made by the instant test engine: no rendering, a placeholder
+    /// output of exactly the requested length, so its cost is known. Image- and video-to-video models still render
+    /// (and fetch their references).
+    /// </summary>
+    public static async Task<Gateway> StartInstantAsync(params string[] configuration)
+    {
+        var catalog = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "catalog.json")))!;
+        foreach (var model in catalog["models"]!.AsArray())
+        {
+            if ((string?)model!["id"] is "seedance-2.0-fast" or "seedance-2.0")
+            {
+                model["route"]!["engine"] = "instant-test";
+            }
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), "seedgate-tests", $"catalog-{Guid.NewGuid():n}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, catalog.ToJsonString());
+        return await StartAsync([$"--Seedgate:CatalogPath={path}", "--Seedgate:Engines:InstantTest:Enabled=true", .. configuration]);
+    }
+
     public async Task<(int Status, JsonObject Body)> PostAsync(string path, object body, HttpClient? client = null)
     {
         using var response = await (client ?? Http).PostAsJsonAsync(path, body);

@@ -52,6 +52,13 @@ public sealed class SqlAccountStore : IAccountStore
         return _database.ReadAsync(session => Ledger.BalanceAsync(session, accountId, since, cancellationToken), cancellationToken);
     }
 
+    public Task<UsageReport> GetUsageAsync(
+        string accountId, DateTimeOffset from, DateTimeOffset to, UsageGrouping groupBy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return _database.ReadAsync(session => LedgerUsage.ReadAsync(session, accountId, from, to, groupBy, cancellationToken), cancellationToken);
+    }
+
     public Task EnsureAccountAsync(string accountId, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);

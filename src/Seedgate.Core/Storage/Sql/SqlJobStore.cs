@@ -25,8 +25,10 @@ public sealed class SqlJobStore : IJobStore
 
     private static readonly string InsertSql = $"INSERT INTO jobs ({JobRows.Columns}) VALUES {JobRows.Values};";
 
-    private static readonly string GetSql = $"SELECT {JobRows.Columns} FROM jobs WHERE id = @id;";
-    private static readonly string GetForAccountSql = $"SELECT {JobRows.Columns} FROM jobs WHERE id = @id AND account_id = @account_id;";
+    // Reads bring the job's reserve and charge along from the ledger (for views: what it holds, what it was charged).
+    private static readonly string GetSql = $"SELECT {JobRows.Columns}, {JobRows.LedgerColumnsOf("jobs.id")} FROM jobs WHERE id = @id;";
+    private static readonly string GetForAccountSql =
+        $"SELECT {JobRows.Columns}, {JobRows.LedgerColumnsOf("jobs.id")} FROM jobs WHERE id = @id AND account_id = @account_id;";
 
     private static readonly JobStatement Fail = HeldUpdate(
         "status = @status, error_code = @error_code, error_message = @error_message, error_param = @error_param, " +
@@ -123,7 +125,7 @@ public sealed class SqlJobStore : IJobStore
     {
         ArgumentNullException.ThrowIfNull(id);
         var jobs = await _database.ReadAsync(
-            session => session.QueryAsync(GetSql, c => c.Text("@id", id), JobRows.Read, cancellationToken), cancellationToken);
+            session => session.QueryAsync(GetSql, c => c.Text("@id", id), r => JobRows.ReadWithLedgerAt(r, 0), cancellationToken), cancellationToken);
         return jobs.SingleOrDefault();
     }
 
@@ -139,7 +141,7 @@ public sealed class SqlJobStore : IJobStore
                     c.Text("@id", id);
                     c.Text("@account_id", accountId);
                 },
-                JobRows.Read,
+                r => JobRows.ReadWithLedgerAt(r, 0),
                 cancellationToken),
             cancellationToken);
         return jobs.SingleOrDefault();
@@ -167,7 +169,7 @@ public sealed class SqlJobStore : IJobStore
         var sql =
             $"WITH page AS (SELECT {JobRows.Columns} FROM jobs WHERE {where} " +
             "ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset) " +
-            $"SELECT t.total, {JobRows.ColumnsOf("page")} " +
+            $"SELECT t.total, {JobRows.ColumnsOf("page")}, {JobRows.LedgerColumnsOf("page.id")} " +
             $"FROM (SELECT COUNT(*) AS total FROM jobs WHERE {where}) t LEFT JOIN page ON 1 = 1 " +
             "ORDER BY page.created_at DESC, page.id DESC;";
         var rows = await _database.ReadAsync(
@@ -184,7 +186,7 @@ public sealed class SqlJobStore : IJobStore
                     c.Int4("@limit", query.PageSize);
                     c.Bigint("@offset", ((long)query.PageNumber - 1) * query.PageSize);
                 },
-                row => (Total: row.GetInt64(0), Job: row.IsDBNull(1) ? null : JobRows.ReadAt(row, 1)),
+                row => (Total: row.GetInt64(0), Job: row.IsDBNull(1) ? null : JobRows.ReadWithLedgerAt(row, 1)),
                 cancellationToken),
             cancellationToken);
         return new JobPage(rows.Count == 0 ? 0 : rows[0].Total, [.. rows.Where(r => r.Job is not null).Select(r => r.Job!)]);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
@@ -108,9 +107,8 @@ internal static class ArkMapping
             request.Priority,
             DialectJson.UnixSeconds(job.CreatedAt),
             DialectJson.UnixSeconds(job.UpdatedAt),
-            job.CostMicros is { } micros
-                ? new ArkCost(micros, (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture), "USD")
-                : null,
+            ArkCost.Of(job.FinalCostMicros, job.Status == JobStatus.Succeeded ? job.CostMicros : null, job.FinalCostMicros is null ? null : job.CoveredByFreeQuota),
+            ArkCost.Of(job.ReservedMicros),
             job.CorrelationId,
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
             links.FilesExpireAt(job));

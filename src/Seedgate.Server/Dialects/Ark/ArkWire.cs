@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
 namespace Seedgate.Server.Dialects.Ark;
 
 // The Ark (BytePlus ModelArk / Volcano Engine) wire format, as the official SDKs send and read it.
@@ -64,6 +67,7 @@ internal sealed record ArkTask(
     long CreatedAt,
     long UpdatedAt,
     ArkCost? Cost,
+    ArkCost? ReservedCost,
     string? CorrelationId,
     long? RetryAt,
     long? FilesExpireAt);
@@ -74,8 +78,21 @@ internal sealed record ArkUsage(long CompletionTokens, long TotalTokens);
 
 internal sealed record ArkTaskError(string Code, string Message);
 
-/// <summary>Seedgate's cost extension: exact micro-dollars, plus a decimal string for people.</summary>
-internal sealed record ArkCost(long AmountMicros, string Amount, string Currency);
+/// <summary>
+/// Seedgate's cost extension: exact micro-dollars, plus a decimal string for people. As a task's <c>cost</c>, what the
+/// account is charged, with the price of what was made and whether the month's free quota covered it.
+/// </summary>
+internal sealed record ArkCost(
+    long AmountMicros,
+    string Amount,
+    string Currency,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? PriceMicros = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? FreeQuota = null)
+{
+    public static ArkCost? Of(long? micros, long? priceMicros = null, bool? freeQuota = null) => micros is { } amount
+        ? new ArkCost(amount, (amount / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture), "USD", priceMicros, freeQuota)
+        : null;
+}
 
 internal sealed record ArkTaskList(long Total, IReadOnlyList<ArkTask> Items);
 

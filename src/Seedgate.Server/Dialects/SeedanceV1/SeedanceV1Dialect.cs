@@ -184,7 +184,10 @@ internal static class SeedanceV1Dialect
             status,
             OutputLinks.KeptOutputs(job) is { } files ? new V1Output(links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey)) : null,
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new V1Error(V1Errors.CodeOf(error.Code), error.Message) : null,
-            outputs is null ? null : new V1Usage(outputs.DurationSeconds, (job.CostMicros ?? 0) / 1_000_000m),
+            job.FinalCostMicros is { } cost
+                ? new V1Usage(outputs?.DurationSeconds ?? 0, cost / 1_000_000m, outputs is null ? null : job.CostMicros / 1_000_000m, job.CoveredByFreeQuota)
+                : null,
+            job.ReservedMicros / 1_000_000m,
             job.Request.Resolution,
             outputs?.Ratio ?? job.Request.Ratio,
             outputs is null ? job.Request.Duration : (int)Math.Round(outputs.DurationSeconds),

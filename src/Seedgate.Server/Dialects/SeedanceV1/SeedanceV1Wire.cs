@@ -35,6 +35,7 @@ internal sealed record V1Job(
     V1Output? Output,
     V1Error? Error,
     V1Usage? Usage,
+    decimal? ReservedUsd,
     string? Resolution,
     string? AspectRatio,
     int? Duration,
@@ -50,7 +51,9 @@ internal sealed record V1Output(string VideoUrl, string? LastFrameUrl);
 
 internal sealed record V1Error(string Code, string Message);
 
-internal sealed record V1Usage(double Seconds, decimal CostUsd);
+/// <param name="CostUsd">What the account is charged: $0 when the month's free quota covered the job.</param>
+/// <param name="PriceUsd">The price of what was made (before the free quota); null for a content-policy fee.</param>
+internal sealed record V1Usage(double Seconds, decimal CostUsd, decimal? PriceUsd, bool FreeQuota);
 
 internal sealed record V1ErrorBody(V1ErrorDetail Error);
 
