@@ -148,6 +148,8 @@ public sealed class ServeAndKeysTests
 
         public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(string accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<long> AddCreditAsync(string accountId, long amountMicros, string? note, DateTimeOffset now, CancellationToken cancellationToken) =>
