@@ -1,8 +1,9 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Seedgate.Client;
 
-/// <summary>Source-generated JSON for the Ark wire format: snake_case names, nulls omitted, unknown fields ignored.</summary>
+/// <summary>Source-generated JSON for the Ark wire format and the admin API: snake_case names, nulls omitted, unknown fields ignored.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -11,6 +12,16 @@ namespace Seedgate.Client;
 [JsonSerializable(typeof(GenerationTask))]
 [JsonSerializable(typeof(TaskList))]
 [JsonSerializable(typeof(CreatedTask))]
+[JsonSerializable(typeof(AdminAccount))]
+[JsonSerializable(typeof(AdminItems<AdminAccount>))]
+[JsonSerializable(typeof(AdminItems<AdminApiKey>))]
+[JsonSerializable(typeof(AdminCreatedKey))]
+[JsonSerializable(typeof(AdminApiKey))]
+[JsonSerializable(typeof(AdminCredit))]
+[JsonSerializable(typeof(CreateAccountRequest))]
+[JsonSerializable(typeof(AdminCreditBody))]
+[JsonSerializable(typeof(AdminKeyBody))]
+[JsonSerializable(typeof(JsonObject))]
 internal sealed partial class SeedgateJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to a create: <c>{"id":"cgt-…"}</c>.</summary>
