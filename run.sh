@@ -13,17 +13,24 @@ urls="${SEEDGATE_URLS:-http://127.0.0.1:8080}"
 data="${SEEDGATE_DATA:-./data}"
 dotnet build src/Seedgate.Cli -c Release -v quiet -nologo -o .build/cli >/dev/null
 
-# A key for this session only: accepted while the gateway runs, stored nowhere.
-# Permanent keys: dotnet .build/cli/seedgate.dll keys create --data "$data"
+# Keys for this session only, accepted while the gateway runs and stored nowhere: an API key (default account) and
+# the admin key, which makes permanent keys: dotnet .build/cli/seedgate.dll keys create --account default
+random_key() { echo "sg-$(head -c 60 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"; }
 if [ -z "${SEEDGATE_API_KEY:-}" ]; then
-  SEEDGATE_API_KEY="sg-$(head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+  SEEDGATE_API_KEY="$(random_key)"
   export SEEDGATE_API_KEY
+fi
+if [ -z "${SEEDGATE_ADMIN_KEY:-}" ]; then
+  SEEDGATE_ADMIN_KEY="$(random_key)"
+  export SEEDGATE_ADMIN_KEY
 fi
 base="${urls%%;*}"
 cat <<MSG
 Seedgate starting at $base (data: $data)
 API key for this session:
   $SEEDGATE_API_KEY
+Admin key for this session (accounts and keys: /admin/v1, \`seedgate accounts\`, \`seedgate keys\`):
+  $SEEDGATE_ADMIN_KEY
 First video:
   curl -s $base/api/v3/contents/generations/tasks -H "Authorization: Bearer $SEEDGATE_API_KEY" \\
     -H 'Content-Type: application/json' \\

@@ -4,7 +4,7 @@ namespace Seedgate.Cli;
 
 /// <summary>
 /// Everything a command touches outside itself, so that tests run the real command tree in-process with captured output,
-/// their own environment variables and a fake server host or account store.
+/// their own environment variables and a fake server host.
 /// </summary>
 internal sealed class CliEnvironment
 {
@@ -39,9 +39,6 @@ internal sealed class CliEnvironment
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public Func<ServeOptions, CancellationToken, Task<int>> RunServer { get; init; } = SeedgateServer.RunAsync;
-
-    /// <summary>Opens the account store of a data directory's database file (see <see cref="SqliteAccountStoreAdapter"/>).</summary>
-    public Func<string, CancellationToken, Task<OpenedAccountStore>> OpenAccountStore { get; init; } = SqliteAccountStoreAdapter.OpenAsync;
 
     public static CliEnvironment FromConsole() => new()
     {

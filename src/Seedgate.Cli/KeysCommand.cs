@@ -1,59 +1,70 @@
 using System.CommandLine;
-using Seedgate.Core.Accounts;
 
 namespace Seedgate.Cli;
 
-/// <summary><c>seedgate keys create [--data DIR] [--name NAME] [--account ID]</c>: adds an API key to the local store.</summary>
+/// <summary>
+/// <c>seedgate keys create --account ID [--name NAME] | list --account ID | revoke KEY_ID</c>: manages API keys
+/// through the server's admin API, with the admin key (--admin-key or SEEDGATE_ADMIN_KEY).
+/// </summary>
 internal static class KeysCommand
 {
-    public const string DatabaseFileName = "seedgate.db";
+    public static Command Create(CliEnvironment env) =>
+        new("keys", "Manage API keys through the admin API; needs the admin key.") { CreateCommand(env), ListCommand(env), RevokeCommand(env) };
 
-    public static Command Create(CliEnvironment env)
+    private static Option<string> AccountOption() => new("--account") { Description = "The account (tenant) id", Required = true, HelpName = "ID" };
+
+    private static Command CreateCommand(CliEnvironment env)
     {
-        var data = ServeCommand.DataOption();
+        var account = AccountOption();
         var name = new Option<string>("--name")
         {
             Description = "A label for the key, to recognise it later",
             DefaultValueFactory = _ => "cli",
         };
-        var account = new Option<string>("--account")
+        var command = new Command("create", "Create an API key. It is printed once, on stdout; the server keeps only its hash.") { account, name };
+        var api = ApiOptions.AddAdminTo(command, env);
+        command.SetAction((parseResult, cancellationToken) => api.RunAdminAsync(parseResult, async admin =>
         {
-            Description = "The account (tenant) the key belongs to; created when missing",
-            DefaultValueFactory = _ => ApiKeys.DefaultAccountId,
-        };
+            var key = await admin.CreateKeyAsync(parseResult.GetRequiredValue(account), parseResult.GetRequiredValue(name), cancellationToken)
+                .ConfigureAwait(false);
+            await env.Out.WriteLineAsync(key.Key).ConfigureAwait(false);
+            await env.Error.WriteLineAsync(
+                $"Created key {key.Id} ('{key.Name}', account '{key.AccountId}'). It is shown only once: store it now, e.g. export SEEDGATE_API_KEY=…")
+                .ConfigureAwait(false);
+        }, cancellationToken));
+        return command;
+    }
 
-        var create = new Command("create", "Create an API key. It is printed once, on stdout; only its hash is stored.") { data, name, account };
-        create.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
-            env,
-            async () =>
+    private static Command ListCommand(CliEnvironment env)
+    {
+        var account = AccountOption();
+        var command = new Command("list", "List an account's keys, revoked ones included (never the keys themselves).") { account };
+        var api = ApiOptions.AddAdminTo(command, env);
+        command.SetAction((parseResult, cancellationToken) => api.RunAdminAsync(parseResult, async admin =>
+        {
+            var table = new TextTable("ID", "NAME", "PREFIX", "CREATED", "REVOKED");
+            foreach (var key in await admin.ListKeysAsync(parseResult.GetRequiredValue(account), cancellationToken).ConfigureAwait(false))
             {
-                var dataDirectory = ServeCommand.DataDirectory(parseResult, data, env);
-                var accountId = parseResult.GetRequiredValue(account).Trim();
-                var keyName = parseResult.GetRequiredValue(name).Trim();
-                if (accountId.Length == 0 || keyName.Length == 0)
-                {
-                    throw new UsageException("--account and --name must not be empty.");
-                }
+                table.Add(key.Id, key.Name, key.Prefix + "…", TextTable.Time(key.CreatedAt), TextTable.Time(key.RevokedAt));
+            }
 
-                Directory.CreateDirectory(dataDirectory);
-                var store = await env.OpenAccountStore(Path.Combine(dataDirectory, DatabaseFileName), cancellationToken).ConfigureAwait(false);
-                await using (store.ConfigureAwait(false))
-                {
-                    var now = env.Time.GetUtcNow();
-                    await store.Accounts.EnsureAccountAsync(accountId, accountId, now, cancellationToken).ConfigureAwait(false);
-                    var (key, record) = ApiKeys.Create(accountId, keyName, now);
-                    await store.Accounts.AddApiKeyAsync(record, cancellationToken).ConfigureAwait(false);
+            await table.WriteAsync(env.Out).ConfigureAwait(false);
+        }, cancellationToken));
+        return command;
+    }
 
-                    await env.Out.WriteLineAsync(key).ConfigureAwait(false);
-                    await env.Error.WriteLineAsync(
-                        $"Created key {record.Id} ('{record.Name}', account '{record.AccountId}'). It is shown only once: store it now, e.g. export SEEDGATE_API_KEY=…")
-                        .ConfigureAwait(false);
-                }
-
-                return ExitCodes.Ok;
-            },
-            cancellationToken));
-
-        return new Command("keys", "Manage API keys in the local data directory.") { create };
+    private static Command RevokeCommand(CliEnvironment env)
+    {
+        var id = new Argument<string>("id") { Description = "The key's id (key-…, as `keys list` shows it)" };
+        var command = new Command("revoke", "Revoke a key: every node refuses it within 2 s. Revoking a revoked key changes nothing.") { id };
+        var api = ApiOptions.AddAdminTo(command, env);
+        command.SetAction((parseResult, cancellationToken) => api.RunAdminAsync(parseResult, async admin =>
+        {
+            var key = await admin.RevokeKeyAsync(parseResult.GetRequiredValue(id), cancellationToken).ConfigureAwait(false);
+            await env.Out.WriteLineAsync(key.AlreadyRevoked == true
+                ? $"{key.Id} ('{key.Name}', account '{key.AccountId}') was already revoked at {TextTable.Time(key.RevokedAt)}"
+                : $"revoked {key.Id} ('{key.Name}', account '{key.AccountId}') at {TextTable.Time(key.RevokedAt)}").ConfigureAwait(false);
+        }, cancellationToken));
+        return command;
     }
 }

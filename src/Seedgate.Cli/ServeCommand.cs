@@ -64,13 +64,13 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>The <c>--data</c> option shared by the commands that open the data directory.</summary>
-    public static Option<string> DataOption() => new("--data")
+    /// <summary>The <c>--data</c> option.</summary>
+    private static Option<string> DataOption() => new("--data")
     {
         Description = $"The data directory (database, outputs) [env SEEDGATE_DATA, default {DefaultData}]",
         HelpName = "DIR",
     };
 
-    public static string DataDirectory(ParseResult parseResult, Option<string> data, CliEnvironment env) =>
+    private static string DataDirectory(ParseResult parseResult, Option<string> data, CliEnvironment env) =>
         parseResult.GetValue(data) ?? env.Variable("SEEDGATE_DATA", DefaultData);
 }

@@ -2,10 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Seedgate.Client;
 
@@ -21,12 +19,7 @@ public sealed class SeedgateClient
     private const string UsagePath = "v1/usage";
     private const int MaxWaitSeconds = 60;
 
-    private static readonly ProductInfoHeaderValue UserAgent = new(
-        "seedgate-dotnet",
-        typeof(SeedgateClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
-
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
-
+    private readonly SeedgateTransport transport;
     private readonly HttpClient http;
     private readonly SeedgateClientOptions options;
     private readonly TimeProvider time;
@@ -40,30 +33,11 @@ public sealed class SeedgateClient
     /// <param name="options">The server address, the API key and the retry settings.</param>
     public SeedgateClient(HttpClient httpClient, SeedgateClientOptions options)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.BaseAddress);
-        if (!options.BaseAddress.IsAbsoluteUri)
-        {
-            throw new ArgumentException("The base address must be absolute, e.g. http://127.0.0.1:8080.", nameof(options));
-        }
-
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKey);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries);
-
+        transport = new SeedgateTransport(httpClient, options);
         http = httpClient;
         this.options = options;
-        time = options.TimeProvider ?? TimeProvider.System;
-
-        // Ark SDKs are configured with a base ending in /api/v3; accept that as well as the bare server address.
-        var root = options.BaseAddress.GetLeftPart(UriPartial.Path);
-        root = root.EndsWith('/') ? root : root + "/";
-        if (root.EndsWith("/api/v3/", StringComparison.OrdinalIgnoreCase))
-        {
-            root = root[..^"api/v3/".Length];
-        }
-
-        baseAddress = new Uri(root);
+        time = transport.Time;
+        baseAddress = transport.BaseAddress;
         tasksUri = new Uri(baseAddress, TasksPath);
         balanceUri = new Uri(baseAddress, BalancePath);
         usageUri = new Uri(baseAddress, UsagePath);
@@ -84,11 +58,10 @@ public sealed class SeedgateClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, SeedgateJsonContext.Default.CreateTaskRequest);
-        var created = await SendAsync(
+        var created = await transport.SendAsync(
             () =>
             {
-                var message = new HttpRequestMessage(HttpMethod.Post, tasksUri) { Content = new ByteArrayContent(body) };
-                message.Content.Headers.ContentType = JsonMediaType;
+                var message = SeedgateTransport.JsonRequest(HttpMethod.Post, tasksUri, body);
                 if (!string.IsNullOrEmpty(idempotencyKey))
                 {
                     message.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
@@ -130,7 +103,7 @@ public sealed class SeedgateClient
             uri = new Uri(uri.AbsoluteUri + "?wait=" + seconds.ToString(CultureInfo.InvariantCulture));
         }
 
-        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.GenerationTask, retry: true, cancellationToken);
+        return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.GenerationTask, retry: true, cancellationToken);
     }
 
     /// <summary>Lists the caller's tasks, newest first (<c>GET /api/v3/contents/generations/tasks</c>). Transient failures are retried.</summary>
@@ -164,14 +137,14 @@ public sealed class SeedgateClient
         }
 
         var uri = new Uri(tasksUri.AbsoluteUri + "?" + query);
-        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.TaskList, retry: true, cancellationToken);
+        return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.TaskList, retry: true, cancellationToken);
     }
 
     /// <summary>The caller's money from Seedgate's ledger (<c>GET /v1/balance</c>). Transient failures are retried.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="SeedgateApiException">e.g. 401 <c>AuthenticationError</c>.</exception>
     public Task<AccountBalance> GetBalanceAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, balanceUri), SeedgateJsonContext.Default.AccountBalance, retry: true, cancellationToken);
+        transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, balanceUri), SeedgateJsonContext.Default.AccountBalance, retry: true, cancellationToken);
 
     /// <summary>
     /// The caller's usage over [<paramref name="from"/>, <paramref name="to"/>) from Seedgate's ledger (<c>GET /v1/usage</c>):
@@ -197,7 +170,7 @@ public sealed class SeedgateClient
         Append(query, "to", Utc(to));
         Append(query, "group_by", groupBy?.ToString().ToLowerInvariant());
         var uri = query.Length == 0 ? usageUri : new Uri(usageUri.AbsoluteUri + "?" + query);
-        return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.AccountUsage, retry: true, cancellationToken);
+        return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.AccountUsage, retry: true, cancellationToken);
 
         static string? Utc(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
     }
@@ -212,7 +185,7 @@ public sealed class SeedgateClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         var uri = TaskUri(id);
-        using var response = await SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), retry: false, cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), retry: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -300,7 +273,7 @@ public sealed class SeedgateClient
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+                throw await SeedgateTransport.ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
             }
 
             var total = response.Content.Headers.ContentLength;
@@ -332,7 +305,7 @@ public sealed class SeedgateClient
         HttpRequestMessage Request(bool authorize)
         {
             var message = new HttpRequestMessage(HttpMethod.Get, absolute);
-            message.Headers.UserAgent.Add(UserAgent);
+            message.Headers.UserAgent.Add(SeedgateTransport.UserAgent);
             if (authorize)
             {
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
@@ -368,164 +341,6 @@ public sealed class SeedgateClient
         }
 
         return TimeSpan.FromSeconds(Math.Clamp(Math.Floor(wait.TotalSeconds), 0, MaxWaitSeconds));
-    }
-
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> build, JsonTypeInfo<T> type, bool retry, CancellationToken cancellationToken)
-    {
-        using var response = await SendCoreAsync(build, retry, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return await JsonSerializer.DeserializeAsync(stream, type, cancellationToken).ConfigureAwait(false)
-                    ?? throw new JsonException("The body is null.");
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new SeedgateApiException(
-                response.StatusCode, "InvalidResponse", $"The server's answer is not the expected JSON: {e.Message}", requestId: RequestIdOf(response));
-        }
-    }
-
-    /// <summary>Sends with the API key; returns a success answer or throws. Retries transient failures when allowed.</summary>
-    private async Task<HttpResponseMessage> SendCoreAsync(Func<HttpRequestMessage> build, bool retry, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var canRetry = retry && attempt < options.MaxRetries;
-            using var request = build();
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-            request.Headers.UserAgent.Add(UserAgent);
-
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e) when (canRetry)
-            {
-                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (TaskCanceledException e) when (canRetry && !cancellationToken.IsCancellationRequested)
-            {
-                // HttpClient.Timeout: the request timed out, nobody cancelled it.
-                await PauseAsync(attempt, Backoff(attempt), e, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
-
-            using (response)
-            {
-                var error = await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
-                if (!canRetry || !error.IsTransient)
-                {
-                    throw error;
-                }
-
-                await PauseAsync(attempt, RetryDelay(attempt, response.Headers.RetryAfter), error, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private Task PauseAsync(int attempt, TimeSpan delay, Exception reason, CancellationToken cancellationToken)
-    {
-        options.OnRetry?.Invoke(new RetryEvent(attempt + 1, options.MaxRetries, delay, reason));
-        return Task.Delay(delay, time, cancellationToken);
-    }
-
-    /// <summary>The server's <c>Retry-After</c> when it sent one (capped), else exponential backoff with jitter.</summary>
-    private TimeSpan RetryDelay(int attempt, RetryConditionHeaderValue? retryAfter)
-    {
-        var asked = retryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - time.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
-
-        if (asked is not { } wait)
-        {
-            return Backoff(attempt);
-        }
-
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait;
-    }
-
-    /// <summary>base × 2^attempt, capped, then ±20 % jitter so that many clients do not retry in step.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = options.MaxRetryDelay.TotalMilliseconds;
-        var delay = Math.Min(ceiling, options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
-#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-#pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(delay * jitter);
-    }
-
-    private static string? RequestIdOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
-
-    /// <summary>Reads Ark's error body into an exception; tolerates bodies that are not JSON or not Ark's shape.</summary>
-    private static async Task<SeedgateApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var requestId = RequestIdOf(response);
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            body = "";
-        }
-
-        string? code = null, message = null, param = null, type = null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                var error = root.TryGetProperty("error", out var e) ? e : root;
-                if (error.ValueKind == JsonValueKind.String)
-                {
-                    message = error.GetString();
-                }
-                else if (error.ValueKind == JsonValueKind.Object)
-                {
-                    code = Text(error, "code");
-                    message = Text(error, "message");
-                    param = Text(error, "param");
-                    type = Text(error, "type");
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a proxy's HTML page, plain text): fall back to the status line and a bit of the body.
-        }
-
-        if (string.IsNullOrWhiteSpace(message))
-        {
-            var snippet = body.Trim();
-            snippet = snippet.Length > 200 ? snippet[..200] + "…" : snippet;
-            message = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd() + (snippet.Length > 0 ? ": " + snippet : "");
-        }
-
-        return new SeedgateApiException(response.StatusCode, code, message, param, type, requestId);
-
-        static string? Text(JsonElement obj, string name) =>
-            !obj.TryGetProperty(name, out var value) ? null
-            : value.ValueKind == JsonValueKind.String ? value.GetString()
-            : value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null
-            : value.GetRawText();
     }
 
     private sealed class ProgressMap<TFrom, TTo>(IProgress<TTo> target, Func<TFrom, TTo> map) : IProgress<TFrom>

@@ -1,8 +1,9 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Seedgate.Client;
 
-/// <summary>Source-generated JSON for the Ark wire format and Seedgate's /v1 routes: snake_case names, nulls omitted, unknown fields ignored.</summary>
+/// <summary>Source-generated JSON for the Ark wire format, Seedgate's /v1 routes and the admin API: snake_case names, nulls omitted, unknown fields ignored.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -13,6 +14,16 @@ namespace Seedgate.Client;
 [JsonSerializable(typeof(CreatedTask))]
 [JsonSerializable(typeof(AccountBalance))]
 [JsonSerializable(typeof(AccountUsage))]
+[JsonSerializable(typeof(AdminAccount))]
+[JsonSerializable(typeof(AdminItems<AdminAccount>))]
+[JsonSerializable(typeof(AdminItems<AdminApiKey>))]
+[JsonSerializable(typeof(AdminCreatedKey))]
+[JsonSerializable(typeof(AdminApiKey))]
+[JsonSerializable(typeof(AdminCredit))]
+[JsonSerializable(typeof(CreateAccountRequest))]
+[JsonSerializable(typeof(AdminCreditBody))]
+[JsonSerializable(typeof(AdminKeyBody))]
+[JsonSerializable(typeof(JsonObject))]
 internal sealed partial class SeedgateJsonContext : JsonSerializerContext;
 
 /// <summary>The answer to a create: <c>{"id":"cgt-…"}</c>.</summary>

@@ -17,6 +17,7 @@ using Seedgate.Core.Media;
 using Seedgate.Core.Sandbox;
 using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Server.Admin;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
 using Seedgate.Server.Dialects.Ark;
@@ -42,6 +43,15 @@ public static class SeedgateServer
     /// The environment variable (or configuration key) whose key is accepted for the default account when set at start-up.
     /// </summary>
     public const string ApiKeyVariable = "SEEDGATE_API_KEY";
+
+    /// <summary>
+    /// The environment variable (or configuration key) whose key may use the admin API (<c>/admin/v1</c>); unset, the
+    /// admin API answers every call 403.
+    /// </summary>
+    public const string AdminKeyVariable = "SEEDGATE_ADMIN_KEY";
+
+    /// <summary>The shortest admin key accepted: it guards every account, so it must not be guessable.</summary>
+    public const int MinAdminKeyLength = 24;
 
     /// <summary>Runs the gateway until the token is cancelled or the process is asked to stop; returns an exit code.</summary>
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
@@ -116,8 +126,9 @@ public static class SeedgateServer
 
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
-        services.TryAddSingleton(sp => new ApiKeyAuthenticator(
-            sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), builder.Configuration[ApiKeyVariable]));
+        var apiKey = builder.Configuration[ApiKeyVariable];
+        services.TryAddSingleton(sp => new ApiKeyAuthenticator(sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), apiKey));
+        services.AddAdmin(AdminKeyFrom(builder.Configuration[AdminKeyVariable], apiKey));
         services.TryAddSingleton<OutputLinks>();
         services.AddJobs();
         services.AddSandboxEngine(builder.Configuration);
@@ -138,6 +149,7 @@ public static class SeedgateServer
         app.MapDownloads();
         app.MapBalance();
         app.MapUsage();
+        app.MapAdmin();
         return app;
     }
 
@@ -155,6 +167,17 @@ public static class SeedgateServer
         using var scope = logger.BeginScope(new LogScope(("RequestId", requestId), ("CorrelationId", DialectJson.CorrelationId(context.Request))));
         await next();
     }
+
+    /// <summary>The admin key, or null when unset; a short one, or one equal to the API key, stops the start.</summary>
+    private static string? AdminKeyFrom(string? adminKey, string? apiKey) => adminKey switch
+    {
+        null or "" => null,
+        { Length: < MinAdminKeyLength } => throw new InvalidOperationException($"{AdminKeyVariable} must be at least {MinAdminKeyLength} characters long."),
+        _ when adminKey.AsSpan().ContainsAnyExceptInRange('!', '~') =>
+            throw new InvalidOperationException($"{AdminKeyVariable} must be visible ASCII characters only (no spaces): it is sent as a bearer token."),
+        _ when adminKey == apiKey => throw new InvalidOperationException($"{AdminKeyVariable} must differ from {ApiKeyVariable}: a tenant key must not manage accounts."),
+        _ => adminKey,
+    };
 
     /// <summary>The named plans of Seedgate:Plans:{name}:{Field} (a "default" plan always exists); a field out of range stops the start.</summary>
     private static Plans PlansFrom(IConfigurationSection section)

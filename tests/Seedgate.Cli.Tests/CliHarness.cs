@@ -23,7 +23,6 @@ internal static class CliHarness
         string[] args,
         IReadOnlyDictionary<string, string>? variables = null,
         Func<ServeOptions, CancellationToken, Task<int>>? runServer = null,
-        Func<string, CancellationToken, Task<OpenedAccountStore>>? openAccountStore = null,
         bool terminal = false,
         CancellationToken cancellationToken = default)
     {
@@ -39,7 +38,6 @@ internal static class CliHarness
             MinPollInterval = TimeSpan.FromMilliseconds(5),
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),
             RunServer = runServer ?? ((_, _) => throw new InvalidOperationException("no server in this test")),
-            OpenAccountStore = openAccountStore ?? ((_, _) => throw new InvalidOperationException("no store in this test")),
         };
 
         var code = await SeedgateCli.RunAsync(args, env, terminationTimeout: null, cancellationToken.CanBeCanceled ? cancellationToken : Ct);

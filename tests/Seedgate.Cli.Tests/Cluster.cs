@@ -16,6 +16,7 @@ namespace Seedgate.Cli.Tests;
 internal sealed class Cluster : IAsyncDisposable
 {
     public const string Key = "sg-cluster-test-key-0123456789abcdefghijk";
+    public const string AdminKey = "sg-cluster-admin-key-0123456789abcdefghi";
     public const string InstantModel = "seedgate-instant-test";
 
     private readonly List<Node> _nodes = [];
@@ -112,6 +113,7 @@ internal sealed class Cluster : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         args.ForEach(info.ArgumentList.Add);
         info.Environment["SEEDGATE_API_KEY"] = Key;
+        info.Environment["SEEDGATE_ADMIN_KEY"] = AdminKey;
         var process = Process.Start(info)!;
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

@@ -84,4 +84,43 @@ public sealed class ClusterTests
         using var video = await anonymous.GetAsync(url);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, video.StatusCode);
     }
+
+    [Fact]
+    public async Task AKeyMadeAndRevokedWithTheCliOnOneNode_IsRefusedByAnotherWithinTwoSeconds()
+    {
+        await using var cluster = await Cluster.StartAsync(["--Seedgate:Dispatch:Enabled=false"], ["--Seedgate:Dispatch:Enabled=false"]);
+        var nodes = cluster.Nodes;
+        var onNode0 = new Dictionary<string, string> { ["SEEDGATE_URL"] = $"http://127.0.0.1:{nodes[0].Port}", ["SEEDGATE_ADMIN_KEY"] = Cluster.AdminKey };
+        Assert.Equal(0, (await CliHarness.RunAsync(["accounts", "create", "--id", "acme", "--name", "Acme"], onNode0)).ExitCode);
+        var created = await CliHarness.RunAsync(["keys", "create", "--account", "acme", "--name", "ci"], onNode0);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var key = created.Out.Trim();
+        var keyId = created.Error.Split(' ')[2];
+
+        using var tenant = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri($"http://127.0.0.1:{nodes[1].Port}") };
+        tenant.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using (var before = await tenant.GetAsync("/v1/balance"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, before.StatusCode); // node 1 has the key in its cache now
+        }
+
+        var revoked = await CliHarness.RunAsync(["keys", "revoke", keyId], onNode0);
+        Assert.True(revoked.ExitCode == 0, revoked.Error);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var status = await StatusAsync();
+        while (status == System.Net.HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            await Task.Delay(20);
+            status = await StatusAsync();
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"refused after {clock.Elapsed}");
+
+        async Task<System.Net.HttpStatusCode> StatusAsync()
+        {
+            using var response = await tenant.GetAsync("/v1/balance");
+            return response.StatusCode;
+        }
+    }
 }

@@ -32,6 +32,15 @@ public sealed partial class EdgeErrorTests : IClassFixture<ApiOnlyGatewayFixture
         ["usage"] = new("GET", "/v1/usage?group_by=week", Shape.Neutral, NeedsKey: true, WrongMethod: "DELETE"),
         ["healthz"] = new("GET", "/healthz", Shape.Neutral, WrongMethod: "POST"),
         ["openapi"] = new("GET", "/openapi/v1.json", Shape.Neutral, WrongMethod: "POST"),
+        ["admin create account"] = new("POST", "/admin/v1/accounts", Shape.Neutral, TakesJson: true, NeedsKey: true, WrongMethod: "PUT", Admin: true),
+        ["admin list accounts"] = new("GET", "/admin/v1/accounts", Shape.Neutral, NeedsKey: true, WrongMethod: "DELETE", Admin: true),
+        ["admin get account"] = new("GET", "/admin/v1/accounts/default", Shape.Neutral, NeedsKey: true, WrongMethod: "PUT", Admin: true),
+        ["admin update account"] = new("PATCH", "/admin/v1/accounts/default", Shape.Neutral, TakesJson: true, NeedsKey: true, WrongMethod: "POST", Admin: true),
+        ["admin create key"] = new("POST", "/admin/v1/accounts/default/keys", Shape.Neutral, TakesJson: true, NeedsKey: true, WrongMethod: "DELETE", Admin: true),
+        ["admin list keys"] = new("GET", "/admin/v1/accounts/default/keys", Shape.Neutral, NeedsKey: true, WrongMethod: "PATCH", Admin: true),
+        ["admin revoke key"] = new("DELETE", "/admin/v1/keys/key-unknown", Shape.Neutral, NeedsKey: true, WrongMethod: "GET", Admin: true),
+        ["admin credit"] = new("POST", "/admin/v1/accounts/default/credits", Shape.Neutral, TakesJson: true, NeedsKey: true, WrongMethod: "GET", Admin: true),
+        ["admin unknown"] = new("GET", "/admin/v1/plans", Shape.Neutral),
         // Paths no route matches: under each dialect's root, and outside them.
         ["ark unknown"] = new("GET", "/api/v3/models", Shape.Ark),
         ["v1 unknown"] = new("GET", "/seedance/v1/jobs", Shape.V1),
@@ -90,7 +99,8 @@ public sealed partial class EdgeErrorTests : IClassFixture<ApiOnlyGatewayFixture
     {
         var route = Routes[routeName];
         using var request = new HttpRequestMessage(new HttpMethod(fault == Fault.WrongMethod ? route.WrongMethod! : route.Method), route.Path);
-        request.Headers.TryAddWithoutValidation("Authorization", fault == Fault.MalformedAuthorization ? "Token abc" : $"Bearer {Gateway.Key}");
+        request.Headers.TryAddWithoutValidation(
+            "Authorization", fault == Fault.MalformedAuthorization ? "Token abc" : $"Bearer {(route.Admin ? Gateway.AdminKey : Gateway.Key)}");
         request.Content = fault switch
         {
             Fault.WrongContentType => new StringContent("{}", Encoding.UTF8, "text/plain"),
@@ -224,7 +234,9 @@ public sealed partial class EdgeErrorTests : IClassFixture<ApiOnlyGatewayFixture
     [GeneratedRegex("^[a-z]+(_[a-z]+)*$")]
     private static partial Regex SnakeCase();
 
-    private sealed record Route(string Method, string Path, Shape Shape, bool TakesJson = false, bool NeedsKey = false, string? WrongMethod = null);
+    /// <param name="Admin">An admin route: sent with the admin key.</param>
+    private sealed record Route(
+        string Method, string Path, Shape Shape, bool TakesJson = false, bool NeedsKey = false, string? WrongMethod = null, bool Admin = false);
 
     /// <summary>A body of the given length that is produced only if the server asks for it.</summary>
     private sealed class ZeroContent : HttpContent

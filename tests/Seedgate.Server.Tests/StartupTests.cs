@@ -47,4 +47,23 @@ public sealed class StartupTests
             Directory.Delete(data, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("sg-short", "at least 24 characters")]
+    [InlineData("sg-admin key with spaces 0123456789", "visible ASCII")]
+    [InlineData(Infrastructure.Gateway.Key, "must differ from SEEDGATE_API_KEY")]
+    public void An_admin_key_that_is_short_has_spaces_or_is_the_API_key_stops_the_start(string adminKey, string why)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n"));
+        try
+        {
+            var thrown = Assert.Throws<InvalidOperationException>(() => SeedgateServer.Build(new ServeOptions(
+                ["http://127.0.0.1:0"], data, [$"--SEEDGATE_API_KEY={Infrastructure.Gateway.Key}", $"--SEEDGATE_ADMIN_KEY={adminKey}"])));
+            Assert.Contains(why, thrown.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

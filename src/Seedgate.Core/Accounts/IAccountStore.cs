@@ -32,6 +32,9 @@ public interface IAccountStore
     /// <summary>The account's keys, revoked ones included, oldest first (hashes and prefixes; keys are never stored).</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(string accountId, CancellationToken cancellationToken);
 
+    /// <summary>The key with this id, revoked or not (its hash and prefix; keys are never stored), or null.</summary>
+    Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken);
+
     /// <summary>Revokes a key; false when there is no such live key.</summary>
     Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken);
 

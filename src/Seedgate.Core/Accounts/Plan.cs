@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Seedgate.Core.Generation;
 
 namespace Seedgate.Core.Accounts;
 
@@ -64,18 +66,21 @@ public sealed record Plan
     public long? MonthlyBudgetMicros => MonthlyBudgetUsd is { } usd ? (long)decimal.Round(usd * 1_000_000m) : null;
 
     /// <summary>The first field that is out of range, as "field: why", or null.</summary>
-    public string? Problem() => this switch
+    public string? Problem() => Fault()?.Message;
+
+    /// <summary>The first field that is out of range (its snake_case name) and why, or null.</summary>
+    public PlanFault? Fault() => this switch
     {
-        { Qps: <= 0 or > 1_000_000 } or { Qps: double.NaN } => "qps must be a positive number of requests per second (at most 1000000).",
-        { PollQps: <= 0 or > 1_000_000 } or { PollQps: double.NaN } => "poll_qps must be a positive number of requests per second (at most 1000000).",
-        { Burst: < 1 } => "burst must be at least 1.",
-        { PollBurst: < 1 } => "poll_burst must be at least 1.",
-        { MaxInProgress: < 1 } => "max_in_progress must be at least 1.",
-        { MaxQueued: < 0 } => "max_queued cannot be negative.",
-        { FreeFastPerMonth: < 0 } => "free_fast_per_month cannot be negative.",
-        { MonthlyBudgetUsd: < 0 } => "monthly_budget_usd cannot be negative.",
-        { Weight: < 1 } => "weight must be at least 1.",
-        { MaxPriority: < 0 or > 9 } => "max_priority must be 0–9.",
+        { Qps: <= 0 or > 1_000_000 } or { Qps: double.NaN } => new("qps", "qps must be a positive number of requests per second (at most 1000000)."),
+        { PollQps: <= 0 or > 1_000_000 } or { PollQps: double.NaN } => new("poll_qps", "poll_qps must be a positive number of requests per second (at most 1000000)."),
+        { Burst: < 1 } => new("burst", "burst must be at least 1."),
+        { PollBurst: < 1 } => new("poll_burst", "poll_burst must be at least 1."),
+        { MaxInProgress: < 1 } => new("max_in_progress", "max_in_progress must be at least 1."),
+        { MaxQueued: < 0 } => new("max_queued", "max_queued cannot be negative."),
+        { FreeFastPerMonth: < 0 } => new("free_fast_per_month", "free_fast_per_month cannot be negative."),
+        { MonthlyBudgetUsd: < 0 } => new("monthly_budget_usd", "monthly_budget_usd cannot be negative."),
+        { Weight: < 1 } => new("weight", "weight must be at least 1."),
+        { MaxPriority: < 0 or > 9 } => new("max_priority", "max_priority must be 0–9."),
         _ => null,
     };
 
@@ -84,6 +89,9 @@ public sealed record Plan
 
     private static int BucketSize(double perSecond) => (int)Math.Max(1, Math.Ceiling(perSecond));
 }
+
+/// <summary>A plan field out of range: its snake_case name (as in JSON) and a message that names it.</summary>
+public sealed record PlanFault(string Field, string Message);
 
 /// <summary>The fields of a plan an account sets for itself; absent (null) fields come from the plan.</summary>
 public sealed record PlanOverrides
@@ -106,8 +114,53 @@ public sealed record PlanOverrides
     /// <exception cref="JsonException">Not an object of known fields with values of their types.</exception>
     public static PlanOverrides Parse(string json) => JsonSerializer.Deserialize<PlanOverrides>(json, PlanJson.Options) ?? None;
 
+    /// <summary>The JSON names of the fields, in order: what an override may set.</summary>
+    public static IReadOnlyList<string> FieldNames { get; } =
+        [.. PlanJson.Options.GetTypeInfo(typeof(PlanOverrides)).Properties.Select(p => p.Name)];
+
     /// <summary>These overrides with the ones <paramref name="changes"/> sets on top.</summary>
     public PlanOverrides Merge(PlanOverrides changes) => PlanJson.Overlay<PlanOverrides>(this, changes);
+
+    /// <summary>
+    /// These overrides with a JSON merge patch (RFC 7396) applied, as the admin API takes them: a field with a value
+    /// sets that override, a field set to null removes it (the plan's own value applies again), absent fields stay.
+    /// </summary>
+    /// <exception cref="SeedgateException">
+    /// InvalidParameter naming <c>overrides.{field}</c>: a field that is not a plan field, or a value not of its type.
+    /// </exception>
+    public PlanOverrides Patch(JsonObject patch)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var merged = JsonSerializer.SerializeToNode(this, PlanJson.Options)!.AsObject();
+        foreach (var (name, value) in patch)
+        {
+            if (!FieldNames.Contains(name, StringComparer.Ordinal))
+            {
+                throw new SeedgateException(SeedgateError.Invalid(
+                    $"overrides.{name}", $"overrides.{name} is not a plan field; the fields are {string.Join(", ", FieldNames)}."));
+            }
+
+            if (value is null)
+            {
+                merged.Remove(name);
+            }
+            else
+            {
+                merged[name] = value.DeepClone();
+            }
+        }
+
+        try
+        {
+            return merged.Deserialize<PlanOverrides>(PlanJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            var param = "overrides." + (ex.Path ?? "").TrimStart('$', '.');
+            throw new SeedgateException(SeedgateError.Invalid(
+                param, $"{param} has a value of the wrong type or form (numbers are JSON numbers; overflow is \"queue\" or \"reject\")."), ex);
+        }
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, PlanJson.Options);
 }
@@ -121,6 +174,9 @@ public static class PlanJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+
+        // Set, so that the field names can be read from the contract (PlanOverrides.FieldNames) before any serialization.
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>The fields <paramref name="top"/> sets, laid over <paramref name="value"/>'s: one rule for every field.</summary>

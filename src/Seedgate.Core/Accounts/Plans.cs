@@ -37,12 +37,21 @@ public sealed class Plans : IRunningCaps
     {
         ArgumentNullException.ThrowIfNull(planName);
         ArgumentNullException.ThrowIfNull(overrides);
-        return _resolved.GetOrAdd((planName, overrides), key =>
-        {
-            var plan = _named.GetValueOrDefault(key.Plan) ?? Default;
-            return key.Overrides is "{}" or "" ? plan : plan.With(PlanOverrides.Parse(key.Overrides));
-        });
+        return _resolved.GetOrAdd(
+            (planName, overrides), key => key.Overrides is "{}" or "" ? PlanNamed(key.Plan) : Compose(key.Plan, PlanOverrides.Parse(key.Overrides)));
     }
+
+    /// <summary>
+    /// <paramref name="planName"/>'s fields with <paramref name="overrides"/> on top, not cached: for overrides that are
+    /// still being checked (an admin change), which must not fill the cache of the plans accounts work under.
+    /// </summary>
+    public Plan Compose(string planName, PlanOverrides overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        return PlanNamed(planName).With(overrides);
+    }
+
+    private Plan PlanNamed(string planName) => _named.GetValueOrDefault(planName) ?? Default;
 
     /// <summary>The plans of these accounts, read in the caller's transaction (an account without a row works under the default plan).</summary>
     internal async Task<Dictionary<string, Plan>> ReadAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)

@@ -35,6 +35,9 @@ public static class ErrorCodes
     public const string OutputVideoSensitiveContentDetected = "OutputVideoSensitiveContentDetected";
     public const string AuthenticationError = "AuthenticationError";
     public const string AccountOverdueError = "AccountOverdueError";
+
+    /// <summary>A valid key that may not do this (an API key on the admin API; the admin API turned off): HTTP 403.</summary>
+    public const string AccessDenied = "AccessDenied";
     public const string NotFound = "NotFound";
     public const string ModelNotOpen = "ModelNotOpen";
     public const string RateLimitExceeded = "RateLimitExceeded";
@@ -43,6 +46,9 @@ public static class ErrorCodes
 
     /// <summary>Seedgate's own: an Idempotency-Key sent again with a different request (HTTP 409).</summary>
     public const string IdempotencyKeyReused = "IdempotencyKeyReused";
+
+    /// <summary>Seedgate's own: what a create names exists already, e.g. an account id (HTTP 409).</summary>
+    public const string AlreadyExists = "AlreadyExists";
     public const string InternalServiceError = "InternalServiceError";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string Timeout = "Timeout";

@@ -2,7 +2,7 @@ namespace Seedgate.Core.Logging;
 
 /// <summary>
 /// Every log event id in Seedgate, in one place so that no two events share one (operators filter and alert on them).
-/// Ranges: 1000 dispatch, 2000 HTTP edge, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering.
+/// Ranges: 1000 dispatch, 2000 HTTP edge, 3000 admin API, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering.
 /// </summary>
 public static class LogEvents
 {
@@ -26,6 +26,12 @@ public static class LogEvents
 
     public const int UnexpectedRequestError = 2000;
     public const int RequestBodyRefused = 2001;
+
+    public const int AccountCreated = 3000;
+    public const int AccountUpdated = 3001;
+    public const int KeyCreated = 3002;
+    public const int KeyRevoked = 3003;
+    public const int CreditAdded = 3004;
 
     public const int FfmpegStarted = 4100;
     public const int FfmpegFinished = 4101;

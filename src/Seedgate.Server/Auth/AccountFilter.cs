@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 using Seedgate.Core.Generation;
 using Seedgate.Server.Dialects;
 
@@ -15,17 +14,9 @@ internal sealed class AccountFilter(IDialectErrors errors) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization;
-        if (StringValues.IsNullOrEmpty(header))
+        if (BearerKey.Read(http.Request, out var key) is { } refused)
         {
-            return errors.Result(new SeedgateError(
-                ErrorCodes.AuthenticationError, "The API key is missing: send Authorization: Bearer <key>.", "Authorization"));
-        }
-
-        if (!BearerKey.TryRead(header.ToString(), out var key))
-        {
-            return errors.Result(new SeedgateError(
-                ErrorCodes.AuthenticationError, "The Authorization header is malformed: send Authorization: Bearer <key>.", "Authorization"));
+            return errors.Result(refused);
         }
 
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();

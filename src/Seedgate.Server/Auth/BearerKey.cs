@@ -1,4 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Seedgate.Core.Generation;
 
 namespace Seedgate.Server.Auth;
 
@@ -11,6 +14,27 @@ internal static class BearerKey
 {
     private const string Scheme = "Bearer";
     private const string Whitespace = " \t";
+
+    /// <summary>The request's key, or the 401 error (AuthenticationError) of a header that is missing or malformed.</summary>
+    public static SeedgateError? Read(HttpRequest request, out string key)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        key = "";
+        var header = request.Headers.Authorization;
+        if (StringValues.IsNullOrEmpty(header))
+        {
+            return new SeedgateError(ErrorCodes.AuthenticationError, "The API key is missing: send Authorization: Bearer <key>.", "Authorization");
+        }
+
+        if (!TryRead(header.ToString(), out var found))
+        {
+            return new SeedgateError(
+                ErrorCodes.AuthenticationError, "The Authorization header is malformed: send Authorization: Bearer <key>.", "Authorization");
+        }
+
+        key = found;
+        return null;
+    }
 
     public static bool TryRead(string header, [NotNullWhen(true)] out string? key)
     {

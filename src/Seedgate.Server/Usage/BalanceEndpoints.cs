@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Accounts;
 using Seedgate.Server.Auth;
+using Seedgate.Server.Dialects;
 using static Seedgate.Server.Usage.AccountApi;
 
 namespace Seedgate.Server.Usage;
@@ -26,31 +27,55 @@ internal static class BalanceEndpoints
     private static async Task<IResult> GetAsync(HttpContext context, IAccountStore accounts, Plans plans, TimeProvider time)
     {
         var account = AccountFilter.AccountOf(context);
-        var now = time.GetUtcNow();
-        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var balance = await accounts.GetBalanceAsync(account, month, context.RequestAborted);
         var plan = await accounts.GetAccountAsync(account, context.RequestAborted) is { } row ? plans.Resolve(row.Plan, row.Overrides) : plans.Default;
+        return Results.Json(await BalanceSummary.ReadAsync(accounts, account, plan, time.GetUtcNow(), context.RequestAborted), DialectJson.Options);
+    }
+}
+
+/// <summary>An account's money as <c>GET /v1/balance</c> (and the admin API's account view) shows it, in micro-dollars and dollars.</summary>
+internal sealed record BalanceSummary(
+    string AccountId,
+    DateTimeOffset PeriodStart,
+    long ChargedMicros,
+    decimal? ChargedUsd,
+    long ReservedMicros,
+    decimal? ReservedUsd,
+    long? BudgetMicros,
+    decimal? BudgetUsd,
+    long? BudgetLeftMicros,
+    decimal? BudgetLeftUsd,
+    int FreeFastUsed,
+    int FreeFastLeft,
+    long CreditMicros,
+    decimal? CreditUsd,
+    long BalanceMicros,
+    decimal? BalanceUsd)
+{
+    /// <summary>The account's money this calendar month (UTC) under <paramref name="plan"/>, from the ledger.</summary>
+    public static async Task<BalanceSummary> ReadAsync(
+        IAccountStore accounts, string accountId, Plan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var balance = await accounts.GetBalanceAsync(accountId, month, cancellationToken);
         var budget = plan.MonthlyBudgetMicros;
         long? budgetLeft = budget is { } cap ? Math.Max(cap - balance.ChargedMicros - balance.ReservedMicros, 0) : null;
         var credit = balance.CreditMicros - balance.ChargedAllTimeMicros;
-        return Results.Json(new
-        {
-            account_id = account,
-            period_start = month,
-            charged_micros = balance.ChargedMicros,
-            charged_usd = Usd(balance.ChargedMicros),
-            reserved_micros = balance.ReservedMicros,
-            reserved_usd = Usd(balance.ReservedMicros),
-            budget_micros = budget,
-            budget_usd = Usd(budget),
-            budget_left_micros = budgetLeft,
-            budget_left_usd = Usd(budgetLeft),
-            free_fast_used = balance.FreeFastUsed,
-            free_fast_left = Math.Max(plan.FreeFastPerMonth - balance.FreeFastUsed, 0),
-            credit_micros = balance.CreditMicros,
-            credit_usd = Usd(balance.CreditMicros),
-            balance_micros = credit,
-            balance_usd = Usd(credit),
-        });
+        return new BalanceSummary(
+            accountId,
+            month,
+            balance.ChargedMicros,
+            Usd(balance.ChargedMicros),
+            balance.ReservedMicros,
+            Usd(balance.ReservedMicros),
+            budget,
+            Usd(budget),
+            budgetLeft,
+            Usd(budgetLeft),
+            balance.FreeFastUsed,
+            Math.Max(plan.FreeFastPerMonth - balance.FreeFastUsed, 0),
+            balance.CreditMicros,
+            Usd(balance.CreditMicros),
+            credit,
+            Usd(credit));
     }
 }

@@ -60,6 +60,52 @@ public abstract class AccountStoreCompliance
     }
 
     [Fact]
+    public async Task Accounts_are_created_once_read_listed_oldest_first_and_replaced()
+    {
+        var store = await CreateStoreAsync();
+        var b = new Account("acct-b", "Team B", "pro", """{"max_in_progress":10}""", T0.AddSeconds(1), T0.AddSeconds(1));
+        var a = new Account("acct-a", "Team A", "default", "{}", T0, T0);
+        Assert.True(await store.CreateAccountAsync(b, None));
+        Assert.True(await store.CreateAccountAsync(a, None));
+        Assert.False(await (await CreateStoreAsync()).CreateAccountAsync(a with { Name = "Impostor" }, None));
+
+        Assert.Equal(b, await store.GetAccountAsync("acct-b", None));
+        Assert.Null(await store.GetAccountAsync("acct-missing", None));
+        Assert.Equal(["acct-a", "acct-b"], (await store.ListAccountsAsync(None)).Select(x => x.Id));
+
+        var changed = b with { Name = "Team B2", Plan = "default", Overrides = "{}", UpdatedAt = T0.AddDays(1) };
+        Assert.True(await store.UpdateAccountAsync(changed, None));
+        Assert.False(await store.UpdateAccountAsync(changed with { Id = "acct-missing" }, None));
+        Assert.Equal(changed, await (await CreateStoreAsync()).GetAccountAsync("acct-b", None));
+    }
+
+    [Fact]
+    public async Task A_key_is_read_by_id_listed_per_account_and_revoked_once()
+    {
+        var store = await CreateStoreAsync();
+        await store.EnsureAccountAsync("acct-a", "Team A", T0, None);
+        await store.EnsureAccountAsync("acct-b", "Team B", T0, None);
+        var (key, first) = ApiKeys.Create("acct-a", "laptop", T0);
+        var (_, second) = ApiKeys.Create("acct-a", "server", T0.AddSeconds(1));
+        var (_, other) = ApiKeys.Create("acct-b", "theirs", T0);
+        foreach (var record in (ApiKeyRecord[])[second, first, other])
+        {
+            await store.AddApiKeyAsync(record, None);
+        }
+
+        Assert.Equal(first, await store.GetApiKeyAsync(first.Id, None));
+        Assert.Null(await store.GetApiKeyAsync("key-missing", None));
+        Assert.Equal([first, second], await store.ListApiKeysAsync("acct-a", None));
+
+        Assert.True(await store.RevokeApiKeyAsync(first.Id, T0.AddMinutes(1), None));
+        Assert.False(await (await CreateStoreAsync()).RevokeApiKeyAsync(first.Id, T0.AddMinutes(2), None));
+        Assert.False(await store.RevokeApiKeyAsync("key-missing", T0, None));
+        Assert.Null(await store.FindApiKeyAsync(ApiKeys.Hash(key), None));
+        Assert.Equal(first with { RevokedAt = T0.AddMinutes(1) }, await store.GetApiKeyAsync(first.Id, None));
+        Assert.Equal(T0.AddMinutes(1), (await store.ListApiKeysAsync("acct-a", None))[0].RevokedAt);
+    }
+
+    [Fact]
     public async Task Secret_is_kept_by_the_first_writer()
     {
         var store = await CreateStoreAsync();

@@ -12,21 +12,41 @@ public sealed class Gateway : IAsyncDisposable
 {
     public const string Key = "sg-test-0123456789abcdefghijklmnopqrstuvwxyz";
 
-    private readonly WebApplication _app;
+    /// <summary>The admin key of test gateways (SEEDGATE_ADMIN_KEY).</summary>
+    public const string AdminKey = "sg-admin-test-0123456789abcdefghijklmnop";
 
-    private Gateway(WebApplication app, string dataDirectory)
+    private readonly WebApplication _app;
+    private readonly bool _ownsDataDirectory;
+
+    private Gateway(WebApplication app, string dataDirectory, bool ownsDataDirectory)
     {
         _app = app;
+        _ownsDataDirectory = ownsDataDirectory;
         DataDirectory = dataDirectory;
         BaseAddress = new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)));
-        Http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        Http = Client(Key);
+        Admin = Client(AdminKey);
     }
 
     public Uri BaseAddress { get; }
     public HttpClient Http { get; }
+
+    /// <summary>A client that sends the admin key.</summary>
+    public HttpClient Admin { get; }
     public string DataDirectory { get; }
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>A client of this gateway that sends <paramref name="key"/> (none when null); the caller disposes it.</summary>
+    public HttpClient Client(string? key)
+    {
+        var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http;
+    }
 
     /// <summary>
     /// The default plan of test gateways: limits no test meets unless it is about them (it then sets its own, after
@@ -38,18 +58,27 @@ public sealed class Gateway : IAsyncDisposable
         "--Seedgate:Plans:default:MaxQueued=100000", "--Seedgate:Plans:default:MaxPriority=9",
     ];
 
-    /// <summary>Starts a gateway; extra configuration as --Section:Key=value.</summary>
-    public static async Task<Gateway> StartAsync(params string[] configuration)
+    /// <summary>Starts a gateway over a fresh data directory; extra configuration as --Section:Key=value.</summary>
+    public static Task<Gateway> StartAsync(params string[] configuration) =>
+        StartAsync(Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n")), ownsDataDirectory: true, configuration);
+
+    /// <summary>
+    /// Starts another node on this gateway's data directory (its SQLite file), as a second process on the machine
+    /// would: API-only, with its own node id. The directory stays this gateway's.
+    /// </summary>
+    public Task<Gateway> StartSiblingAsync(params string[] configuration) =>
+        StartAsync(DataDirectory, ownsDataDirectory: false, ["--Seedgate:NodeId=sibling-" + Guid.NewGuid().ToString("n")[..8], "--Seedgate:Dispatch:Enabled=false", .. configuration]);
+
+    private static async Task<Gateway> StartAsync(string dataDirectory, bool ownsDataDirectory, string[] configuration)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n"));
         var app = SeedgateServer.Build(
             new ServeOptions(
                 ["http://127.0.0.1:0"],
                 dataDirectory,
-                [$"--{SeedgateServer.ApiKeyVariable}={Key}", "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning",
-                    .. GenerousPlan, .. configuration]));
+                [$"--{SeedgateServer.ApiKeyVariable}={Key}", $"--{SeedgateServer.AdminKeyVariable}={AdminKey}",
+                    "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. GenerousPlan, .. configuration]));
         await app.StartAsync();
-        return new Gateway(app, dataDirectory);
+        return new Gateway(app, dataDirectory, ownsDataDirectory);
     }
 
     /// <summary>
@@ -77,6 +106,14 @@ public sealed class Gateway : IAsyncDisposable
     public async Task<(int Status, JsonObject Body)> PostAsync(string path, object body, HttpClient? client = null)
     {
         using var response = await (client ?? Http).PostAsJsonAsync(path, body);
+        return ((int)response.StatusCode, await ReadObjectAsync(response));
+    }
+
+    /// <summary>Any method, with a JSON body when one is given.</summary>
+    public async Task<(int Status, JsonObject Body)> SendAsync(HttpMethod method, string path, object? body = null, HttpClient? client = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await (client ?? Http).SendAsync(request);
         return ((int)response.StatusCode, await ReadObjectAsync(response));
     }
 
@@ -121,8 +158,14 @@ public sealed class Gateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Admin.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -121,6 +121,15 @@ public sealed class SqlAccountStore : IAccountStore
             cancellationToken);
     }
 
+    public async Task<ApiKeyRecord?> GetApiKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var keys = await _database.ReadAsync(
+            session => session.QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE id = @id;", c => c.Text("@id", keyId), ReadKey, cancellationToken),
+            cancellationToken);
+        return keys.SingleOrDefault();
+    }
+
     public async Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);

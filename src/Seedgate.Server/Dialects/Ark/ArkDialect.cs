@@ -133,9 +133,9 @@ internal static class ArkDialect
             or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected
             => StatusCodes.Status400BadRequest,
         ErrorCodes.AuthenticationError => StatusCodes.Status401Unauthorized,
-        ErrorCodes.AccountOverdueError => StatusCodes.Status403Forbidden,
+        ErrorCodes.AccountOverdueError or ErrorCodes.AccessDenied => StatusCodes.Status403Forbidden,
         ErrorCodes.NotFound or ErrorCodes.ModelNotOpen => StatusCodes.Status404NotFound,
-        ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused => StatusCodes.Status409Conflict,
+        ErrorCodes.InvalidAction or ErrorCodes.IdempotencyKeyReused or ErrorCodes.AlreadyExists => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimitExceeded or ErrorCodes.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
