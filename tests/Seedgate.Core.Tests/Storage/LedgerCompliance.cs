@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using Seedgate.Core.Accounts;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Generation;
@@ -58,6 +60,26 @@ public abstract partial class LedgerCompliance
         {
             Assert.Equal([("reserve", Estimate), ("release", -Estimate)], await EntriesAsync(database, job.Id));
         }
+    }
+
+    [Fact]
+    public async Task A_failure_at_the_content_policy_check_is_charged_the_catalogs_fraction_of_its_estimate_and_others_nothing()
+    {
+        var catalog = JsonNode.Parse(ModelCatalogJson())!;
+        catalog["policy_failure_fraction"] = 0.1;
+        using var json = new MemoryStream(Encoding.UTF8.GetBytes(catalog.ToJsonString()));
+        var database = await OpenDatabaseAsync();
+        var store = new SqlJobStore(database, [new Ledger(ModelCatalog.Load(json), new Plans())]);
+        var (refused, broken) = (NewJob(), NewJob());
+        await store.CreateManyAsync([refused, broken], None);
+        Assert.Equal(2, (await store.ClaimAsync("node-1", 2, T0, Lease, None)).Count);
+
+        var policy = new JobError(ErrorCodes.OutputVideoSensitiveContentDetected, "The output was refused by the content policy.");
+        Assert.True(await store.FailAsync(refused.Id, "node-1", JobStatus.Failed, policy, T0.AddMinutes(1), None));
+        Assert.True(await store.FailAsync(broken.Id, "node-1", JobStatus.Failed, new JobError(ErrorCodes.InternalServiceError, "boom"), T0.AddMinutes(1), None));
+
+        Assert.Equal([("reserve", Estimate), ("charge", Estimate / 10), ("release", -Estimate)], await EntriesAsync(database, refused.Id));
+        Assert.Equal([("reserve", Estimate), ("release", -Estimate)], await EntriesAsync(database, broken.Id));
     }
 
     [Fact]
@@ -123,6 +145,13 @@ public abstract partial class LedgerCompliance
         var database = await OpenDatabaseAsync();
         var plans = new Plans(new Dictionary<string, Plan> { [Plans.DefaultName] = new() { FreeFastPerMonth = freeFastPerMonth } });
         return (new SqlJobStore(database, [new Ledger(ModelCatalog.LoadDefault(), plans)]), new SqlAccountStore(database), database);
+    }
+
+    private static string ModelCatalogJson()
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream("Seedgate.Core.Catalog.catalog.json")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>What the assertions compare: charges in the period, holds, free quota (credits have their own test).</summary>
