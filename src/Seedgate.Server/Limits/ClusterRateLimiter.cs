@@ -33,32 +33,24 @@ internal sealed class ClusterRateLimiter(IAccountStore store, TimeProvider time)
         string accountId, string bucketClass, double perSecond, int burst, CancellationToken cancellationToken)
     {
         var bucket = _buckets.GetOrAdd((accountId, bucketClass), _ => new Bucket());
+        if (bucket.TryDecide(time.GetUtcNow(), perSecond, burst) is { } known)
+        {
+            return known; // a leased token, or an empty bucket: no wait, no round trip
+        }
+
+        // One lease at a time per bucket and node; whoever waited may find the tokens another request just leased.
         await bucket.Gate.WaitAsync(cancellationToken);
         try
         {
             var now = time.GetUtcNow();
-            if (bucket.Tokens > 0 && now < bucket.TokensExpire)
+            if (bucket.TryDecide(now, perSecond, burst) is { } leasedMeanwhile)
             {
-                bucket.Tokens--;
-                return bucket.Decision(true, now, perSecond, burst);
-            }
-
-            if (now < bucket.EmptyUntil)
-            {
-                return bucket.Decision(false, now, perSecond, burst);
+                return leasedMeanwhile;
             }
 
             var want = Math.Clamp((int)Math.Ceiling(perSecond * LeaseShare.TotalSeconds), 1, burst);
             var lease = await store.LeaseRateTokensAsync(accountId, bucketClass, perSecond, burst, want, now, cancellationToken);
-            (bucket.SharedMicroTokens, bucket.SeenAt) = (lease.MicroTokensLeft, now);
-            if (lease.Granted > 0)
-            {
-                (bucket.Tokens, bucket.TokensExpire) = (lease.Granted - 1, now + LeaseLifetime);
-                return bucket.Decision(true, now, perSecond, burst);
-            }
-
-            bucket.EmptyUntil = now + MillisecondsFor(1_000_000 - lease.MicroTokensLeft, perSecond);
-            return bucket.Decision(false, now, perSecond, burst);
+            return bucket.Leased(lease, now, perSecond, burst);
         }
         finally
         {
@@ -73,22 +65,56 @@ internal sealed class ClusterRateLimiter(IAccountStore store, TimeProvider time)
     /// <summary>A node's view of one shared bucket: the tokens it leased, and the bucket as its last lease left it.</summary>
     private sealed class Bucket
     {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-        public int Tokens { get; set; }
-        public DateTimeOffset TokensExpire { get; set; }
-        public DateTimeOffset EmptyUntil { get; set; }
-        public long SharedMicroTokens { get; set; }
-        public DateTimeOffset SeenAt { get; set; }
+        private readonly Lock _state = new();
+        private int _tokens;
+        private DateTimeOffset _tokensExpire;
+        private DateTimeOffset _emptyUntil;
+        private long _sharedMicroTokens;
+        private DateTimeOffset _seenAt;
 
-        public RateDecision Decision(bool allowed, DateTimeOffset now, double perSecond, int burst)
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Takes a leased token, or refuses while the bucket is known to be empty; null when a lease must be asked for.</summary>
+        public RateDecision? TryDecide(DateTimeOffset now, double perSecond, int burst)
+        {
+            lock (_state)
+            {
+                if (_tokens > 0 && now < _tokensExpire)
+                {
+                    _tokens--;
+                    return Decision(true, now, perSecond, burst);
+                }
+
+                return now < _emptyUntil ? Decision(false, now, perSecond, burst) : null;
+            }
+        }
+
+        /// <summary>Keeps what a lease gave (one token of it for this request) or, when it gave none, when the next is due.</summary>
+        public RateDecision Leased(RateLease lease, DateTimeOffset now, double perSecond, int burst)
+        {
+            lock (_state)
+            {
+                (_sharedMicroTokens, _seenAt) = (lease.MicroTokensLeft, now);
+                if (lease.Granted > 0)
+                {
+                    (_tokens, _tokensExpire) = (lease.Granted - 1, now + LeaseLifetime);
+                    return Decision(true, now, perSecond, burst);
+                }
+
+                _emptyUntil = now + MillisecondsFor(1_000_000 - lease.MicroTokensLeft, perSecond);
+                return Decision(false, now, perSecond, burst);
+            }
+        }
+
+        private RateDecision Decision(bool allowed, DateTimeOffset now, double perSecond, int burst)
         {
             var cap = burst * 1_000_000L;
-            var refilled = SharedMicroTokens + (long)((now - SeenAt).TotalMilliseconds * perSecond * 1000);
+            var refilled = _sharedMicroTokens + (long)((now - _seenAt).TotalMilliseconds * perSecond * 1000);
             var shared = Math.Min(cap, Math.Max(refilled, 0));
-            var local = now < TokensExpire ? Tokens : 0;
+            var local = now < _tokensExpire ? _tokens : 0;
             var remaining = (int)Math.Min(burst, local + (shared / 1_000_000));
             return new RateDecision(
-                allowed, remaining, MillisecondsFor(cap - shared - (local * 1_000_000L), perSecond), allowed ? TimeSpan.Zero : EmptyUntil - now);
+                allowed, remaining, MillisecondsFor(cap - shared - (local * 1_000_000L), perSecond), allowed ? TimeSpan.Zero : _emptyUntil - now);
         }
     }
 }

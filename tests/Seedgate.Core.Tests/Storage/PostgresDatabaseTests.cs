@@ -169,6 +169,35 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         Assert.DoesNotContain("Sort", text);
     }
 
+    [Fact]
+    public async Task A_jobs_ledger_entries_are_read_through_the_job_kind_index()
+    {
+        var opened = await classDatabase.Database.OpenAsync();
+        await using var connection = await opened.DataSource.OpenConnectionAsync();
+
+        // As in the test above: with scans forbidden, a plan without the index condition shows the index cannot serve
+        // the lookup at all (as when ledger_entries.job_id had another collation than jobs.id: every task view scanned
+        // the whole ledger).
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off; SET enable_bitmapscan = off;", connection))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand($"EXPLAIN (COSTS OFF) SELECT jobs.id, {Core.Storage.JobRows.LedgerColumnsOf("jobs.id")} FROM jobs WHERE id = 'x';", connection);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        // The job's id must be an index condition: a whole-index walk filtered by it is no better than a scan.
+        Assert.Contains(plan, line => line.Contains("Index Cond", StringComparison.Ordinal) && line.Contains("job_id = jobs.id", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("Seq Scan on ledger_entries", StringComparison.Ordinal));
+    }
+
     private async Task<PostgresTestDatabase> NewDatabaseAsync()
     {
         var database = await PostgresTestDatabase.CreateAsync();

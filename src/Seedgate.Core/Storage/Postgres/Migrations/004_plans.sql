@@ -6,6 +6,9 @@ ALTER TABLE accounts ADD COLUMN updated_at bigint NOT NULL DEFAULT 0;
 
 CREATE INDEX ix_jobs_account_open ON jobs (account_id, status) WHERE status IN ('queued', 'running');
 
+-- Job ids compare bytewise (COLLATE "C"), as jobs.id does: a lookup of a job's entries by jobs.id (the task views,
+-- admission) can only use the (job_id, kind) index when both sides have the same collation.
+ALTER TABLE ledger_entries ALTER COLUMN job_id SET DATA TYPE text COLLATE "C";
 ALTER TABLE ledger_entries ADD COLUMN model text;
 ALTER TABLE ledger_entries ADD COLUMN output_ms bigint;
 ALTER TABLE ledger_entries ADD COLUMN note text;
