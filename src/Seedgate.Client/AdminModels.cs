@@ -27,7 +27,7 @@ public sealed record AdminAccount
     public DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>The account's money this month; only in <see cref="SeedgateAdminClient.GetAccountAsync"/>'s answer.</summary>
-    public AdminAccountBalance? Balance { get; init; }
+    public AccountBalance? Balance { get; init; }
 }
 
 /// <summary>The limits an account works under (every field concrete).</summary>
@@ -65,40 +65,6 @@ public sealed record AdminAccountPlan
 
     /// <summary>The highest priority the account may ask for (0–9).</summary>
     public int MaxPriority { get; init; }
-}
-
-/// <summary>An account's money, as <c>GET /v1/balance</c> shows it to the account, in micro-dollars.</summary>
-public sealed record AdminAccountBalance
-{
-    /// <summary>The account.</summary>
-    public string AccountId { get; init; } = "";
-
-    /// <summary>The start of the calendar month (UTC) the charges are counted from.</summary>
-    public DateTimeOffset PeriodStart { get; init; }
-
-    /// <summary>What successes cost this month.</summary>
-    public long ChargedMicros { get; init; }
-
-    /// <summary>What unfinished tasks hold now.</summary>
-    public long ReservedMicros { get; init; }
-
-    /// <summary>The monthly budget, or <see langword="null"/>: no cap.</summary>
-    public long? BudgetMicros { get; init; }
-
-    /// <summary>What is left of the budget this month, or <see langword="null"/>: no cap.</summary>
-    public long? BudgetLeftMicros { get; init; }
-
-    /// <summary>Free Fast-tier successes used this month.</summary>
-    public int FreeFastUsed { get; init; }
-
-    /// <summary>Free Fast-tier successes left this month.</summary>
-    public int FreeFastLeft { get; init; }
-
-    /// <summary>Every credit (top-ups less adjustments) the account was given.</summary>
-    public long CreditMicros { get; init; }
-
-    /// <summary>Credits less every charge ever.</summary>
-    public long BalanceMicros { get; init; }
 }
 
 /// <summary>A new account.</summary>
