@@ -85,7 +85,7 @@ public sealed record Plan
     };
 
     /// <summary>This plan with the fields the overrides set.</summary>
-    public Plan With(PlanOverrides overrides) => PlanJson.Overlay<Plan>(this, overrides);
+    public Plan With(PlanOverrides overrides) => PlanJson.Overlay(this, overrides);
 
     private static int BucketSize(double perSecond) => (int)Math.Max(1, Math.Ceiling(perSecond));
 }
@@ -117,9 +117,6 @@ public sealed record PlanOverrides
     /// <summary>The JSON names of the fields, in order: what an override may set.</summary>
     public static IReadOnlyList<string> FieldNames { get; } =
         [.. PlanJson.Options.GetTypeInfo(typeof(PlanOverrides)).Properties.Select(p => p.Name)];
-
-    /// <summary>These overrides with the ones <paramref name="changes"/> sets on top.</summary>
-    public PlanOverrides Merge(PlanOverrides changes) => PlanJson.Overlay<PlanOverrides>(this, changes);
 
     /// <summary>
     /// These overrides with a JSON merge patch (RFC 7396) applied, as the admin API takes them: a field with a value
@@ -179,16 +176,16 @@ public static class PlanJson
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
-    /// <summary>The fields <paramref name="top"/> sets, laid over <paramref name="value"/>'s: one rule for every field.</summary>
-    internal static T Overlay<T>(object value, PlanOverrides top)
+    /// <summary>The fields <paramref name="top"/> sets, laid over <paramref name="plan"/>'s: one rule for every field.</summary>
+    internal static Plan Overlay(Plan plan, PlanOverrides top)
     {
         ArgumentNullException.ThrowIfNull(top);
-        var merged = JsonSerializer.SerializeToNode(value, value.GetType(), Options)!.AsObject();
+        var merged = JsonSerializer.SerializeToNode(plan, Options)!.AsObject();
         foreach (var (name, field) in JsonSerializer.SerializeToNode(top, Options)!.AsObject())
         {
             merged[name] = field?.DeepClone();
         }
 
-        return merged.Deserialize<T>(Options)!;
+        return merged.Deserialize<Plan>(Options)!;
     }
 }

@@ -146,30 +146,18 @@ public sealed class SqlAccountStore : IAccountStore
         return changed == 1;
     }
 
-    public async Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(account);
-        var created = await _database.WriteOneAsync(
-            session => session.ExecuteAsync(
-                "INSERT INTO accounts (id, name, plan, overrides, created_at, updated_at) " +
-                "VALUES (@id, @name, @plan, @overrides, @created_at, @updated_at) ON CONFLICT (id) DO NOTHING;",
-                c => BindAccount(c, account),
-                cancellationToken),
+    public Task<bool> CreateAccountAsync(Account account, CancellationToken cancellationToken) =>
+        WriteAccountAsync(
+            "INSERT INTO accounts (id, name, plan, overrides, created_at, updated_at) " +
+            "VALUES (@id, @name, @plan, @overrides, @created_at, @updated_at) ON CONFLICT (id) DO NOTHING;",
+            account,
             cancellationToken);
-        return created == 1;
-    }
 
-    public async Task<bool> UpdateAccountAsync(Account account, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(account);
-        var changed = await _database.WriteOneAsync(
-            session => session.ExecuteAsync(
-                "UPDATE accounts SET name = @name, plan = @plan, overrides = @overrides, updated_at = @updated_at WHERE id = @id;",
-                c => BindAccount(c, account),
-                cancellationToken),
+    public Task<bool> UpdateAccountAsync(Account account, CancellationToken cancellationToken) =>
+        WriteAccountAsync(
+            "UPDATE accounts SET name = @name, plan = @plan, overrides = @overrides, updated_at = @updated_at WHERE id = @id;",
+            account,
             cancellationToken);
-        return changed == 1;
-    }
 
     public async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -218,6 +206,14 @@ public sealed class SqlAccountStore : IAccountStore
                 cancellationToken),
             cancellationToken);
         return leases[0];
+    }
+
+    /// <summary>Runs one statement over an account's columns; whether it changed the row.</summary>
+    private async Task<bool> WriteAccountAsync(string sql, Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var changed = await _database.WriteOneAsync(session => session.ExecuteAsync(sql, c => BindAccount(c, account), cancellationToken), cancellationToken);
+        return changed == 1;
     }
 
     private static void BindAccount(DbCommand command, Account account)
