@@ -23,11 +23,19 @@ internal static class ServeCommand
                 + "every node given the same database forms one cluster [env SEEDGATE_POSTGRES]",
             HelpName = "CONNECTION",
         };
+        var ark = new Option<string>("--ark-base-url")
+        {
+            Description = "Serve the Seedance models from this Ark upstream (e.g. " + Core.Upstream.UpstreamKinds.BytePlusBaseUrl
+                + ", or a `seedgate simulate` URL), with the API key in ARK_API_KEY; more accounts and limits: Seedgate:Upstreams:{name}:* "
+                + "[env SEEDGATE_ARK_BASE_URL]",
+            HelpName = "URL",
+        };
         var command = new Command("serve", "Run the Seedgate server. Further --Section:Key=value arguments override its configuration.")
         {
             urls,
             data,
             postgres,
+            ark,
         };
 
         // Configuration overrides (--Engines:Sandbox:MaxConcurrency=2 …) are not options of this command: pass them through.
@@ -48,6 +56,11 @@ internal static class ServeCommand
                 if ((parseResult.GetValue(postgres) ?? env.Variable("SEEDGATE_POSTGRES", "")) is { Length: > 0 } connection)
                 {
                     rest.Add($"--Seedgate:Storage:Postgres={connection}");
+                }
+
+                if ((parseResult.GetValue(ark) ?? env.Variable("SEEDGATE_ARK_BASE_URL", "")) is { Length: > 0 } arkBaseUrl)
+                {
+                    rest.Add($"--Seedgate:Upstreams:ark:BaseUrl={arkBaseUrl}");
                 }
 
                 try

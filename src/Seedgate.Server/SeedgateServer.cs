@@ -16,7 +16,9 @@ using Seedgate.Core.Logging;
 using Seedgate.Core.Media;
 using Seedgate.Core.Sandbox;
 using Seedgate.Core.Storage;
+using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Core.Upstream;
 using Seedgate.Server.Admin;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
@@ -26,6 +28,7 @@ using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Limits;
 using Seedgate.Server.Outputs;
+using Seedgate.Server.Upstream;
 using Seedgate.Server.Usage;
 
 namespace Seedgate.Server;
@@ -108,6 +111,13 @@ public static class SeedgateServer
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         var catalog = settings.CatalogPath is null ? ModelCatalog.LoadDefault() : ModelCatalog.LoadFile(settings.CatalogPath);
+        var lanes = UpstreamServiceCollectionExtensions.LanesFrom(builder.Configuration, catalog);
+        if (lanes is not null)
+        {
+            // Upstream accounts configured: the models they serve go to them; the sandbox keeps the rest.
+            catalog = catalog.RoutedTo(UpstreamKinds.Ark, lanes.All.SelectMany(l => l.Models.Keys));
+        }
+
         services.TryAddSingleton(catalog);
         var plans = PlansFrom(builder.Configuration.GetSection("Seedgate:Plans"));
         services.TryAddSingleton(plans);
@@ -116,6 +126,11 @@ public static class SeedgateServer
         IJobEffect[] effects = settings.Policies
             ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new AccountAdmission(plans, ledger), ledger]
             : [new IdempotencyKeys(settings.IdempotencyKeyLifetime)];
+        if (lanes is not null)
+        {
+            effects = [.. effects, new UpstreamTaskRows()];
+        }
+
         services.AddSeedgateStorage(builder.Configuration, settings.DataDirectory, effects);
         if (settings.Policies)
         {
@@ -133,6 +148,13 @@ public static class SeedgateServer
         services.AddJobs();
         services.AddSandboxEngine(builder.Configuration);
         services.AddTestEngines(builder.Configuration);
+        if (lanes is not null)
+        {
+            services.TryAddSingleton<UpstreamCallbackLinks>();
+            services.TryAddSingleton<IUpstreamCallbacks>(sp => sp.GetRequiredService<UpstreamCallbackLinks>());
+            services.AddUpstreamEngine(lanes);
+        }
+
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();
@@ -150,6 +172,11 @@ public static class SeedgateServer
         app.MapBalance();
         app.MapUsage();
         app.MapAdmin();
+        if (lanes is not null)
+        {
+            app.MapUpstreamCallbacks();
+        }
+
         return app;
     }
 

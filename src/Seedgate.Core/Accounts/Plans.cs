@@ -85,4 +85,11 @@ public sealed class Plans : IRunningCaps
         var plans = await ReadAsync(session, accountIds, cancellationToken);
         return plans.ToDictionary(p => p.Key, p => p.Value.MaxInProgress, StringComparer.Ordinal);
     }
+
+    public async Task<IReadOnlyDictionary<string, int>> WeightsAsync(
+        SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken)
+    {
+        var plans = await ReadAsync(session, accountIds, cancellationToken);
+        return plans.ToDictionary(p => p.Key, p => p.Value.Weight, StringComparer.Ordinal);
+    }
 }

@@ -20,8 +20,11 @@ public sealed class ModelCatalog
     private readonly Dictionary<string, ModelSpec> _byName;
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, int[]>> _frameSizes;
 
+    private readonly CatalogDocument _document;
+
     private ModelCatalog(CatalogDocument document)
     {
+        _document = document;
         Models = document.Models;
         PolicyFailureFraction = document.PolicyFailureFraction is >= 0 and <= 1
             ? document.PolicyFailureFraction
@@ -73,6 +76,16 @@ public sealed class ModelCatalog
         var document = JsonSerializer.Deserialize<CatalogDocument>(json, JsonOptions)
             ?? throw new InvalidOperationException("The model catalog is empty.");
         return new ModelCatalog(document);
+    }
+
+    /// <summary>The same catalog with these models served by <paramref name="engine"/> (the configured upstream accounts).</summary>
+    public ModelCatalog RoutedTo(string engine, IEnumerable<string> modelIds)
+    {
+        var routed = new HashSet<string>(modelIds, StringComparer.Ordinal);
+        return new ModelCatalog(_document with
+        {
+            Models = [.. Models.Select(m => routed.Contains(m.Id) ? m with { Route = new ModelRoute(engine) } : m)],
+        });
     }
 
     /// <summary>Finds a model by id or alias (exact, case-sensitive, as Ark model ids are).</summary>

@@ -9,6 +9,12 @@ internal sealed class DispatchOptions
     /// <summary>Jobs this node runs at once (renders are CPU-bound: about one per two cores).</summary>
     public int ConcurrentJobs { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
 
+    /// <summary>
+    /// Steps of upstream-served jobs this node runs at once, besides <see cref="ConcurrentJobs"/>: they submit, poll
+    /// and download rather than render, so they get their own, larger pool (a render never holds up a submit).
+    /// </summary>
+    public int ConcurrentUpstreamSteps { get; set; } = 16;
+
     /// <summary>How long a claim lasts without renewal; a node that dies loses its jobs after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -18,6 +18,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddOptions<DispatchOptions>().BindConfiguration("Seedgate:Dispatch")
             .PostConfigure(o => o.WorkDirectory = string.IsNullOrEmpty(o.WorkDirectory) ? defaultWorkDirectory : o.WorkDirectory)
             .Validate(o => o.ConcurrentJobs >= 1, "Seedgate:Dispatch:ConcurrentJobs must be at least 1.")
+            .Validate(o => o.ConcurrentUpstreamSteps >= 1, "Seedgate:Dispatch:ConcurrentUpstreamSteps must be at least 1.")
             .Validate(o => o.Lease >= TimeSpan.FromSeconds(3), "Seedgate:Dispatch:Lease must be at least 3 seconds.")
             .Validate(o => o.MaxAttempts >= 1, "Seedgate:Dispatch:MaxAttempts must be at least 1.")
             .Validate(o => o.MaxLapses >= 0, "Seedgate:Dispatch:MaxLapses must not be negative.")

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
+using Seedgate.Core.Upstream;
 
 namespace Seedgate.Core.Dispatch;
 
@@ -21,7 +22,8 @@ internal sealed partial class Dispatcher(
     IOptions<DispatchOptions> options,
     NodeIdentity node,
     TimeProvider time,
-    ILogger<Dispatcher> logger) : BackgroundService
+    ILogger<Dispatcher> logger,
+    UpstreamLanes? lanes = null) : BackgroundService
 {
     private readonly DispatchOptions _options = options.Value;
 
@@ -40,6 +42,8 @@ internal sealed partial class Dispatcher(
         }
 
         using var slots = new SemaphoreSlim(_options.ConcurrentJobs, _options.ConcurrentJobs);
+        var upstreamSteps = lanes is null ? 0 : _options.ConcurrentUpstreamSteps;
+        using var upstreamSlots = new SemaphoreSlim(upstreamSteps, Math.Max(1, upstreamSteps));
         var running = new List<Task>();
         var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
@@ -58,15 +62,17 @@ internal sealed partial class Dispatcher(
                     nextScratchSweep = time.GetUtcNow() + _options.ScratchSweepInterval;
                 }
 
-                var claimed = slots.CurrentCount == 0 ? [] : await claims.ClaimAsync(node.Id, slots.CurrentCount, _options.Lease, stoppingToken);
+                var capacity = new ClaimCapacity(slots.CurrentCount, upstreamSlots.CurrentCount);
+                var claimed = capacity is { Local: 0, Upstream: 0 } ? [] : await claims.ClaimAsync(node.Id, capacity, _options.Lease, stoppingToken);
                 foreach (var job in claimed)
                 {
-                    await slots.WaitAsync(stoppingToken);
-                    running.Add(RunAndReleaseAsync(job, slots, stoppingToken));
+                    var pool = lanes is not null && UpstreamLanes.Engines.Contains(job.Engine) ? upstreamSlots : slots;
+                    await pool.WaitAsync(stoppingToken);
+                    running.Add(RunAndReleaseAsync(job, pool, stoppingToken));
                 }
 
                 running.RemoveAll(t => t.IsCompleted);
-                if (claimed.Count == 0 || slots.CurrentCount == 0)
+                if (claimed.Count == 0 || (slots.CurrentCount == 0 && upstreamSlots.CurrentCount == 0))
                 {
                     await signals.WaitForWorkAsync(_options.PollInterval, stoppingToken);
                 }

@@ -115,7 +115,7 @@ internal sealed partial class JobRunner(
                     await FailAsync(job, JobStatus.Failed, JobError.From(failed.Error), stoppingToken);
                     break;
                 case EngineStep.Failed failed:
-                    await RetryOrFailAsync(job, JobError.From(failed.Error), null, stoppingToken);
+                    await RetryOrFailAsync(job, JobError.From(failed.Error), null, stoppingToken, failed.RetryAfter);
                     break;
             }
         }
@@ -168,10 +168,10 @@ internal sealed partial class JobRunner(
         }
     }
 
-    private async Task RetryOrFailAsync(Job job, JobError error, Exception? cause, CancellationToken cancellationToken)
+    private async Task RetryOrFailAsync(Job job, JobError error, Exception? cause, CancellationToken cancellationToken, TimeSpan? notBefore = null)
     {
         var now = time.GetUtcNow();
-        if (retries.NextAttempt(job, now) is { } retryAt)
+        if (retries.NextAttempt(job, now, notBefore) is { } retryAt)
         {
             Log.Retrying(logger, cause, job.Id, job.Attempts, error.Code, retryAt);
             await store.ScheduleRetryAsync(job.Id, node.Id, error, retryAt, now, cancellationToken);

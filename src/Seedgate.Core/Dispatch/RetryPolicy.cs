@@ -11,11 +11,15 @@ internal sealed class RetryPolicy(IOptions<DispatchOptions> options)
 {
     private readonly DispatchOptions _options = options.Value;
 
-    /// <summary>When to try again, or null when the job has had its last attempt (or would expire first).</summary>
-    public DateTimeOffset? NextAttempt(Job job, DateTimeOffset now)
+    /// <summary>
+    /// When to try again (not before <paramref name="notBefore"/>, an upstream's Retry-After), or null when the job has
+    /// had its last attempt (or would expire first).
+    /// </summary>
+    public DateTimeOffset? NextAttempt(Job job, DateTimeOffset now, TimeSpan? notBefore = null)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var retryAt = now + Backoff(job.Attempts);
+        var backoff = Backoff(job.Attempts);
+        var retryAt = now + (notBefore > backoff ? notBefore.Value : backoff);
         return job.Attempts < _options.MaxAttempts && retryAt < job.ExpiresAt ? retryAt : null;
     }
 

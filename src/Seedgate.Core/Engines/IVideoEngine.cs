@@ -55,8 +55,11 @@ public abstract record EngineStep
     /// <summary>The engine waits (e.g. on an upstream task): store the checkpoint, look again after <paramref name="ResumeAfter"/>.</summary>
     public sealed record Waiting(EngineCheckpoint Checkpoint, TimeSpan ResumeAfter) : EngineStep;
 
-    /// <summary>The step failed: permanently (never retried) or transiently (retried with backoff), by the error's class.</summary>
-    public sealed record Failed(SeedgateError Error) : EngineStep;
+    /// <summary>
+    /// The step failed: permanently (never retried) or transiently (retried with backoff, and not before
+    /// <paramref name="RetryAfter"/> when the upstream said when), by the error's class.
+    /// </summary>
+    public sealed record Failed(SeedgateError Error, TimeSpan? RetryAfter = null) : EngineStep;
 }
 
 /// <summary>The files an engine made (inside the scratch directory) and their facts.</summary>

@@ -178,6 +178,10 @@ internal static class DataUrl
         return Extensions.GetValueOrDefault(StripParameters(mediaType));
     }
 
+    /// <summary>The media type of a file extension (without dot) that <see cref="ExtensionFor"/> gives, or null.</summary>
+    public static string? MediaTypeFor(string extension) =>
+        Extensions.FirstOrDefault(e => string.Equals(e.Value, extension, StringComparison.OrdinalIgnoreCase)).Key;
+
     /// <summary>The reference kind a media type belongs to (by its image/, video/ or audio/ family), or null.</summary>
     public static ReferenceKind? KindOf(string mediaType)
     {

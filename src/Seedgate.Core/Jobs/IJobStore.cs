@@ -1,4 +1,5 @@
 using Seedgate.Core.Storage.Sql;
+using Seedgate.Core.Upstream;
 
 namespace Seedgate.Core.Jobs;
 
@@ -40,6 +41,18 @@ public interface IJobStore
     /// the jobs of others behind it.
     /// </summary>
     Task<IReadOnlyList<Job>> ClaimAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps caps, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The claim when upstream accounts serve some models: up to <paramref name="capacity"/>.Local jobs of local engines
+    /// (as the capped claim above, caps optional), and up to .Upstream jobs of upstream engines. Of these, a job that
+    /// holds an upstream slot (waiting on its task, or taken back from a dead worker) is taken regardless; one that
+    /// needs a slot starts only while an account of <paramref name="lanes"/> that serves its model has one free, counted
+    /// inside the transaction (claims take turns across nodes), and gets that slot with the claim. When slots are
+    /// scarcer than demand, they go to the accounts with the fewest tasks in flight for their plan's weight, by priority
+    /// and then age within an account.
+    /// </summary>
+    Task<IReadOnlyList<Job>> ClaimAsync(
+        string owner, ClaimCapacity capacity, DateTimeOffset now, TimeSpan lease, IRunningCaps? caps, UpstreamLanes? lanes, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease while the job runs; false when the owner no longer holds it.</summary>
     Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
@@ -137,4 +150,11 @@ public interface IRunningCaps
 {
     /// <summary>How many jobs each of <paramref name="accountIds"/> may have running at once.</summary>
     Task<IReadOnlyDictionary<string, int>> MaxRunningAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken);
+
+    /// <summary>Each account's weight in the fair share of scarce upstream slots (1 unless a plan says more).</summary>
+    Task<IReadOnlyDictionary<string, int>> WeightsAsync(SqlSession session, IReadOnlyList<string> accountIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>>(accountIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => 1, StringComparer.Ordinal));
 }
+
+/// <summary>How many jobs a claim may take: for local engines (renders) and for upstream engines (short steps).</summary>
+public sealed record ClaimCapacity(int Local, int Upstream);

@@ -2,7 +2,8 @@ namespace Seedgate.Core.Logging;
 
 /// <summary>
 /// Every log event id in Seedgate, in one place so that no two events share one (operators filter and alert on them).
-/// Ranges: 1000 dispatch, 2000 HTTP edge, 3000 admin API, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering.
+/// Ranges: 1000 dispatch, 2000 HTTP edge, 3000 admin API, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering,
+/// 5000 upstream engine.
 /// </summary>
 public static class LogEvents
 {
@@ -45,4 +46,13 @@ public static class LogEvents
     public const int ReferenceFetchTimedOut = 4123;
 
     public const int Rendered = 4200;
+
+    public const int UpstreamSubmitted = 5000;
+    public const int UpstreamCreateLost = 5001; // and 5002: a create answered with a server error
+    public const int UpstreamReconciled = 5003; // and 5004: never created, created now
+    public const int UpstreamOverloaded = 5005;
+    public const int UpstreamPollFailed = 5006;
+    public const int UpstreamCollected = 5007;
+    public const int UpstreamDownloadFailed = 5008;
+    public const int UpstreamCallbackRefused = 5009;
 }

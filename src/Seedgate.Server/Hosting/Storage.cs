@@ -16,10 +16,11 @@ namespace Seedgate.Server.Hosting;
 /// (Seedgate:Blobs:Directory, default data/blobs). The job store runs <see cref="IJobEffect"/>s in every transition's
 /// transaction.
 /// </summary>
-internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore blobs, IReadOnlyList<object> owned) : IAsyncDisposable
+internal sealed class Storage(IJobStore jobs, IAccountStore accounts, UpstreamTaskStore upstreamTasks, IBlobStore blobs, IReadOnlyList<object> owned) : IAsyncDisposable
 {
     public IJobStore Jobs { get; } = jobs;
     public IAccountStore Accounts { get; } = accounts;
+    public UpstreamTaskStore UpstreamTasks { get; } = upstreamTasks;
     public IBlobStore Blobs { get; } = blobs;
 
     /// <summary>The stores the configuration names, composed without touching a database or bucket yet.</summary>
@@ -28,18 +29,19 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
         var owned = new List<object>();
         IJobStore jobs;
         IAccountStore accounts;
+        UpstreamTaskStore upstreamTasks;
         if (configuration["Seedgate:Storage:Postgres"] is { Length: > 0 } postgres)
         {
             var database = PostgresDatabase.Create(postgres, TimeProvider.System);
             owned.Add(database);
-            (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
+            (jobs, accounts, upstreamTasks) = (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database));
         }
         else
         {
             var path = configuration["Seedgate:Storage:SqlitePath"] ?? Path.Combine(dataDirectory, "seedgate.db");
             var database = SqliteDatabase.Create(Path.GetFullPath(path), TimeProvider.System);
             owned.Add(database);
-            (jobs, accounts) = (new SqlJobStore(database, effects), new SqlAccountStore(database));
+            (jobs, accounts, upstreamTasks) = (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database));
         }
 
         IBlobStore blobs;
@@ -56,7 +58,7 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
             blobs = new LocalDiskBlobStore(Path.GetFullPath(configuration["Seedgate:Blobs:Directory"] ?? Path.Combine(dataDirectory, "blobs")));
         }
 
-        return new Storage(jobs, accounts, blobs, owned);
+        return new Storage(jobs, accounts, upstreamTasks, blobs, owned);
     }
 
     /// <summary>Brings the database schema up to date and makes sure the bucket exists: once, at start-up.</summary>
@@ -101,8 +103,8 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, IBlobStore
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the stores the configuration names (the container owns and disposes them) as IJobStore, IAccountStore
-    /// and IBlobStore, and the <see cref="StorageInitializer"/> that migrates them when the host starts.
+    /// Registers the stores the configuration names (the container owns and disposes them) as IJobStore, IAccountStore,
+    /// UpstreamTaskStore and IBlobStore, and the <see cref="StorageInitializer"/> that migrates them when the host starts.
     /// </summary>
     public static IServiceCollection AddSeedgateStorage(
         this IServiceCollection services, IConfiguration configuration, string dataDirectory, IReadOnlyList<IJobEffect> effects)
@@ -111,6 +113,7 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton(_ => storage); // created by a factory, so the container disposes it
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().UpstreamTasks);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
         services.TryAddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());

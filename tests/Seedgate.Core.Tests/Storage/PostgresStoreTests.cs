@@ -72,3 +72,16 @@ public sealed class PostgresAccountLimitsTests(PostgresClassDatabase classDataba
 
     private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
 }
+
+/// <summary>The upstream-claim compliance suite on PostgreSQL: one database per class, emptied before each test.</summary>
+public sealed class PostgresUpstreamClaimTests(PostgresClassDatabase classDatabase)
+    : UpstreamClaimCompliance, IClassFixture<PostgresClassDatabase>, IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = classDatabase.Database;
+
+    public Task InitializeAsync() => _database.ResetAsync();
+
+    public Task DisposeAsync() => _database.CloseOpenedAsync();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _database.OpenAsync();
+}

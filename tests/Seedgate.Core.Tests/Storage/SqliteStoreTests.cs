@@ -54,3 +54,12 @@ public sealed class SqliteAccountLimitsTests : AccountLimitsCompliance, IDisposa
 
     public void Dispose() => _file.Dispose();
 }
+
+public sealed class SqliteUpstreamClaimTests : UpstreamClaimCompliance, IDisposable
+{
+    private readonly TempSqliteFile _file = new();
+
+    private protected override async Task<ISqlDatabase> OpenDatabaseAsync() => await _file.OpenAsync();
+
+    public void Dispose() => _file.Dispose();
+}

@@ -4,6 +4,7 @@ using System.Text;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Postgres;
 using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Core.Upstream;
 
 namespace Seedgate.Core.Storage.Sql;
 
@@ -42,11 +43,13 @@ public sealed class SqlJobStore : IJobStore
         "UPDATE jobs SET checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), updated_at = @now " +
         "WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
 
-    // A step that ends waiting went well: an earlier attempt's transient error is over.
+    // A step that ends waiting went well: an earlier attempt's transient error is over. A job whose upstream task was
+    // reported ended while the step ran (by a callback, which could not wake a held job) resumes at once.
     private static readonly JobStatement Wait = HeldUpdate(
         "checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), " +
-        "error_code = NULL, error_message = NULL, error_param = NULL, " +
-        "lease_owner = NULL, lease_until = @resume_at, updated_at = @now");
+        "error_code = NULL, error_message = NULL, error_param = NULL, lease_owner = NULL, " +
+        "lease_until = CASE WHEN EXISTS (SELECT 1 FROM upstream_tasks t WHERE t.job_id = jobs.id AND t.state = 'done') THEN @now ELSE @resume_at END, " +
+        "updated_at = @now");
 
     private const string RenewSql =
         "UPDATE jobs SET lease_until = @lease_until WHERE id = @id AND status = 'running' AND lease_owner = @owner;";
@@ -246,13 +249,27 @@ public sealed class SqlJobStore : IJobStore
         return InClaimOrder(claimed);
     }
 
-    public async Task<IReadOnlyList<Job>> ClaimAsync(
+    public Task<IReadOnlyList<Job>> ClaimAsync(
         string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps caps, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(owner);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(caps);
-        if (max <= 0)
+        return ClaimAsync(owner, new ClaimCapacity(max, 0), now, lease, caps, null, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Job>> ClaimAsync(
+        string owner,
+        ClaimCapacity capacity,
+        DateTimeOffset now,
+        TimeSpan lease,
+        IRunningCaps? caps,
+        UpstreamLanes? lanes,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        var upstream = lanes is null ? 0 : capacity.Upstream;
+        if (capacity.Local <= 0 && upstream <= 0)
         {
             return [];
         }
@@ -266,64 +283,14 @@ public sealed class SqlJobStore : IJobStore
                 }
 
                 var taken = new List<Job>();
-                var full = new List<string>(); // accounts at their cap: their queued jobs are not picked again
-                for (var round = 0; round < MaxCappedClaimRounds && taken.Count < max; round++)
+                if (capacity.Local > 0)
                 {
-                    var window = (max - taken.Count) * 2;
-                    var candidates = await session.QueryAsync(
-                        $"SELECT id, account_id, status FROM jobs {_statements.ClaimIndexHint} WHERE {JobStatements.Claimable}" +
-                        (full.Count == 0 ? "" : $" AND (status <> 'queued' OR account_id NOT IN ({SqlParameters.Placeholders("f", full.Count)}))") +
-                        " ORDER BY priority DESC, created_at, id LIMIT @window;",
-                        c =>
-                        {
-                            c.Bigint("@now", JobRows.Millis(now));
-                            c.Int4("@window", window);
-                            c.TextEach("f", full);
-                        },
-                        r => (Id: r.GetString(0), AccountId: r.GetString(1), Starts: r.GetString(2) == "queued"),
-                        cancellationToken);
-                    var room = await RoomAsync(session, [.. candidates.Where(c => c.Starts).Select(c => c.AccountId)], caps, cancellationToken);
-                    var chosen = new List<string>();
-                    foreach (var candidate in candidates.TakeWhile(_ => taken.Count + chosen.Count < max))
-                    {
-                        if (candidate.Starts && room[candidate.AccountId] <= 0)
-                        {
-                            if (!full.Contains(candidate.AccountId))
-                            {
-                                full.Add(candidate.AccountId);
-                            }
+                    taken.AddRange(await ClaimLocalAsync(session, owner, capacity.Local, now, lease, caps, lanes is not null, cancellationToken));
+                }
 
-                            continue;
-                        }
-
-                        if (candidate.Starts)
-                        {
-                            room[candidate.AccountId]--;
-                        }
-
-                        chosen.Add(candidate.Id);
-                    }
-
-                    if (chosen.Count > 0)
-                    {
-                        taken.AddRange(await session.QueryAsync(
-                            $"UPDATE jobs SET {JobStatements.ClaimSet} WHERE id IN ({SqlParameters.Placeholders("c", chosen.Count)}) " +
-                            $"AND {JobStatements.Claimable} RETURNING {JobRows.Columns};",
-                            c =>
-                            {
-                                c.Text("@owner", owner);
-                                c.Bigint("@now", JobRows.Millis(now));
-                                c.Bigint("@lease_until", JobRows.Millis(now + lease));
-                                c.TextEach("c", chosen);
-                            },
-                            JobRows.Read,
-                            cancellationToken));
-                    }
-
-                    if (candidates.Count < window)
-                    {
-                        break; // every claimable job was seen
-                    }
+                if (upstream > 0)
+                {
+                    taken.AddRange(await UpstreamClaim.ClaimAsync(session, owner, upstream, now, lease, caps, lanes!, cancellationToken));
                 }
 
                 await ApplyAsync(session, JobTransitionKind.Claimed, _effects[JobTransitionKind.Claimed], taken, cancellationToken);
@@ -332,6 +299,86 @@ public sealed class SqlJobStore : IJobStore
             cancellationToken);
         return InClaimOrder(claimed);
     }
+
+    /// <summary>
+    /// The claim of jobs that local engines run, in the store's order, each queued one only while its account is under
+    /// its cap (when there are caps); jobs of upstream engines are left to <see cref="UpstreamClaim"/> when
+    /// <paramref name="skipUpstream"/>.
+    /// </summary>
+    private async Task<List<Job>> ClaimLocalAsync(
+        SqlSession session, string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps? caps, bool skipUpstream, CancellationToken cancellationToken)
+    {
+        var taken = new List<Job>();
+        var full = new List<string>(); // accounts at their cap: their queued jobs are not picked again
+        var local = skipUpstream ? $" AND engine NOT IN ({SqlParameters.Placeholders("e", UpstreamLanes.Engines.Count)})" : "";
+        for (var round = 0; round < MaxCappedClaimRounds && taken.Count < max; round++)
+        {
+            var window = (max - taken.Count) * 2;
+            var candidates = await session.QueryAsync(
+                $"SELECT id, account_id, status FROM jobs {_statements.ClaimIndexHint} WHERE {JobStatements.Claimable}{local}" +
+                (full.Count == 0 ? "" : $" AND (status <> 'queued' OR account_id NOT IN ({SqlParameters.Placeholders("f", full.Count)}))") +
+                " ORDER BY priority DESC, created_at, id LIMIT @window;",
+                c =>
+                {
+                    c.Bigint("@now", JobRows.Millis(now));
+                    c.Int4("@window", window);
+                    c.TextEach("f", full);
+                    if (skipUpstream)
+                    {
+                        c.TextEach("e", UpstreamLanes.Engines);
+                    }
+                },
+                r => (Id: r.GetString(0), AccountId: r.GetString(1), Starts: r.GetString(2) == "queued"),
+                cancellationToken);
+            var room = await RoomAsync(session, [.. candidates.Where(c => c.Starts).Select(c => c.AccountId)], caps, cancellationToken);
+            var chosen = new List<string>();
+            foreach (var candidate in candidates.TakeWhile(_ => taken.Count + chosen.Count < max))
+            {
+                if (candidate.Starts && room[candidate.AccountId] <= 0)
+                {
+                    if (!full.Contains(candidate.AccountId))
+                    {
+                        full.Add(candidate.AccountId);
+                    }
+
+                    continue;
+                }
+
+                if (candidate.Starts)
+                {
+                    room[candidate.AccountId]--;
+                }
+
+                chosen.Add(candidate.Id);
+            }
+
+            taken.AddRange(await TakeAsync(session, owner, chosen, now, lease, cancellationToken));
+            if (candidates.Count < window)
+            {
+                break; // every claimable job was seen
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Claims the chosen jobs (each only while it is still claimable); the rows as they stand after.</summary>
+    internal static async Task<List<Job>> TakeAsync(
+        SqlSession session, string owner, IReadOnlyList<string> ids, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        ids.Count == 0
+            ? []
+            : await session.QueryAsync(
+                $"UPDATE jobs SET {JobStatements.ClaimSet} WHERE id IN ({SqlParameters.Placeholders("c", ids.Count)}) " +
+                $"AND {JobStatements.Claimable} RETURNING {JobRows.Columns};",
+                c =>
+                {
+                    c.Text("@owner", owner);
+                    c.Bigint("@now", JobRows.Millis(now));
+                    c.Bigint("@lease_until", JobRows.Millis(now + lease));
+                    c.TextEach("c", ids);
+                },
+                JobRows.Read,
+                cancellationToken);
 
     public async Task<bool> RenewLeaseAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
@@ -608,13 +655,18 @@ public sealed class SqlJobStore : IJobStore
         [.. claimed.OrderByDescending(j => j.Request.Priority).ThenBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal)];
 
     /// <summary>How many more jobs each account may start now: its cap less what it has running (this transaction's claims included).</summary>
-    private static async Task<Dictionary<string, int>> RoomAsync(
-        SqlSession session, string[] accountIds, IRunningCaps caps, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, int>> RoomAsync(
+        SqlSession session, string[] accountIds, IRunningCaps? caps, CancellationToken cancellationToken)
     {
         var ids = accountIds.Distinct(StringComparer.Ordinal).ToArray();
         if (ids.Length == 0)
         {
             return [];
+        }
+
+        if (caps is null)
+        {
+            return ids.ToDictionary(id => id, _ => int.MaxValue, StringComparer.Ordinal);
         }
 
         var maxRunning = await caps.MaxRunningAsync(session, ids, cancellationToken);

@@ -1,0 +1,28 @@
+-- Seedgate PostgreSQL schema, version 5: the upstream tasks in flight (Storage/Sqlite/Migrations/005_upstream_tasks.sql in
+-- PostgreSQL's dialect; job ids compare bytewise, as jobs.id does). A job served by an upstream account holds one row
+-- from the claim that gave it a slot of that account's tasks in flight until it ends: `held` (slot taken, the create not
+-- yet acknowledged), `submitted` (the upstream task id is known), `done` (the upstream task ended; its body is kept
+-- for the step that collects it, and the slot is free). Every node counts the same rows, so the cluster together never
+-- has more tasks in flight on an account than its limit. No foreign key: rows go with their job's end.
+CREATE TABLE upstream_tasks (
+    job_id     text COLLATE "C" NOT NULL PRIMARY KEY,
+    upstream   text    NOT NULL,   -- the upstream account's configuration name
+    model      text    NOT NULL,   -- the job's catalog model (what the account's latency is learned by)
+    state      text    NOT NULL,   -- held | submitted | done
+    task_id    text,               -- the upstream's task id, once acknowledged
+    body       text,               -- the upstream's task object, once it ended
+    polled_at  bigint  NOT NULL,   -- Unix ms of the last status request for it; 0 before any
+    since      bigint  NOT NULL    -- Unix ms when the slot was taken
+);
+
+CREATE INDEX ix_upstream_tasks_open ON upstream_tasks (upstream, state);
+
+-- Reconciling a create whose answer was lost asks which upstream task ids are some job's already.
+CREATE INDEX ix_jobs_upstream_task ON jobs (upstream_task_id) WHERE upstream_task_id IS NOT NULL;
+
+-- When each Seedgate account last got an upstream slot: between accounts with as many tasks in flight (per weight),
+-- the one served longest ago goes first, so scarce slots go round the accounts.
+CREATE TABLE upstream_turns (
+    account_id  text NOT NULL PRIMARY KEY,
+    last_start  bigint NOT NULL
+);
