@@ -1,4 +1,5 @@
 using Seedgate.Server;
+using Seedgate.Server.Simulator;
 
 namespace Seedgate.Cli;
 
@@ -39,6 +40,9 @@ internal sealed class CliEnvironment
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public Func<ServeOptions, CancellationToken, Task<int>> RunServer { get; init; } = SeedgateServer.RunAsync;
+
+    /// <summary>Runs the upstream simulator (`seedgate simulate`) until cancelled: its base URL to the first writer, a summary to the second.</summary>
+    public Func<SimulatorOptions, TextWriter, TextWriter, CancellationToken, Task<int>> RunSimulator { get; init; } = UpstreamSimulator.RunAsync;
 
     public static CliEnvironment FromConsole() => new()
     {

@@ -11,6 +11,7 @@ internal static class SeedgateCli
     {
         var root = new RootCommand("Seedgate: a self-hosted Seedance 2.0 video-generation API (Ark-compatible), its server and its client.");
         root.Subcommands.Add(ServeCommand.Create(env));
+        root.Subcommands.Add(SimulateCommand.Create(env));
         root.Subcommands.Add(AccountsCommand.Create(env));
         root.Subcommands.Add(KeysCommand.Create(env));
         root.Subcommands.Add(GenerateCommand.Create(env));

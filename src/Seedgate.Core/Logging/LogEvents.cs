@@ -2,8 +2,8 @@ namespace Seedgate.Core.Logging;
 
 /// <summary>
 /// Every log event id in Seedgate, in one place so that no two events share one (operators filter and alert on them).
-/// Ranges: 1000 dispatch, 2000 HTTP edge, 3000 admin API, 4100 ffmpeg, 4120 reference fetching, 4200 sandbox rendering,
-/// 5000 upstream engine.
+/// Ranges: 1000 dispatch, 2000 HTTP edge, 3000 admin API, 3500 upstream simulator, 4100 ffmpeg, 4120 reference fetching,
+/// 4200 sandbox rendering, 5000 upstream engine.
 /// </summary>
 public static class LogEvents
 {
@@ -33,6 +33,16 @@ public static class LogEvents
     public const int KeyCreated = 3002;
     public const int KeyRevoked = 3003;
     public const int CreditAdded = 3004;
+
+    public const int SimulatorStarted = 3500;
+    public const int SimulatedTaskCreated = 3501;
+    public const int SimulatedTaskFinished = 3502;
+    public const int SimulatedRenderFailed = 3503;
+    public const int SimulatedPlateUnusable = 3504;
+    public const int SimulatedCallbackFailed = 3505;
+    public const int SimulatedCallbackAbandoned = 3506;
+    public const int SimulatedRequestHeld = 3507;
+    public const int SimulatorWorkFailed = 3508;
 
     public const int FfmpegStarted = 4100;
     public const int FfmpegFinished = 4101;

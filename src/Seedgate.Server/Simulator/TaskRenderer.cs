@@ -1,0 +1,90 @@
+using Seedgate.Core.Catalog;
+using Seedgate.Core.Sandbox;
+
+namespace Seedgate.Server.Simulator;
+
+/// <summary>
+/// Renders a simulated task's output with the sandbox renderer: the prompt, at the requested size and length, and
+/// inline (data URL) images as plates. Reference URLs are not fetched, so http(s) references do not show.
+/// </summary>
+internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalog, string dataDirectory, ILogger logger)
+{
+    /// <summary>
+    /// 4k frame sizes (the catalog stops at 2k, which Ark does not have): 3840×2160 at 16:9 and twice the catalog's 1080p
+    /// size at the other ratios, so each keeps the 1080p row's exact shape.
+    /// </summary>
+    private static readonly Dictionary<string, (int Width, int Height)> Frames4K = new(StringComparer.Ordinal)
+    {
+        ["16:9"] = (3840, 2160),
+        ["4:3"] = (3328, 2496),
+        ["1:1"] = (2880, 2880),
+        ["3:4"] = (2496, 3328),
+        ["9:16"] = (2160, 3840),
+        ["21:9"] = (4412, 1892),
+    };
+
+    public string DirectoryOf(string taskId) => Path.Combine(dataDirectory, taskId);
+
+    public string VideoPath(string taskId) => Path.Combine(DirectoryOf(taskId), TaskJson.VideoFile);
+
+    public string LastFramePath(string taskId) => Path.Combine(DirectoryOf(taskId), TaskJson.LastFrameFile);
+
+    /// <summary>The frame size of a resolution and a (resolved) ratio.</summary>
+    public (int Width, int Height) FrameSize(string resolution, string ratio)
+    {
+        if (resolution == "4k")
+        {
+            return Frames4K[ratio];
+        }
+
+        return catalog.TryGetFrameSize(resolution, ratio, out var width, out var height)
+            ? (width, height)
+            : throw new InvalidOperationException($"No frame size for {resolution} {ratio}.");
+    }
+
+    public async Task RenderAsync(SimulatedTask task, CancellationToken cancellationToken)
+    {
+        var directory = DirectoryOf(task.Id);
+        Directory.CreateDirectory(directory);
+        var plates = new List<string>();
+        for (var i = 0; i < task.Spec.Plates.Count; i++)
+        {
+            plates.Add(await WriteAsync(task.Spec.Plates[i], Path.Combine(directory, $"plate-{i}"), cancellationToken));
+        }
+
+        var lastFrame = task.Spec.LastFrame is { } last ? await WriteAsync(last, Path.Combine(directory, "plate-last"), cancellationToken) : null;
+        var spec = new RenderSpec
+        {
+            Width = task.Width,
+            Height = task.Height,
+            FramesPerSecond = UpstreamSimulator.FramesPerSecond,
+            DurationSeconds = task.Spec.Duration,
+            Prompt = task.Spec.Prompt,
+            Seed = task.Seed,
+            Images = plates,
+            LastFrameImage = lastFrame,
+            GenerateAudio = task.Spec.GenerateAudio,
+            Watermark = task.Spec.Watermark,
+            OutputVideoPath = VideoPath(task.Id),
+            OutputLastFramePath = task.Spec.ReturnLastFrame ? LastFramePath(task.Id) : null,
+        };
+        try
+        {
+            await renderer.RenderAsync(spec, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && (plates.Count > 0 || lastFrame is not null))
+        {
+            // The create only checked that the data URL was well-formed; a picture that does not decode is not worth
+            // failing a rehearsal for, so the clip is made again from the prompt alone (a second failure fails the task).
+            logger.PlateUnusable(task.Id, e.Message);
+            await renderer.RenderAsync(spec with { Images = [], LastFrameImage = null }, cancellationToken);
+        }
+    }
+
+    private static async Task<string> WriteAsync(InlineImage image, string stem, CancellationToken cancellationToken)
+    {
+        var path = $"{stem}.{(image.Extension.All(char.IsAsciiLetterOrDigit) ? image.Extension : "img")}";
+        await File.WriteAllBytesAsync(path, image.Bytes, cancellationToken);
+        return path;
+    }
+}
