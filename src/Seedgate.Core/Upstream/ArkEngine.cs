@@ -50,9 +50,6 @@ internal sealed partial class ArkEngine(
     private const string Submitted = "submitted";
     private const string Collecting = "collecting";
 
-    /// <summary>How long past a lost create's timeout the upstream may still be taking it in.</summary>
-    private static readonly TimeSpan ReconcileMargin = TimeSpan.FromSeconds(10);
-
     /// <summary>A task the upstream does not know this long after its create is gone, not late.</summary>
     private static readonly TimeSpan NotFoundVerdict = TimeSpan.FromMinutes(10);
 
@@ -188,7 +185,7 @@ internal sealed partial class ArkEngine(
             }
         }
 
-        var safeAfter = intent + lane.RequestTimeout + ReconcileMargin;
+        var safeAfter = intent + lane.RequestTimeout + _options.ReconcileMargin;
         var now = time.GetUtcNow();
         if (now < safeAfter)
         {
@@ -366,7 +363,7 @@ internal sealed partial class ArkEngine(
     /// <summary>
     /// When to look at a task again. By callback: only past its expected end plus a grace (a safety net for a lost
     /// callback). By polls: first near its expected end (what this account's tasks of the model took lately, or the
-    /// catalog's typical latency / 4 before any ended), then every quarter of its age, within the poll bounds, ±20 %.
+    /// catalog's typical latency / 4 before any ended), then every quarter of its age; always within the poll bounds, ±20 %.
     /// </summary>
     private TimeSpan NextLook(UpstreamLane lane, ModelSpec model, TimeSpan age)
     {
@@ -381,7 +378,7 @@ internal sealed partial class ArkEngine(
         else
         {
             var first = learned is { } known ? known * 0.9 : expected / 4;
-            wait = age < first ? first - age : Clamp(age / 4);
+            wait = Clamp(age < first ? first - age : age / 4);
         }
 
 #pragma warning disable CA5394 // Jitter needs no cryptographic randomness.

@@ -53,6 +53,12 @@ public sealed class UpstreamOptions
     /// <summary>With callbacks: how long past its expected end a task waits for one before it is polled.</summary>
     public TimeSpan CallbackGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long past a lost create's request timeout the upstream may still be taking it in: only after that, with no
+    /// task of the job's seed found upstream, is the job created again.
+    /// </summary>
+    public TimeSpan ReconcileMargin { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long an account that answered overloaded (429, 503) is passed over when another serves the model.</summary>
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromSeconds(10);
 }

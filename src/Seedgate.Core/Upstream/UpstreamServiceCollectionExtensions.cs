@@ -35,8 +35,8 @@ public static class UpstreamServiceCollectionExtensions
         services.AddOptions<UpstreamOptions>().BindConfiguration("Seedgate:Upstream")
             .Validate(o => o.MinPollInterval > TimeSpan.Zero && o.MaxPollInterval >= o.MinPollInterval,
                 "Seedgate:Upstream:MinPollInterval must be positive and at most MaxPollInterval.")
-            .Validate(o => o.CallbackGrace >= TimeSpan.Zero && o.Cooldown >= TimeSpan.Zero,
-                "Seedgate:Upstream:CallbackGrace and Cooldown must not be negative.")
+            .Validate(o => o.CallbackGrace >= TimeSpan.Zero && o.Cooldown >= TimeSpan.Zero && o.ReconcileMargin >= TimeSpan.Zero,
+                "Seedgate:Upstream:CallbackGrace, Cooldown and ReconcileMargin must not be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(lanes);
         services.TryAddSingleton<UpstreamLatencies>();

@@ -63,17 +63,31 @@ public sealed class Gateway : IAsyncDisposable
         StartAsync(Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n")), ownsDataDirectory: true, configuration);
 
     /// <summary>
+    /// Starts a gateway on a port known before it starts, given to <paramref name="configuration"/> (for configuration
+    /// that names the gateway's own URL, such as Seedgate:PublicBaseUrl).
+    /// </summary>
+    public static Task<Gateway> StartAsync(Func<Uri, string[]> configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var url = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}");
+        listener.Stop();
+        return StartAsync(Path.Combine(Path.GetTempPath(), "seedgate-tests", Guid.NewGuid().ToString("n")), ownsDataDirectory: true, configuration(url), url);
+    }
+
+    /// <summary>
     /// Starts another node on this gateway's data directory (its SQLite file), as a second process on the machine
     /// would: API-only, with its own node id. The directory stays this gateway's.
     /// </summary>
     public Task<Gateway> StartSiblingAsync(params string[] configuration) =>
         StartAsync(DataDirectory, ownsDataDirectory: false, ["--Seedgate:NodeId=sibling-" + Guid.NewGuid().ToString("n")[..8], "--Seedgate:Dispatch:Enabled=false", .. configuration]);
 
-    private static async Task<Gateway> StartAsync(string dataDirectory, bool ownsDataDirectory, string[] configuration)
+    private static async Task<Gateway> StartAsync(string dataDirectory, bool ownsDataDirectory, string[] configuration, Uri? url = null)
     {
         var app = SeedgateServer.Build(
             new ServeOptions(
-                ["http://127.0.0.1:0"],
+                [url?.AbsoluteUri.TrimEnd('/') ?? "http://127.0.0.1:0"],
                 dataDirectory,
                 [$"--{SeedgateServer.ApiKeyVariable}={Key}", $"--{SeedgateServer.AdminKeyVariable}={AdminKey}",
                     "--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Logging:LogLevel:Default=Warning", .. GenerousPlan, .. configuration]));
