@@ -13,10 +13,14 @@ internal sealed class UpstreamRig : IAsyncDisposable
     public const string Tasks = "/api/v3/contents/generations/tasks";
     public const string UpstreamKey = "sim-upstream-key-0123456789";
 
-    private UpstreamRig(Gateway gateway, IReadOnlyList<UpstreamSimulator> simulators)
+    private readonly Func<Uri, string[]> _configure;
+    private readonly List<Gateway> _nodes = [];
+
+    private UpstreamRig(Gateway gateway, IReadOnlyList<UpstreamSimulator> simulators, Func<Uri, string[]> configure)
     {
         Gateway = gateway;
         Simulators = simulators;
+        _configure = configure;
     }
 
     public Gateway Gateway { get; }
@@ -58,9 +62,18 @@ internal sealed class UpstreamRig : IAsyncDisposable
                 $"--Seedgate:Upstreams:sim{i}:RequestTimeout=00:00:02",
             }),
             .. configuration,
+            .. (Environment.GetEnvironmentVariable("SEEDGATE_TEST_UPSTREAM_LOG") is { } level ? [$"--Logging:LogLevel:Seedgate={level}"] : Array.Empty<string>()),
         ];
 
-        return new UpstreamRig(await Gateway.StartAsync(Configure), started);
+        return new UpstreamRig(await Gateway.StartAsync(Configure), started, Configure);
+    }
+
+    /// <summary>Another node with the same configuration (give both a shared PostgreSQL database to make a cluster).</summary>
+    public async Task<Gateway> AddNodeAsync(params string[] configuration)
+    {
+        var node = await Gateway.StartAsync(self => [.. _configure(self), .. configuration]);
+        _nodes.Add(node);
+        return node;
     }
 
     public static Task<UpstreamRig> StartAsync(SimulatorOptions simulator, bool callbacks = false, params string[] configuration) =>
@@ -92,6 +105,11 @@ internal sealed class UpstreamRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
         await Gateway.DisposeAsync();
         foreach (var simulator in Simulators)
         {
