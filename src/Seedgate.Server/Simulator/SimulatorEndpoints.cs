@@ -125,6 +125,11 @@ internal sealed class SimulatorEndpoints(
                 $"The number of tasks in flight has reached the limit of the account ({options.MaxInFlight}); retry when a task has finished.");
         }
 
+        if (outcome == CreateOutcome.Stopping)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", "The service is shutting down.");
+        }
+
         // A hung create has made its task: only the answer is lost (how a client's "no double submission" is tested).
         return hang ? await HoldAsync(context) : Results.Json(new { id = task!.Id });
     }
