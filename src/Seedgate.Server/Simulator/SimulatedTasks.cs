@@ -471,11 +471,11 @@ internal sealed class SimulatedTasks
             }
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (_logger.IsEnabled(LogLevel.Information))
         {
             foreach (var task in effects.Finished)
             {
-                _logger.TaskFinished(task.Id, TaskJson.StatusName(task.Status));
+                _logger.TaskFinished(task.Id, TaskJson.StatusName(task.Status), task.Error?.Code ?? "");
             }
         }
 

@@ -113,6 +113,11 @@ internal sealed class SimulatorEndpoints(
         {
             return hang ? await HoldAsync(context) : Error(ArkApiException.Invalid("body", "The request body is not valid JSON."));
         }
+        catch (BadHttpRequestException e)
+        {
+            // Too large (over Ark's 64 MB) or cut short.
+            return Error(e.StatusCode, "InvalidParameter", e.Message, "body");
+        }
         catch (ArkApiException e)
         {
             return hang ? await HoldAsync(context) : Error(e);

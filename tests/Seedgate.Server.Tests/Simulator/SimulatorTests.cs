@@ -231,10 +231,13 @@ public sealed class SimulatorTests
     [Fact]
     public async Task A_prompt_holding_a_policy_word_fails_with_OutputVideoSensitiveContentDetected_after_the_latency()
     {
-        await using var sim = await Sim.StartAsync(new SimulatorOptions { LatencyMs = 200, PolicyWords = ["forbidden", "banned"] });
+        await using var sim = await Sim.StartAsync(new SimulatorOptions { LatencyMs = 300, PolicyWords = ["forbidden", "banned"] });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var id = await sim.CreateAsync(Tiny("a FORBIDDEN dance"));
 
         var done = await sim.WaitAsync(id, "failed");
+
+        Assert.True(clock.ElapsedMilliseconds >= 300, $"failed after {clock.ElapsedMilliseconds} ms, before the latency");
 
         Assert.Equal("OutputVideoSensitiveContentDetected", (string?)done["error"]!["code"]);
         Assert.False(string.IsNullOrEmpty((string?)done["error"]!["message"]));
