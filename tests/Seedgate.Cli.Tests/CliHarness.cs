@@ -1,4 +1,5 @@
 using Seedgate.Server;
+using Seedgate.Server.Simulator;
 
 namespace Seedgate.Cli.Tests;
 
@@ -24,6 +25,7 @@ internal static class CliHarness
         IReadOnlyDictionary<string, string>? variables = null,
         Func<ServeOptions, CancellationToken, Task<int>>? runServer = null,
         bool terminal = false,
+        Func<SimulatorOptions, TextWriter, TextWriter, CancellationToken, Task<int>>? runSimulator = null,
         CancellationToken cancellationToken = default)
     {
         using var output = new StringWriter();
@@ -38,6 +40,7 @@ internal static class CliHarness
             MinPollInterval = TimeSpan.FromMilliseconds(5),
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),
             RunServer = runServer ?? ((_, _) => throw new InvalidOperationException("no server in this test")),
+            RunSimulator = runSimulator ?? ((_, _, _, _) => throw new InvalidOperationException("no simulator in this test")),
         };
 
         var code = await SeedgateCli.RunAsync(args, env, terminationTimeout: null, cancellationToken.CanBeCanceled ? cancellationToken : Ct);

@@ -31,7 +31,9 @@ internal sealed class BackgroundWork(ILogger logger)
     public async Task DrainAsync(TimeSpan limit, TimeProvider time)
     {
         var all = Task.WhenAll(_running.Keys);
-        await Task.WhenAny(all, Task.Delay(limit, time));
+        using var giveUp = new CancellationTokenSource();
+        await Task.WhenAny(all, Task.Delay(limit, time, giveUp.Token));
+        await giveUp.CancelAsync();
         _ = all.Exception; // observed: each failure was logged when it happened
     }
 }

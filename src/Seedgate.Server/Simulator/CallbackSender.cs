@@ -36,6 +36,11 @@ internal sealed class CallbackSender(
     /// <summary>Never throws: a delivery that fails is logged and, if terminal, retried.</summary>
     private async Task DeliverAsync(string taskId, string status, string url, byte[] body, bool terminal)
     {
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         var attempts = terminal ? 1 + TerminalRetries : 1;
         using var http = httpClients.CreateClient(HttpClientName);
         for (var attempt = 1; attempt <= attempts && !stopping.IsCancellationRequested; attempt++)

@@ -41,11 +41,8 @@ internal sealed record TaskSpec
     public required int Priority { get; init; }
     public required string ServiceTier { get; init; }
 
-    /// <summary>Inline first-frame or reference images, in order: the render's plates.</summary>
-    public IReadOnlyList<InlineImage> Plates { get; init; } = [];
-
-    /// <summary>An inline last-frame image, or null.</summary>
-    public InlineImage? LastFrame { get; init; }
+    /// <summary>Inline first-frame or reference images (the render's plates, in order) and last frame.</summary>
+    public RenderInputs Inputs { get; init; } = new([], null);
 }
 
 /// <summary>
@@ -145,8 +142,7 @@ internal static class SimulatedRequest
             ExecutionExpiresAfter = expiresAfter,
             Priority = (int)(Int(body, "priority") ?? 0),
             ServiceTier = String(body, "service_tier") ?? "default",
-            Plates = content.Plates,
-            LastFrame = content.LastFrame,
+            Inputs = new RenderInputs(content.Plates, content.LastFrame),
         };
     }
 

@@ -25,6 +25,9 @@ internal enum TaskQuirks
     FailureReason = 64,
 }
 
+/// <summary>Inline (data URL) images of a request: plates in order, and a last frame.</summary>
+internal sealed record RenderInputs(IReadOnlyList<InlineImage> Plates, InlineImage? LastFrame);
+
 /// <summary>A task's error: <c>{"code","message"}</c>.</summary>
 internal sealed record TaskError(string Code, string Message);
 
@@ -39,7 +42,11 @@ internal sealed class SimulatedTask
     /// <summary>Creation order: lists are newest first.</summary>
     public required long Sequence { get; init; }
 
+    /// <summary>The request, without its inline images (<see cref="Inputs"/>).</summary>
     public required TaskSpec Spec { get; init; }
+
+    /// <summary>The inline images the render uses, held only until it has them: a data URL may be tens of megabytes.</summary>
+    public RenderInputs? Inputs { get; set; }
     public required long Seed { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }

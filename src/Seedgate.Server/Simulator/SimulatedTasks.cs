@@ -9,6 +9,9 @@ internal enum CreateOutcome
 
     /// <summary>The tasks-in-flight limit is reached (and over-capacity creates are not queued).</summary>
     OverQuota,
+
+    /// <summary>The simulator is stopping.</summary>
+    Stopping,
 }
 
 /// <summary>What a GET of one task answers.</summary>
@@ -67,6 +70,7 @@ internal sealed class SimulatedTasks
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private readonly TaskQuirks _quirks;
+    private bool _stopped;
     private long _sequence;
     private int _inFlight;
     private int _started;
@@ -115,6 +119,11 @@ internal sealed class SimulatedTasks
         var start = false;
         lock (_lock)
         {
+            if (_stopped)
+            {
+                return (CreateOutcome.Stopping, null);
+            }
+
             if (_options.MaxInFlight is { } limit && !_options.QueueOverCapacity && _inFlight >= limit)
             {
                 _counters.Add(SimulatorCounter.QuotaRejected);
@@ -129,7 +138,8 @@ internal sealed class SimulatedTasks
             {
                 Id = NewId(now),
                 Sequence = ++_sequence,
-                Spec = spec,
+                Spec = spec with { Inputs = new RenderInputs([], null) },
+                Inputs = spec.Inputs,
                 Seed = spec.Seed ?? _random.NextInt64(0, (long)uint.MaxValue + 1),
                 Width = width,
                 Height = height,
@@ -302,11 +312,30 @@ internal sealed class SimulatedTasks
         }
     }
 
+    /// <summary>
+    /// Stops every clock (expiry timers) and starts nothing more; the runs themselves end by the stopping token. Tasks keep
+    /// the status they had.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            foreach (var task in _tasks.Values)
+            {
+                task.ExpiryTimer?.Dispose();
+            }
+        }
+    }
+
     /// <summary>One task's run: it runs outside the lock and ends by a transition under it.</summary>
     private async Task RunAsync(SimulatedTask task, CancellationToken cancellationToken)
     {
+        var inputs = task.Inputs ?? new RenderInputs([], null);
+        task.Inputs = null;
+
         // A task that is to fail is not rendered: its failure comes after the latency all the same.
-        var render = task.Fate is null ? Task.Run(() => _renderer.RenderAsync(task, cancellationToken), cancellationToken) : null;
+        var render = task.Fate is null ? Task.Run(() => _renderer.RenderAsync(task, inputs, cancellationToken), cancellationToken) : null;
         try
         {
             var queued = task.Latency / 10; // as at a real upstream, a started task first waits its turn for a GPU
@@ -365,7 +394,13 @@ internal sealed class SimulatedTasks
         }
     }
 
-    private void Expire(SimulatedTask task) => Finish(task, ArkTaskStatus.Expired, null);
+    private void Expire(SimulatedTask task)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            Finish(task, ArkTaskStatus.Expired, null);
+        }
+    }
 
     private void Finish(SimulatedTask task, ArkTaskStatus status, TaskError? error)
     {
@@ -391,6 +426,7 @@ internal sealed class SimulatedTasks
         task.Error = error;
         task.UpdatedAt = now;
         task.ExpiryTimer?.Dispose();
+        task.Inputs = null;
         _inFlight--;
         if (task.StartedAt is not null)
         {
@@ -410,7 +446,7 @@ internal sealed class SimulatedTasks
 
         effects.Finished.Add(task);
         NotifyLocked(task);
-        while (_waiting.Count > 0 && _options.MaxInFlight is { } cap && _started < cap)
+        while (!_stopped && _waiting.Count > 0 && _options.MaxInFlight is { } cap && _started < cap)
         {
             var next = _waiting.Dequeue();
             if (!next.IsTerminal)
@@ -435,11 +471,11 @@ internal sealed class SimulatedTasks
             }
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (_logger.IsEnabled(LogLevel.Information))
         {
             foreach (var task in effects.Finished)
             {
-                _logger.TaskFinished(task.Id, TaskJson.StatusName(task.Status));
+                _logger.TaskFinished(task.Id, TaskJson.StatusName(task.Status), task.Error?.Code ?? "");
             }
         }
 

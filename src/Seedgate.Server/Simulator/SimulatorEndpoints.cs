@@ -113,6 +113,11 @@ internal sealed class SimulatorEndpoints(
         {
             return hang ? await HoldAsync(context) : Error(ArkApiException.Invalid("body", "The request body is not valid JSON."));
         }
+        catch (BadHttpRequestException e)
+        {
+            // Too large (over Ark's 64 MB) or cut short.
+            return Error(e.StatusCode, "InvalidParameter", e.Message, "body");
+        }
         catch (ArkApiException e)
         {
             return hang ? await HoldAsync(context) : Error(e);
@@ -123,6 +128,11 @@ internal sealed class SimulatorEndpoints(
         {
             return Error(StatusCodes.Status429TooManyRequests, "QuotaExceeded",
                 $"The number of tasks in flight has reached the limit of the account ({options.MaxInFlight}); retry when a task has finished.");
+        }
+
+        if (outcome == CreateOutcome.Stopping)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", "The service is shutting down.");
         }
 
         // A hung create has made its task: only the answer is lost (how a client's "no double submission" is tested).

@@ -14,8 +14,8 @@ internal static partial class SimulatorLog
     public static partial void TaskCreated(
         this ILogger logger, string taskId, string model, string resolution, string ratio, int duration, double latencyMs, string fate);
 
-    [LoggerMessage(EventId = LogEvents.SimulatedTaskFinished, Level = LogLevel.Debug, Message = "Task {TaskId} {Status}")]
-    public static partial void TaskFinished(this ILogger logger, string taskId, string status);
+    [LoggerMessage(EventId = LogEvents.SimulatedTaskFinished, Level = LogLevel.Information, Message = "Task {TaskId} {Status} {ErrorCode}")]
+    public static partial void TaskFinished(this ILogger logger, string taskId, string status, string errorCode);
 
     [LoggerMessage(EventId = LogEvents.SimulatedRenderFailed, Level = LogLevel.Error, Message = "Task {TaskId}: the render failed; the task fails")]
     public static partial void RenderFailed(this ILogger logger, string taskId, Exception exception);

@@ -42,17 +42,17 @@ internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalo
             : throw new InvalidOperationException($"No frame size for {resolution} {ratio}.");
     }
 
-    public async Task RenderAsync(SimulatedTask task, CancellationToken cancellationToken)
+    public async Task RenderAsync(SimulatedTask task, RenderInputs inputs, CancellationToken cancellationToken)
     {
         var directory = DirectoryOf(task.Id);
         Directory.CreateDirectory(directory);
         var plates = new List<string>();
-        for (var i = 0; i < task.Spec.Plates.Count; i++)
+        for (var i = 0; i < inputs.Plates.Count; i++)
         {
-            plates.Add(await WriteAsync(task.Spec.Plates[i], Path.Combine(directory, $"plate-{i}"), cancellationToken));
+            plates.Add(await WriteAsync(inputs.Plates[i], Path.Combine(directory, $"plate-{i}"), cancellationToken));
         }
 
-        var lastFrame = task.Spec.LastFrame is { } last ? await WriteAsync(last, Path.Combine(directory, "plate-last"), cancellationToken) : null;
+        var lastFrame = inputs.LastFrame is { } last ? await WriteAsync(last, Path.Combine(directory, "plate-last"), cancellationToken) : null;
         var spec = new RenderSpec
         {
             Width = task.Width,

@@ -187,6 +187,7 @@ public sealed class UpstreamSimulator : IAsyncDisposable
             return;
         }
 
+        _tasks.Stop();
         await _stopping.CancelAsync();
         await _app.StopAsync(CancellationToken.None);
         await _background.DrainAsync(DrainLimit, _time);
