@@ -3,7 +3,8 @@ using Seedgate.Bench;
 // Usage: dotnet run --project bench/Seedgate.Bench -c Release -- <mode> [options]
 // Modes: render (sandbox renderer vs bare ffmpeg), http (GET task vs a bare endpoint, with wrk),
 // lifecycle (submit → succeeded throughput with the instant test engine; SQLite, and PostgreSQL when configured),
-// limits (submit throughput and read latency with plans, limits and the ledger on vs off).
+// limits (submit throughput and read latency with plans, limits and the ledger on vs off),
+// upstream (60 jobs of 6 accounts through Seedgate to an upstream simulator at the seeds' limits, vs naive clients).
 var mode = args.Length > 0 ? args[0] : "render";
 var rest = args.Length > 1 ? args[1..] : [];
 return mode switch
@@ -12,11 +13,12 @@ return mode switch
     "http" => await HttpBenchmark.RunAsync(rest),
     "lifecycle" => await LifecycleBenchmark.RunAsync(rest),
     "limits" => await LimitsBenchmark.RunAsync(rest),
+    "upstream" => await UpstreamBenchmark.RunAsync(rest),
     _ => Usage(mode),
 };
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render, http, lifecycle, limits");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render, http, lifecycle, limits, upstream");
     return 2;
 }
