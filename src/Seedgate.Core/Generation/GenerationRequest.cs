@@ -71,6 +71,13 @@ public sealed record GenerationRequest
 
     /// <summary>Ark's <c>draft</c> (a quick 480p preview; Seedance 1.5 pro only): true only where the model's field rules allow it.</summary>
     public bool Draft { get; init; }
+
+    /// <summary>
+    /// Set by <see cref="Jobs.JobSubmitter"/> from the account's plan (<c>upscale_small_images</c>), never by a dialect:
+    /// a reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it instead of
+    /// refused. Kept with the job, so an image fetched later is treated as the plan said at submit.
+    /// </summary>
+    public bool UpscaleSmallImages { get; init; }
 }
 
 /// <summary>A tool a model may use while generating (Ark's <c>tools[].type</c>).</summary>
