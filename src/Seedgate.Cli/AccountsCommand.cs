@@ -187,7 +187,8 @@ internal static class AccountsCommand
             .Add("free_fast_per_month", Number(plan.FreeFastPerMonth))
             .Add("monthly_budget_usd", plan.MonthlyBudgetUsd is { } budget ? Number(budget) : "none")
             .Add("weight", Number(plan.Weight))
-            .Add("max_priority", Number(plan.MaxPriority));
+            .Add("max_priority", Number(plan.MaxPriority))
+            .Add("upscale_small_images", plan.UpscaleSmallImages ? "true" : "false");
         if (account.Balance is { } money)
         {
             table.Add("charged_usd", Usd(money.ChargedMicros))

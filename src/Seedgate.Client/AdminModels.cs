@@ -65,6 +65,9 @@ public sealed record AdminAccountPlan
 
     /// <summary>The highest priority the account may ask for (0–9).</summary>
     public int MaxPriority { get; init; }
+
+    /// <summary>Whether reference images under the model's minimum side are scaled up (instead of refused with a 400).</summary>
+    public bool UpscaleSmallImages { get; init; }
 }
 
 /// <summary>A new account.</summary>

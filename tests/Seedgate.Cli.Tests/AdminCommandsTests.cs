@@ -20,10 +20,10 @@ public sealed class AdminCommandsTests : IAsyncLifetime
         var created = await CliHarness.RunAsync(
             ["accounts", "create", "--id", "acme", "--name", "Acme Corp", "--set", "max_in_progress=10", "--set", "overflow=reject"], Env());
         Assert.True(created.ExitCode == 0, created.Error);
-        Assert.Contains("id                   acme", created.Out, StringComparison.Ordinal);
-        Assert.Contains("""overrides            {"max_in_progress":10,"overflow":"reject"}""", created.Out, StringComparison.Ordinal);
-        Assert.Contains("max_in_progress      10", created.Out, StringComparison.Ordinal);
-        Assert.Contains("overflow             reject", created.Out, StringComparison.Ordinal);
+        Assert.Contains("id                    acme", created.Out, StringComparison.Ordinal);
+        Assert.Contains("""overrides             {"max_in_progress":10,"overflow":"reject"}""", created.Out, StringComparison.Ordinal);
+        Assert.Contains("max_in_progress       10", created.Out, StringComparison.Ordinal);
+        Assert.Contains("overflow              reject", created.Out, StringComparison.Ordinal);
 
         var list = await CliHarness.RunAsync(["accounts", "list"], Env());
         Assert.True(list.ExitCode == 0, list.Error);
@@ -35,16 +35,17 @@ public sealed class AdminCommandsTests : IAsyncLifetime
 
         var updated = await CliHarness.RunAsync(["accounts", "update", "acme", "--name", "Acme Inc", "--unset", "overflow", "--set", "weight=3"], Env());
         Assert.True(updated.ExitCode == 0, updated.Error);
-        Assert.Contains("name                 Acme Inc", updated.Out, StringComparison.Ordinal);
-        Assert.Contains("""overrides            {"max_in_progress":10,"weight":3}""", updated.Out, StringComparison.Ordinal);
+        Assert.Contains("name                  Acme Inc", updated.Out, StringComparison.Ordinal);
+        Assert.Contains("""overrides             {"max_in_progress":10,"weight":3}""", updated.Out, StringComparison.Ordinal);
 
         var shown = await CliHarness.RunAsync(["accounts", "show", "acme"], Env());
         Assert.True(shown.ExitCode == 0, shown.Error);
-        Assert.Contains("weight               3", shown.Out, StringComparison.Ordinal);
-        Assert.Contains("balance_usd          0.00", shown.Out, StringComparison.Ordinal);
+        Assert.Contains("weight                3", shown.Out, StringComparison.Ordinal);
+        Assert.Contains("balance_usd           0.00", shown.Out, StringComparison.Ordinal);
+        Assert.Contains("upscale_small_images  false", shown.Out, StringComparison.Ordinal);
 
         var cleared = await CliHarness.RunAsync(["accounts", "update", "acme", "--clear-overrides"], Env());
-        Assert.Contains("overrides            -", cleared.Out, StringComparison.Ordinal);
+        Assert.Contains("overrides             -", cleared.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -166,6 +166,11 @@ public sealed class AdminTests : IClassFixture<ApiOnlyGatewayFixture>
         Assert.Equal("Acme Inc", (string?)patched["name"]);
         Assert.Equal("""{"max_in_progress":9,"max_queued":7}""", patched["overrides"]!.ToJsonString());
         Assert.Equal(1, (int)patched["effective_plan"]!["weight"]!);
+        Assert.False((bool)patched["effective_plan"]!["upscale_small_images"]!);
+
+        var (_, upscaling) = await SendJsonAsync(HttpMethod.Patch, $"{Accounts}/{id}", """{"overrides":{"upscale_small_images":true}}""");
+        Assert.True((bool)upscaling["effective_plan"]!["upscale_small_images"]!);
+        Assert.Equal("""{"max_in_progress":9,"max_queued":7,"upscale_small_images":true}""", upscaling["overrides"]!.ToJsonString());
 
         var (_, cleared) = await SendJsonAsync(HttpMethod.Patch, $"{Accounts}/{id}", """{"overrides":null}""", "application/merge-patch+json");
         Assert.Equal("{}", cleared["overrides"]!.ToJsonString());
@@ -180,6 +185,7 @@ public sealed class AdminTests : IClassFixture<ApiOnlyGatewayFixture>
     [InlineData("""{"plan":"platinum"}""", "plan", 400)]
     [InlineData("""{"overrides":{"weight":0}}""", "overrides.weight", 400)]
     [InlineData("""{"overrides":{"speed":1}}""", "overrides.speed", 400)]
+    [InlineData("""{"overrides":{"upscale_small_images":"yes"}}""", "overrides.upscale_small_images", 400)]
     [InlineData("""{"id":"renamed"}""", "id", 400)]
     public async Task Patch_refuses_a_bad_change_naming_the_field_and_changes_nothing(string json, string field, int expected)
     {

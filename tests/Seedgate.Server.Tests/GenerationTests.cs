@@ -86,7 +86,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task Ark_ImageToVideo_WithCameraMotion_TakesTheImageShapeAndReturnsTheLastFrame()
     {
-        var image = Media.DataUrl("image/png", await Media.PngAsync(640, 360));
+        var image = Media.DataUrl("image/png", await Media.PngAsync(1024, 576));
         var task = await CreateAndWaitAsync(new
         {
             model = "seedance-2.0",
@@ -102,7 +102,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
             return_last_frame = true,
         });
 
-        Assert.Equal("16:9", (string?)task["ratio"]); // adaptive, from the 640×360 image
+        Assert.Equal("16:9", (string?)task["ratio"]); // adaptive, from the 1024×576 image
         var blobs = (Seedgate.Core.Storage.IBlobStore)_gateway.Services.GetService(typeof(Seedgate.Core.Storage.IBlobStore))!;
         Assert.Null(await blobs.OpenReadAsync($"inputs/{(string)task["id"]!}/0.png", CancellationToken.None)); // finished: inputs gone
         var expires = DateTimeOffset.FromUnixTimeSeconds((long)task["files_expire_at"]!) - DateTimeOffset.FromUnixTimeSeconds((long)task["updated_at"]!);
@@ -123,8 +123,8 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
             model = "seedance-2.0-fast",
             content = new object[]
             {
-                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(400, 400)) }, role = "first_frame" },
-                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(400, 400, "rgbtestsrc")) }, role = "last_frame" },
+                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(512, 512)) }, role = "first_frame" },
+                new { type = "image_url", image_url = new { url = Media.DataUrl("image/png", await Media.PngAsync(512, 512, "rgbtestsrc")) }, role = "last_frame" },
             },
             resolution = "480p",
             ratio = "1:1",
@@ -142,8 +142,8 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
     {
         await using var files = await FileServer.StartAsync(new Dictionary<string, byte[]>
         {
-            ["/a.png"] = await Media.PngAsync(300, 500),
-            ["/b.png"] = await Media.PngAsync(300, 500, "smptebars"),
+            ["/a.png"] = await Media.PngAsync(512, 854),
+            ["/b.png"] = await Media.PngAsync(512, 854, "smptebars"),
             ["/tone.wav"] = await Media.WavAsync(3),
         });
 
@@ -162,7 +162,7 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         });
 
         Assert.Equal("succeeded", (string?)task["status"]);
-        Assert.Equal("9:16", (string?)task["ratio"]); // adaptive from a 300×500 image: nearest is 9:16
+        Assert.Equal("9:16", (string?)task["ratio"]); // adaptive from a 512×854 image: nearest is 9:16
         var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
         Assert.Equal((496, 864), (probe.Width, probe.Height));
         Assert.Equal("aac", probe.AudioCodec);
@@ -206,6 +206,58 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         Assert.Equal("failed", (string?)task["status"]);
         Assert.Equal("InvalidParameter", (string?)task["error"]!["code"]);
         Assert.Contains("120×90 px", (string?)task["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fetched_image_under_the_minimum_fails_the_job_or_is_scaled_up_where_the_plan_says_so()
+    {
+        await using var files = await FileServer.StartAsync(new Dictionary<string, byte[]> { ["/small.png"] = await Media.PngAsync(400, 300) });
+        var body = new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "a small picture" },
+                new { type = "image_url", image_url = new { url = files.Url("/small.png") } },
+            },
+            resolution = "480p",
+            duration = 4,
+            generate_audio = false,
+        };
+
+        // Known only by its URL, the image is measured when it is fetched: a permanent failure naming the field.
+        var (_, refused) = await _gateway.PostAsync(ArkTasks, body);
+        var failed = await _gateway.WaitArkAsync((string)refused["id"]!);
+        Assert.Equal("failed", (string?)failed["status"]);
+        Assert.Equal("InvalidParameter", (string?)failed["error"]!["code"]);
+        Assert.Contains("content[1].image_url.url: the image is 400×300 px", (string?)failed["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("at least 512 px", (string?)failed["error"]!["message"], StringComparison.Ordinal);
+
+        using var upscaling = await AccountAsync(new { upscale_small_images = true });
+        var (_, created) = await _gateway.PostAsync(ArkTasks, body, upscaling);
+        var task = await _gateway.WaitArkAsync((string)created["id"]!, upscaling);
+        Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
+        Assert.Equal("4:3", (string?)task["ratio"]); // adaptive, from the 683×512 image it became
+    }
+
+    [Fact]
+    public async Task Ark_4k_on_standard_renders_3840x2160()
+    {
+        // The one 4k render of the suite: 4 s is the shortest clip a model takes.
+        var task = await CreateAndWaitAsync(new
+        {
+            model = "seedance-2.0",
+            content = new object[] { new { type = "text", text = "a wide mountain valley at noon" } },
+            resolution = "4k",
+            ratio = "16:9",
+            duration = 4,
+            generate_audio = false,
+        });
+
+        Assert.Equal("4k", (string?)task["resolution"]);
+        var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.Equal((3840, 2160), (probe.Width, probe.Height));
+        Assert.InRange(probe.Duration, 3.95, 4.05);
     }
 
     [Fact]
@@ -338,6 +390,16 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
         var task = await _gateway.WaitArkAsync((string)created["id"]!);
         Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
         return task;
+    }
+
+    /// <summary>A new account with these plan overrides, made through the admin API, and a client with its key.</summary>
+    private async Task<HttpClient> AccountAsync(object overrides)
+    {
+        var id = "acct-" + Guid.NewGuid().ToString("n")[..12];
+        var (created, account) = await _gateway.PostAsync("/admin/v1/accounts", new { id, name = "Generation", overrides }, _gateway.Admin);
+        Assert.True(created == 201, account.ToJsonString());
+        var (_, key) = await _gateway.PostAsync($"/admin/v1/accounts/{id}/keys", new { name = "test" }, _gateway.Admin);
+        return _gateway.Client((string)key["key"]!);
     }
 
     private static StringContent JsonContent(object body) =>

@@ -32,7 +32,23 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"duration":16}""", 400, "InvalidParameter", "duration" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"duration":"5"}""", 400, "InvalidParameter", "duration" },
         { Ark, """{"model":"seedance-2.0-fast","content":[TEXT],"resolution":"1080p"}""", 400, "InvalidParameter", "resolution" },
-        { Ark, """{"model":"seedance-2.0","content":[TEXT],"resolution":"4k"}""", 400, "InvalidParameter", "resolution" },
+        { Ark, """{"model":"seedance-2.0-fast","content":[TEXT],"resolution":"4k"}""", 400, "InvalidParameter", "resolution" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"resolution":"2k"}""", 400, "InvalidParameter", "resolution" },
+        { Ark, """{"model":"seedance-2.5","content":[TEXT],"resolution":"4k"}""", 400, "InvalidParameter", "resolution" },
+        { Ark, """{"model":"seedance-2.0-mini","content":[TEXT],"resolution":"1080p"}""", 400, "InvalidParameter", "resolution" },
+        { Ark, """{"model":"seedance-2.5","content":[TEXT],"duration":31}""", 400, "InvalidParameter", "duration" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"output_format":"mov"}""", 400, "InvalidParameter", "output_format" },
+        { Ark, """{"model":"seedance-2.5","content":[TEXT],"output_format":"avi"}""", 400, "InvalidParameter", "output_format" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"output_format":5}""", 400, "InvalidParameter", "output_format" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"tools":[{"type":"calculator"}]}""", 400, "InvalidParameter", "tools[0].type" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"tools":[{"type":"web_search"},{}]}""", 400, "MissingParameter", "tools[1].type" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"tools":[null]}""", 400, "InvalidParameter", "tools[0]" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"tools":[{"type":"web_search"},{"type":"web_search"}]}""", 400, "InvalidParameter", "tools[1].type" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"tools":{"type":"web_search"}}""", 400, "InvalidParameter", "tools" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"draft":true}""", 400, "InvalidParameter", "draft" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"safety_identifier":"SAFETYID"}""", 400, "InvalidParameter", "safety_identifier" },
+        { Ark, """{"model":"seedance-2.0","content":[TEXT],"safety_identifier":"user\n1"}""", 400, "InvalidParameter", "safety_identifier" },
+        { Ark, """{"model":"seedance-2.5","content":[{"type":"audio_url","audio_url":{"url":"https://example.com/a.mp3"},"role":"reference_audio"}]}""", 400, "MissingParameter", "content" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"ratio":"5:4"}""", 400, "InvalidParameter", "ratio" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"seed":-2}""", 400, "InvalidParameter", "seed" },
         { Ark, """{"model":"seedance-2.0","content":[TEXT],"seed":4294967296}""", 400, "InvalidParameter", "seed" },
@@ -91,7 +107,7 @@ public sealed class ValidationTests : IClassFixture<ApiOnlyGatewayFixture>
     public async Task BadInput_IsRefusedWithTheFieldNamed(string path, string body, int status, string code, string param)
     {
         var json = body.Replace("TEXT", Text).Replace("LONG", LongPrompt).Replace("NEG", new string('n', 501))
-            .Replace("TENIMAGES", TenImages).Replace("\"PNG\"", $"\"{Png}\"");
+            .Replace("TENIMAGES", TenImages).Replace("SAFETYID", new string('u', 65)).Replace("\"PNG\"", $"\"{Png}\"");
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await _gateway.Http.PostAsync(path, content);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;

@@ -53,6 +53,13 @@ public sealed record Plan
     /// <summary>The highest <c>priority</c> the account may ask for (0–9).</summary>
     public int MaxPriority { get; init; } = 5;
 
+    /// <summary>
+    /// A reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it (lanczos, the
+    /// aspect ratio kept) before the job is stored, instead of refused with a 400. Off by default: a scaled-up image
+    /// holds no more detail, so the caller should know it sent a small one.
+    /// </summary>
+    public bool UpscaleSmallImages { get; init; }
+
     /// <summary>The create bucket's size.</summary>
     [JsonIgnore]
     public int CreateBurst => Burst ?? BucketSize(Qps);
@@ -109,6 +116,7 @@ public sealed record PlanOverrides
     public decimal? MonthlyBudgetUsd { get; init; }
     public int? Weight { get; init; }
     public int? MaxPriority { get; init; }
+    public bool? UpscaleSmallImages { get; init; }
 
     /// <summary>Reads overrides as stored (and as the admin API takes them): {"max_in_progress": 10, "overflow": "reject"}.</summary>
     /// <exception cref="JsonException">Not an object of known fields with values of their types.</exception>
@@ -155,7 +163,7 @@ public sealed record PlanOverrides
         {
             var param = "overrides." + (ex.Path ?? "").TrimStart('$', '.');
             throw new SeedgateException(SeedgateError.Invalid(
-                param, $"{param} has a value of the wrong type or form (numbers are JSON numbers; overflow is \"queue\" or \"reject\")."), ex);
+                param, $"{param} has a value of the wrong type or form (numbers are JSON numbers; overflow is \"queue\" or \"reject\"; upscale_small_images is true or false)."), ex);
         }
     }
 

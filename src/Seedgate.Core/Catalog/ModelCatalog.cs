@@ -54,6 +54,9 @@ public sealed class ModelCatalog
     /// </summary>
     public double PolicyFailureFraction { get; }
 
+    /// <summary>The largest min_image_side a model may ask for: Ark's largest reference side.</summary>
+    public const int MaxImageSide = 6000;
+
     /// <summary>The ratios every resolution row of the frame-size table offers.</summary>
     public static IReadOnlyList<string> Ratios { get; } = ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"];
 
@@ -73,9 +76,18 @@ public sealed class ModelCatalog
 
     public static ModelCatalog Load(Stream json)
     {
-        var document = JsonSerializer.Deserialize<CatalogDocument>(json, JsonOptions)
-            ?? throw new InvalidOperationException("The model catalog is empty.");
-        return new ModelCatalog(document);
+        CatalogDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<CatalogDocument>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            // The path names the entry at fault ($.models[3].field_rules.draft), so the start-up error says where to look.
+            throw new InvalidOperationException($"Model catalog: {ex.Path ?? "$"}: {ex.Message}", ex);
+        }
+
+        return new ModelCatalog(document ?? throw new InvalidOperationException("The model catalog is empty."));
     }
 
     /// <summary>The same catalog with these models served by <paramref name="engine"/> (the configured upstream accounts).</summary>
@@ -106,6 +118,22 @@ public sealed class ModelCatalog
 
     private void Check(ModelSpec model)
     {
+        if (model.FieldRules is null)
+        {
+            throw new InvalidOperationException($"Model catalog: {model.Id}'s field_rules must be an object (leave it out for Seedance 2.0's rules).");
+        }
+
+        if (model.FieldRules.Problem() is { } rules)
+        {
+            throw new InvalidOperationException($"Model catalog: {model.Id}'s {rules}");
+        }
+
+        if (model.MinImageSide is < 1 or > MaxImageSide)
+        {
+            throw new InvalidOperationException(
+                $"Model catalog: {model.Id}'s min_image_side must be 1–{MaxImageSide} px (got {model.MinImageSide}).");
+        }
+
         if (!model.Resolutions.Contains(model.DefaultResolution))
         {
             throw new InvalidOperationException($"Model catalog: {model.Id}'s default resolution is not one of its resolutions.");

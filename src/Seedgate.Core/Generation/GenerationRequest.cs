@@ -3,7 +3,8 @@ namespace Seedgate.Core.Generation;
 /// <summary>
 /// The canonical, dialect-neutral request for one video. Dialects translate their wire JSON into this;
 /// <see cref="RequestValidator"/> checks it against the catalog and fills in every default, so a stored job
-/// always carries a complete request (model id, resolution, ratio, duration, seed, audio).
+/// always carries a complete request (model id, resolution, ratio, duration, seed, audio, output format).
+/// Jobs stored before a field existed read it back as its initial value (null, false or empty).
 /// </summary>
 public sealed record GenerationRequest
 {
@@ -14,7 +15,7 @@ public sealed record GenerationRequest
     public string? NegativePrompt { get; init; }
     public IReadOnlyList<Reference> References { get; init; } = [];
 
-    /// <summary>480p, 720p, 1080p or 2k; null means the model's default.</summary>
+    /// <summary>480p, 720p, 1080p, 2k or 4k (any case; lower case after validation); null means the model's default.</summary>
     public string? Resolution { get; init; }
 
     /// <summary>16:9, 4:3, 1:1, 3:4, 9:16, 21:9 or adaptive (the first visual reference's ratio); null means 16:9.</summary>
@@ -52,6 +53,38 @@ public sealed record GenerationRequest
     public int? ExecutionExpiresAfter { get; init; }
 
     public string? ServiceTier { get; init; }
+
+    /// <summary>
+    /// Ark's <c>safety_identifier</c>: the caller's id of its end user (1–64 characters), for the upstream's abuse
+    /// detection; kept, echoed and forwarded, never interpreted. Null: none.
+    /// </summary>
+    public string? SafetyIdentifier { get; init; }
+
+    /// <summary>
+    /// The output container, one of the model's <c>field_rules.output_formats</c> (mp4, or mov on Seedance 2.5);
+    /// null means the model's default (the first listed). The sandbox renders MP4 whatever it says.
+    /// </summary>
+    public string? OutputFormat { get; init; }
+
+    /// <summary>Tools the model may use while generating (Ark's <c>tools</c>: web search); empty: none. At most one of each.</summary>
+    public IReadOnlyList<GenerationTool> Tools { get; init; } = [];
+
+    /// <summary>Ark's <c>draft</c> (a quick 480p preview; Seedance 1.5 pro only): true only where the model's field rules allow it.</summary>
+    public bool Draft { get; init; }
+
+    /// <summary>
+    /// Set by <see cref="Jobs.JobSubmitter"/> from the account's plan (<c>upscale_small_images</c>), never by a dialect:
+    /// a reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it instead of
+    /// refused. Kept with the job, so an image fetched later is treated as the plan said at submit.
+    /// </summary>
+    public bool UpscaleSmallImages { get; init; }
+}
+
+/// <summary>A tool a model may use while generating (Ark's <c>tools[].type</c>).</summary>
+public enum GenerationTool
+{
+    /// <summary><c>web_search</c>: the model may search the web for what the prompt names (Seedance 2.x).</summary>
+    WebSearch,
 }
 
 /// <summary>One input reference: an image, video or audio clip with its role.</summary>

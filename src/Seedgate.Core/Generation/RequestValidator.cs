@@ -26,6 +26,8 @@ public sealed class RequestValidator(ModelCatalog catalog)
     public const int MaxExpiresAfterSeconds = 259_200;
     public const int FramesPerSecond = 24;
     public const long MaxSeed = uint.MaxValue;
+    public const int MaxSafetyIdentifierLength = 64;
+    public const int MaxSafetyIdentifierCodeUnits = 256;
 
     private static readonly string[] Ratios = [.. ModelCatalog.Ratios, "adaptive"];
 
@@ -71,7 +73,8 @@ public sealed class RequestValidator(ModelCatalog catalog)
             return referenceProblem;
         }
 
-        var resolution = request.Resolution ?? model.DefaultResolution;
+        // Ark matches resolutions in any case (1080P, 4K); the catalog and the stored job say them in lower case.
+        var resolution = request.Resolution?.ToLowerInvariant() ?? model.DefaultResolution;
         if (!model.Resolutions.Contains(resolution, StringComparer.Ordinal))
         {
             return SeedgateError.Invalid(
@@ -142,6 +145,12 @@ public sealed class RequestValidator(ModelCatalog catalog)
                     : $"{names["service_tier"]} '{tier}' is not valid; use 'default'.");
         }
 
+        var fieldProblem = CheckNewerFields(request, model, names, out var outputFormat, out var safetyIdentifier);
+        if (fieldProblem is not null)
+        {
+            return fieldProblem;
+        }
+
         validated = new ValidatedRequest(
             request with
             {
@@ -158,9 +167,64 @@ public sealed class RequestValidator(ModelCatalog catalog)
                 Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,
                 ExecutionExpiresAfter = expiresAfter,
                 ServiceTier = "default",
+                SafetyIdentifier = safetyIdentifier,
+                OutputFormat = outputFormat,
             },
             model,
             mode);
+        return null;
+    }
+
+    /// <summary>The fields newer than the seeds (reference §1.8): output_format, tools, draft, safety_identifier, by the model's field rules.</summary>
+    private static SeedgateError? CheckNewerFields(
+        GenerationRequest request, ModelSpec model, ParamNames names, out string outputFormat, out string? safetyIdentifier)
+    {
+        var rules = model.FieldRules;
+        outputFormat = request.OutputFormat?.ToLowerInvariant() ?? rules.OutputFormats[0];
+        safetyIdentifier = string.IsNullOrEmpty(request.SafetyIdentifier) ? null : request.SafetyIdentifier;
+        if (!rules.OutputFormats.Contains(outputFormat, StringComparer.Ordinal))
+        {
+            var offered = string.Join(", ", rules.OutputFormats);
+            return SeedgateError.Invalid(
+                names["output_format"],
+                FieldRules.KnownOutputFormats.Contains(outputFormat, StringComparer.Ordinal)
+                    ? $"{model.Id} does not offer {names["output_format"]} '{outputFormat}'; it offers {offered}."
+                    : $"{names["output_format"]} '{request.OutputFormat}' is not valid; {model.Id} offers {offered}.");
+        }
+
+        if (request.Tools.Count > 0 && !rules.Tools)
+        {
+            return SeedgateError.Invalid(names["tools"], $"{model.Id} does not take {names["tools"]}; leave them out.");
+        }
+
+        for (var i = 1; i < request.Tools.Count; i++)
+        {
+            if (request.Tools.Take(i).Contains(request.Tools[i]))
+            {
+                var param = $"{names["tools"]}[{i}].type";
+                return SeedgateError.Invalid(param, $"{param}: {WireNames.Of(request.Tools[i])} is listed twice.");
+            }
+        }
+
+        if (request.Draft && !rules.Draft)
+        {
+            return SeedgateError.Invalid(
+                names["draft"], $"{model.Id} does not make drafts (a Seedance 1.5 pro feature); leave {names["draft"]} false or out.");
+        }
+
+        if (safetyIdentifier is not null)
+        {
+            if (CheckText(safetyIdentifier, names["safety_identifier"], MaxSafetyIdentifierLength, MaxSafetyIdentifierCodeUnits) is { } tooLong)
+            {
+                return tooLong;
+            }
+
+            if (safetyIdentifier.Any(char.IsControl))
+            {
+                return SeedgateError.Invalid(names["safety_identifier"], $"{names["safety_identifier"]} must not contain control characters.");
+            }
+        }
+
         return null;
     }
 
@@ -235,7 +299,16 @@ public sealed class RequestValidator(ModelCatalog catalog)
 
         if (multimodal.Count > 0 && multimodal.All(r => r.Kind == ReferenceKind.Audio))
         {
-            return SeedgateError.Invalid(multimodal[0].Param, "Audio cannot be the only reference; add an image or a video.");
+            if (!model.FieldRules.AudioOnlyReference)
+            {
+                return SeedgateError.Invalid(multimodal[0].Param, $"Audio cannot be the only reference on {model.Id}; add an image or a video.");
+            }
+
+            // Audio may lead the video, but never be the whole request.
+            if (prompt is null)
+            {
+                return SeedgateError.Missing(names["prompt"], $"{names["prompt"]} is required when audio is the only reference.");
+            }
         }
 
         mode = (firsts.Count, lasts.Count, multimodal.Count) switch

@@ -17,16 +17,22 @@ public static class WireNames
     private static readonly Dictionary<ReferenceRole, string> RoleNames = Enum.GetValues<ReferenceRole>()
         .ToDictionary(r => r, r => ToSnake(r.ToString()));
 
+    private static readonly Dictionary<GenerationTool, string> ToolNames = Enum.GetValues<GenerationTool>()
+        .ToDictionary(t => t, t => ToSnake(t.ToString()));
+
     public static IReadOnlyCollection<string> Styles => StyleNames.Values;
     public static IReadOnlyCollection<string> CameraMotions => MotionNames.Values;
+    public static IReadOnlyCollection<string> Tools => ToolNames.Values;
 
     public static string Of(Style style) => StyleNames[style];
     public static string Of(CameraMotion motion) => MotionNames[motion];
     public static string Of(ReferenceRole role) => RoleNames[role];
+    public static string Of(GenerationTool tool) => ToolNames[tool];
 
     public static bool TryParse(string? text, out Style style) => TryFind(StyleNames, text, out style);
     public static bool TryParse(string? text, out CameraMotion motion) => TryFind(MotionNames, text, out motion);
     public static bool TryParse(string? text, out ReferenceRole role) => TryFind(RoleNames, text, out role);
+    public static bool TryParse(string? text, out GenerationTool tool) => TryFind(ToolNames, text, out tool);
 
     private static bool TryFind<T>(Dictionary<T, string> names, string? text, out T value)
         where T : struct, Enum

@@ -16,11 +16,15 @@ public sealed record Submission(string AccountId, string Dialect, string? Correl
 
     /// <summary>The highest priority the account's plan lets it ask for.</summary>
     public int MaxPriority { get; init; } = HighestPriority;
+
+    /// <summary>The account's plan scales reference images under the model's minimum side up instead of refusing them.</summary>
+    public bool UpscaleSmallImages { get; init; }
 }
 
 /// <summary>
 /// Accepts a canonical request for an account: validates it, checks reference URLs without touching the
-/// network, moves inline (data:) references into blob storage so job rows stay small, and stores the job.
+/// network, holds inline images to the model's minimum side (refused, or scaled up where the plan allows it), moves
+/// inline (data:) references into blob storage so job rows stay small, and stores the job.
 /// A request under an idempotency key that a job already holds gets that job (or a conflict, when the request
 /// differs), before anything is stored.
 /// </summary>
@@ -30,6 +34,7 @@ public sealed class JobSubmitter(
     IJobStore store,
     IBlobStore blobs,
     ReferenceFetcher fetcher,
+    SmallImageRule smallImages,
     JobSignals signals,
     TimeProvider time)
 {
@@ -73,7 +78,7 @@ public sealed class JobSubmitter(
 
         // Check every URL before writing anything (callbacks go out through the same network policy as fetches),
         // decoding each inline reference once.
-        var normalized = validated!.Request;
+        var normalized = validated!.Request with { UpscaleSmallImages = submission.UpscaleSmallImages };
         if (normalized.CallbackUrl is { } callback && fetcher.CheckUrl(callback, names["callback_url"]) is { } callbackProblem)
         {
             throw new SeedgateException(callbackProblem);
@@ -85,7 +90,8 @@ public sealed class JobSubmitter(
             var reference = normalized.References[i];
             if (DataUrl.IsDataUrl(reference.Url))
             {
-                inline[i] = DecodeDataUrl(reference, fetcher.Options.MaxBytesFor(reference.Kind));
+                inline[i] = await DecodeDataUrlAsync(
+                    reference, fetcher.Options.MaxBytesFor(reference.Kind), validated.Model.MinImageSide, normalized.UpscaleSmallImages, cancellationToken);
             }
             else if (fetcher.CheckUrl(reference.Url, reference.Param) is { } urlProblem)
             {
@@ -156,7 +162,8 @@ public sealed class JobSubmitter(
         return await store.GetForAccountAsync(submission.AccountId, holder.JobId, cancellationToken);
     }
 
-    private (string MediaType, byte[] Bytes) DecodeDataUrl(Reference reference, long maxBytes)
+    private async Task<(string MediaType, byte[] Bytes)> DecodeDataUrlAsync(
+        Reference reference, long maxBytes, int minImageSide, bool upscale, CancellationToken cancellationToken)
     {
         if (!DataUrl.TryParse(reference.Url, maxBytes, out var mediaType, out var bytes, out var problem))
         {
@@ -169,13 +176,9 @@ public sealed class JobSubmitter(
                 reference.Param, $"{reference.Param}: a {reference.Kind.ToString().ToLowerInvariant()} is expected, not {mediaType}."));
         }
 
-        // The bytes are at hand: a picture of the wrong size is refused now rather than after it was queued.
-        if (reference.Kind == ReferenceKind.Image && ImageHeader.TryReadSize(bytes, out var width, out var height)
-            && fetcher.Options.CheckPictureSize(width, height, reference.Param) is { } sizeProblem)
-        {
-            throw new SeedgateException(sizeProblem);
-        }
-
-        return (mediaType, bytes);
+        // The bytes are at hand: a picture of the wrong size is refused (or scaled up) now rather than after it was queued.
+        return reference.Kind == ReferenceKind.Image
+            ? await smallImages.ApplyAsync(mediaType, bytes, minImageSide, upscale, reference.Param, cancellationToken)
+            : (mediaType, bytes);
     }
 }

@@ -11,7 +11,7 @@ internal static class ReferenceFetcherServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="ReferenceFetcher"/>, its <see cref="NetworkPolicy"/> and <see cref="FetchOptions"/>
     /// (bound from <c>Seedgate:Fetch</c> and validated at start-up), and the named HTTP client whose primary
-    /// handler enforces the policy at connect time.
+    /// handler enforces the policy at connect time; and the <see cref="SmallImageRule"/> for reference images.
     /// </summary>
     public static IServiceCollection AddReferenceFetcher(this IServiceCollection services, IConfiguration configuration)
     {
@@ -53,6 +53,10 @@ internal static class ReferenceFetcherServiceCollectionExtensions
             sp.GetRequiredService<NetworkPolicy>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ReferenceFetcher>>()));
+
+        // Needs ffmpeg too (AddFfmpeg): to scale small images up where a plan allows it.
+        services.TryAddSingleton(sp => new SmallImageRule(
+            sp.GetRequiredService<Ffmpeg>(), sp.GetRequiredService<IOptions<FetchOptions>>().Value));
         return services;
     }
 }

@@ -8,7 +8,8 @@ using Seedgate.Core.Storage;
 namespace Seedgate.Core.Sandbox;
 
 /// <summary>
-/// The built-in engine: brings a job's references into its scratch directory, works out the frame size
+/// The built-in engine: brings a job's references into its scratch directory (holding images to the model's minimum
+/// side), works out the frame size
 /// (resolving "adaptive" from the first visual reference), checks reference clips the way the real service
 /// does, and renders with <see cref="SandboxRenderer"/>.
 /// </summary>
@@ -16,6 +17,7 @@ internal sealed class SandboxEngine(
     SandboxRenderer renderer,
     Ffmpeg ffmpeg,
     ReferenceFetcher fetcher,
+    SmallImageRule smallImages,
     IBlobStore blobs,
     ModelCatalog catalog) : IVideoEngine
 {
@@ -33,6 +35,7 @@ internal sealed class SandboxEngine(
         var files = await FetchReferencesAsync(work, cancellationToken);
         try
         {
+            await HoldImagesToTheMinimumAsync(work.Job.Request, files, cancellationToken);
             await CheckPicturesAsync(files, cancellationToken);
             await CheckClipsAsync(files, cancellationToken);
             var ratio = request.Ratio == "adaptive" ? await AdaptiveRatioAsync(files, cancellationToken) : request.Ratio!;
@@ -108,6 +111,20 @@ internal sealed class SandboxEngine(
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Reference images under the model's min_image_side: refused (a permanent failure naming the field) or, where the
+    /// plan allowed it at submit, scaled up in the scratch copy. Fetched images are first measured here; inline ones were
+    /// held to the rule at submit, and pass again unchanged.
+    /// </summary>
+    private async Task HoldImagesToTheMinimumAsync(GenerationRequest request, List<ReferenceFile> files, CancellationToken cancellationToken)
+    {
+        var minSide = catalog.Find(request.Model)?.MinImageSide ?? ModelSpec.DefaultMinImageSide;
+        foreach (var file in files.Where(f => f.Reference.Kind == ReferenceKind.Image))
+        {
+            await smallImages.ApplyToFileAsync(file.Path, minSide, request.UpscaleSmallImages, file.Reference.Param, cancellationToken);
+        }
     }
 
     /// <summary>Reference pictures and videos: each side within the configured range, read from the header before any decode.</summary>

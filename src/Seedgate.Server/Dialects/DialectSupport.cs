@@ -79,14 +79,21 @@ internal static class DialectJson
         return value.Length == 0 ? null : value[..Math.Min(value.Length, 128)];
     }
 
-    /// <summary>Who submits a create: the caller's account, the dialect, and the correlation id and Idempotency-Key headers.</summary>
+    /// <summary>
+    /// Who submits a create: the caller's account, the dialect, the correlation id and Idempotency-Key headers, and what
+    /// the account's plan allows (its highest priority; whether small images are scaled up).
+    /// </summary>
     public static Submission Submission(HttpContext context, string dialect)
     {
         var key = context.Request.Headers[IdempotencyKeys.HeaderName];
+        var plan = AccountLimitsFilter.PlanOf(context);
         return new Submission(
             AccountFilter.AccountOf(context), dialect, CorrelationId(context.Request), key.Count == 0 ? null : key.ToString())
         {
-            MaxPriority = AccountLimitsFilter.PlanOf(context)?.MaxPriority ?? Core.Jobs.Submission.HighestPriority,
+            MaxPriority = plan?.MaxPriority ?? Core.Jobs.Submission.HighestPriority,
+
+            // Without plans (Seedgate:Policies=false) small images are refused, the safe default.
+            UpscaleSmallImages = plan?.UpscaleSmallImages ?? false,
         };
     }
 

@@ -132,4 +132,136 @@ public sealed class RequestValidatorTests
         Assert.Null(error);
         Assert.Equal("720p", result!.Request.Resolution);
     }
+
+    [Theory]
+    [InlineData("seedance-2.5", 30, true)]
+    [InlineData("seedance-2.5", 16, true)]
+    [InlineData("seedance-2.5", 31, false)]
+    [InlineData("seedance-2.5", -1, true)]
+    [InlineData("seedance-2.0", 16, false)]
+    [InlineData("seedance-2.0-mini", 16, false)]
+    public void Validate_Duration_FollowsTheModel(string model, int duration, bool valid)
+    {
+        var error = Validator.Validate(new GenerationRequest { Model = model, Prompt = "x", Duration = duration }, ParamNames.Canonical, out _);
+
+        Assert.Equal(valid, error is null);
+        if (!valid)
+        {
+            Assert.Equal("duration", error!.Param);
+            Assert.Contains("4–", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_FillsTheNewerFields_WithConcreteValues()
+    {
+        Validator.Validate(new GenerationRequest { Model = "seedance-2.0", Prompt = "x", SafetyIdentifier = "" }, ParamNames.Canonical, out var result);
+
+        var request = result!.Request;
+        Assert.Equal("mp4", request.OutputFormat);
+        Assert.Empty(request.Tools);
+        Assert.False(request.Draft);
+        Assert.Null(request.SafetyIdentifier);
+        Assert.Equal("default", request.ServiceTier);
+    }
+
+    [Theory]
+    [InlineData("seedance-2.5", "mov", null)]
+    [InlineData("seedance-2.5", "MOV", null)]
+    [InlineData("seedance-2.5", "mp4", null)]
+    [InlineData("seedance-2.0", "mp4", null)]
+    [InlineData("seedance-2.0", "mov", "does not offer output_format 'mov'; it offers mp4")]
+    [InlineData("seedance-2.5", "webm", "output_format 'webm' is not valid; seedance-2.5 offers mp4, mov")]
+    public void Validate_OutputFormat_ByTheModelsRules(string model, string format, string? problem)
+    {
+        var error = Validator.Validate(new GenerationRequest { Model = model, Prompt = "x", OutputFormat = format }, ParamNames.Canonical, out var result);
+
+        if (problem is null)
+        {
+            Assert.Null(error);
+            Assert.Equal(format.ToLowerInvariant(), result!.Request.OutputFormat);
+        }
+        else
+        {
+            Assert.Equal(("output_format", ErrorCodes.InvalidParameter), (error!.Param, error.Code));
+            Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_Tools_AreKept_WhereTheModelTakesThem_AndRefusedElsewhere()
+    {
+        var none = ModelCatalog.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(CatalogWith("\"field_rules\":{\"tools\":false}"))));
+        var request = new GenerationRequest { Model = "m", Prompt = "x", Tools = [GenerationTool.WebSearch] };
+
+        Assert.Null(Validator.Validate(request with { Model = "seedance-2.0" }, ParamNames.Canonical, out var kept));
+        var refused = new RequestValidator(none).Validate(request, ParamNames.Canonical, out _);
+        var twice = Validator.Validate(
+            request with { Model = "seedance-2.0", Tools = [GenerationTool.WebSearch, GenerationTool.WebSearch] }, ParamNames.Canonical, out _);
+
+        Assert.Equal([GenerationTool.WebSearch], kept!.Request.Tools);
+        Assert.Equal("tools", refused!.Param);
+        Assert.Contains("m does not take tools", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("tools[1].type", twice!.Param);
+    }
+
+    [Fact]
+    public void Validate_Draft_IsRefusedOnModelsWithoutDrafts_AndTakenWhereTheRulesAllowIt()
+    {
+        var drafts = ModelCatalog.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(CatalogWith("\"field_rules\":{\"draft\":true}"))));
+
+        var refused = Validator.Validate(new GenerationRequest { Model = "seedance-2.0", Prompt = "x", Draft = true }, ParamNames.Canonical, out _);
+        var offFine = Validator.Validate(new GenerationRequest { Model = "seedance-2.0", Prompt = "x", Draft = false }, ParamNames.Canonical, out _);
+        var taken = new RequestValidator(drafts).Validate(new GenerationRequest { Model = "m", Prompt = "x", Draft = true }, ParamNames.Canonical, out var result);
+
+        Assert.Equal(("draft", ErrorCodes.InvalidParameter), (refused!.Param, refused.Code));
+        Assert.Null(offFine);
+        Assert.Null(taken);
+        Assert.True(result!.Request.Draft);
+    }
+
+    [Theory]
+    [InlineData(64, true)]
+    [InlineData(65, false)]
+    public void Validate_SafetyIdentifier_IsAtMost64Characters(int length, bool valid)
+    {
+        var error = Validator.Validate(
+            new GenerationRequest { Model = "seedance-2.0", Prompt = "x", SafetyIdentifier = new string('u', length) }, ParamNames.Canonical, out var result);
+
+        Assert.Equal(valid, error is null);
+        Assert.Equal(valid ? new string('u', length) : null, result?.Request.SafetyIdentifier);
+        Assert.Equal(valid ? null : "safety_identifier", error?.Param);
+    }
+
+    [Fact]
+    public void Validate_AudioAsTheOnlyReference_IsForSeedance25_WithAPrompt()
+    {
+        List<Reference> audio = [new(ReferenceKind.Audio, ReferenceRole.ReferenceAudio, "https://example.com/a.mp3", "content[1].audio_url.url")];
+
+        var on20 = Validator.Validate(new GenerationRequest { Model = "seedance-2.0", Prompt = "x", References = audio }, ParamNames.Canonical, out _);
+        var on25 = Validator.Validate(new GenerationRequest { Model = "seedance-2.5", Prompt = "x", References = audio }, ParamNames.Canonical, out var result);
+        var alone = Validator.Validate(new GenerationRequest { Model = "seedance-2.5", References = audio }, ParamNames.Canonical, out _);
+
+        Assert.Equal("content[1].audio_url.url", on20!.Param);
+        Assert.Contains("only reference on seedance-2.0", on20.Message, StringComparison.Ordinal);
+        Assert.Null(on25);
+        Assert.Equal(InputMode.Reference, result!.Mode);
+        Assert.Equal(("prompt", ErrorCodes.MissingParameter), (alone!.Param, alone.Code));
+    }
+
+    [Theory]
+    [InlineData("4K", "4k")]
+    [InlineData("1080P", "1080p")]
+    public void Validate_MatchesResolutionsInAnyCase(string given, string stored)
+    {
+        Assert.Null(Validator.Validate(new GenerationRequest { Model = "seedance-2.0", Prompt = "x", Resolution = given }, ParamNames.Canonical, out var result));
+        Assert.Equal(stored, result!.Request.Resolution);
+    }
+
+    private static string CatalogWith(string member) => """
+        {"frame_sizes":{"480p":{"16:9":[1,1],"4:3":[1,1],"1:1":[1,1],"3:4":[1,1],"9:16":[1,1],"21:9":[1,1]}},
+         "models":[{"id":"m","tier":"fast","input_modes":["text"],"resolutions":["480p"],"default_resolution":"480p",
+                    "duration":{"min":4,"max":15,"default":5,"allow_auto":true,"auto_seconds":5},
+                    "max_references":{"image":0,"video":0,"audio":0},"price_per_second_micros":{"480p":1},MEMBER,"route":{"engine":"sandbox"}}]}
+        """.Replace("MEMBER", member, StringComparison.Ordinal);
 }

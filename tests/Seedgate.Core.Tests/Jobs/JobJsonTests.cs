@@ -34,7 +34,8 @@ public sealed class JobJsonTests
         var back = JobJson.Deserialize<GenerationRequest>(json);
 
         Assert.Equal(request.References, back.References);
-        Assert.Equal(request with { References = back.References }, back);
+        Assert.Equal(request.Tools, back.Tools);
+        Assert.Equal(request with { References = back.References, Tools = back.Tools }, back);
         Assert.Equal(json, JobJson.Serialize(back));
     }
 
@@ -50,6 +51,17 @@ public sealed class JobJsonTests
         Assert.Equal("image", reference.GetProperty("kind").GetString());
         Assert.Equal("first_frame", reference.GetProperty("role").GetString());
         Assert.Equal(JsonValueKind.String, root.GetProperty("style").ValueKind);
+        Assert.Equal("web_search", root.GetProperty("tools")[0].GetString());
+        Assert.Equal("end-user-42", root.GetProperty("safety_identifier").GetString());
+    }
+
+    [Fact]
+    public void A_request_stored_before_the_newer_fields_reads_them_as_none()
+    {
+        var back = JobJson.Deserialize<GenerationRequest>("""{"model":"seedance-2.0","prompt":"a cat","resolution":"720p"}""");
+
+        Assert.Equal((null, null, false, false), (back.SafetyIdentifier, back.OutputFormat, back.Draft, back.UpscaleSmallImages));
+        Assert.Empty(back.Tools);
     }
 
     [Fact]

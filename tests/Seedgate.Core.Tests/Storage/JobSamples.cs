@@ -36,6 +36,11 @@ internal static class JobSamples
         Priority = 7,
         ExecutionExpiresAfter = 7200,
         ServiceTier = "flex",
+        SafetyIdentifier = "end-user-42",
+        OutputFormat = "mov",
+        Tools = [GenerationTool.WebSearch],
+        Draft = true,
+        UpscaleSmallImages = true,
     };
 
     /// <summary>A queued 5 s seedance-2.0-fast job at 720p ($0.075), made at <paramref name="createdAt"/>, expiring two days later.</summary>

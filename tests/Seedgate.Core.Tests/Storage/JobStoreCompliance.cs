@@ -45,7 +45,8 @@ public abstract class JobStoreCompliance
         var loaded = (await store.GetAsync(job.Id, None))!.Request;
         Assert.Equal(JobJson.Serialize(request), JobJson.Serialize(loaded));
         Assert.Equal(request.References, loaded.References);
-        Assert.Equal(request with { References = loaded.References }, loaded);
+        Assert.Equal(request.Tools, loaded.Tools);
+        Assert.Equal(request with { References = loaded.References, Tools = loaded.Tools }, loaded);
     }
 
     [Fact]

@@ -16,13 +16,16 @@ namespace Seedgate.Server.Dialects.Ark;
 /// <summary>
 /// The Ark dialect (BytePlus ModelArk / Volcano Engine Ark video generation tasks), so the official Ark SDKs
 /// and code written for BytePlus work by changing the base URL. Seedgate adds ?wait=N long-polling, cost and
-/// correlation_id to task views, and camera_motion / style / negative_prompt to requests.
+/// correlation_id to task views, and camera_motion / style / negative_prompt to requests. Fields arrive at the top level
+/// of the body, as the Volcano / BytePlus Python SDKs send them (named arguments, and extra_body merged in), where null
+/// means "not given".
 /// </summary>
 internal static class ArkDialect
 {
     public const string Root = "/api/v3";
     public const string BasePath = Root + "/contents/generations/tasks";
     private const int MaxPageSize = 500;
+    private const string DefaultServiceTier = "default";
 
     public static IDialectErrors Errors { get; } = new ArkErrors();
 
@@ -42,7 +45,7 @@ internal static class ArkDialect
             .WithSummary("Gets a task; ?wait=N (≤ 60) holds the request until the task is terminal or N seconds pass.");
         tasks.MapGet("", ListAsync)
             .Produces<ArkTaskList>()
-            .WithSummary("Lists the caller's tasks: page_num, page_size (1–500), filter.status, filter.model, filter.task_ids.");
+            .WithSummary("Lists the caller's tasks: page_num, page_size (1–500), filter.status, filter.model, filter.task_ids, filter.service_tier.");
         tasks.MapDelete("/{id}", DeleteAsync)
             .WithSummary("Cancels a queued task, or deletes a finished one.");
         return app;
@@ -84,14 +87,31 @@ internal static class ArkDialect
             statuses.Add(status);
         }
 
+        var pageNumber = ParseInt(query["page_num"], "page_num", 1, 1, MaxPageSize);
+        var pageSize = ParseInt(query["page_size"], "page_size", 10, 1, MaxPageSize);
+
+        // Every Seedgate task runs on the default tier, so a filter for flex alone finds none (as Ark's list finds no
+        // default-tier task under filter.service_tier=flex).
+        var tiers = query["filter.service_tier"].Where(t => !string.IsNullOrEmpty(t)).ToList();
+        if (tiers.FirstOrDefault(t => t is not (DefaultServiceTier or "flex")) is { } tier)
+        {
+            throw new SeedgateException(SeedgateError.Invalid(
+                "filter.service_tier", $"filter.service_tier must be {DefaultServiceTier} or flex (got '{tier}')."));
+        }
+
+        if (tiers.Count > 0 && !tiers.Contains(DefaultServiceTier))
+        {
+            return Results.Json(new ArkTaskList(0, []), DialectJson.Options);
+        }
+
         var page = await store.ListAsync(
             new JobQuery(AccountFilter.AccountOf(context))
             {
                 Statuses = statuses,
                 Models = [.. query["filter.model"].Where(m => !string.IsNullOrEmpty(m))!],
                 Ids = [.. query["filter.task_ids"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))],
-                PageNumber = ParseInt(query["page_num"], "page_num", 1, 1, MaxPageSize),
-                PageSize = ParseInt(query["page_size"], "page_size", 10, 1, MaxPageSize),
+                PageNumber = pageNumber,
+                PageSize = pageSize,
             },
             context.RequestAborted);
         var items = page.Items.Select(job => ArkMapping.ToTask(job, context.Request, links)).ToList();

@@ -78,6 +78,10 @@ internal static class ArkMapping
             Priority = body.Priority ?? 0,
             ExecutionExpiresAfter = body.ExecutionExpiresAfter,
             ServiceTier = body.ServiceTier,
+            SafetyIdentifier = body.SafetyIdentifier,
+            OutputFormat = body.OutputFormat,
+            Tools = Tools(body.Tools),
+            Draft = body.Draft ?? false,
         };
         var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content" });
         return (request, names);
@@ -105,6 +109,10 @@ internal static class ArkMapping
             request.ServiceTier,
             request.ExecutionExpiresAfter,
             request.Priority,
+            request.Draft,
+            request.SafetyIdentifier,
+            [.. request.Tools.Select(t => new ArkTool { Type = WireNames.Of(t) })],
+            request.OutputFormat,
             DialectJson.UnixSeconds(job.CreatedAt),
             DialectJson.UnixSeconds(job.UpdatedAt),
             ArkCost.Of(job.FinalCostMicros, job.Status == JobStatus.Succeeded ? job.CostMicros : null, job.FinalCostMicros is null ? null : job.CoveredByFreeQuota),
@@ -112,6 +120,20 @@ internal static class ArkMapping
             job.CorrelationId,
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
             links.FilesExpireAt(job));
+    }
+
+    private static List<GenerationTool> Tools(List<ArkTool?>? tools)
+    {
+        var parsed = new List<GenerationTool>();
+        for (var i = 0; i < (tools?.Count ?? 0); i++)
+        {
+            var tool = tools![i] ?? throw new SeedgateException(SeedgateError.Invalid($"tools[{i}]", $"tools[{i}] must be an object, e.g. {{\"type\":\"web_search\"}}."));
+            parsed.Add(tool.Type is null
+                ? throw new SeedgateException(SeedgateError.Missing($"tools[{i}].type", $"tools[{i}].type is required ({string.Join(", ", WireNames.Tools)})."))
+                : Parse<GenerationTool>(tool.Type, $"tools[{i}].type", WireNames.Tools, WireNames.TryParse)!.Value);
+        }
+
+        return parsed;
     }
 
     private static string Url(ArkUrl? url, int index, string field) =>

@@ -24,6 +24,12 @@ internal sealed class ArkCreateTaskBody
     public int? ExecutionExpiresAfter { get; set; }
     public int? Priority { get; set; }
 
+    // Newer than the seeds (the Go SDK's CreateContentGenerationTaskRequest; reference §1.8).
+    public string? SafetyIdentifier { get; set; }
+    public string? OutputFormat { get; set; }
+    public List<ArkTool?>? Tools { get; set; }
+    public bool? Draft { get; set; }
+
     // Seedgate extensions (real Ark ignores them).
     public string? CameraMotion { get; set; }
     public string? Style { get; set; }
@@ -45,6 +51,12 @@ internal sealed class ArkUrl
     public string? Url { get; set; }
 }
 
+/// <summary>One of <c>tools</c>: <c>{"type":"web_search"}</c>, in a request and in a task view.</summary>
+internal sealed class ArkTool
+{
+    public string? Type { get; set; }
+}
+
 internal sealed record ArkCreated(string Id);
 
 internal sealed record ArkTask(
@@ -64,6 +76,10 @@ internal sealed record ArkTask(
     string? ServiceTier,
     int? ExecutionExpiresAfter,
     int Priority,
+    bool Draft,
+    string? SafetyIdentifier,
+    IReadOnlyList<ArkTool> Tools,
+    string? OutputFormat,
     long CreatedAt,
     long UpdatedAt,
     ArkCost? Cost,

@@ -13,7 +13,9 @@ namespace Seedgate.Server.Dialects.SeedanceV1;
 /// <summary>
 /// The SeeDance v1 dialect of the aggregators (seed article 000): prompt, aspect_ratio, audio, image_url or
 /// image_base64, references[] with subject/environment/motion/audio roles. Statuses read queued, processing,
-/// completed, failed, cancelled, expired. Jobs are shared with every other dialect.
+/// completed, failed, cancelled, expired. Jobs are shared with every other dialect. The shape has no equivalent of
+/// Ark's newer fields (safety_identifier, output_format, tools, draft, service_tier): its jobs get the model's defaults
+/// (mp4, no tools, no draft), and its view does not show them (an Ark GET of the same job does).
 /// </summary>
 internal static class SeedanceV1Dialect
 {
@@ -76,7 +78,8 @@ internal static class SeedanceV1Dialect
     {
         if (body.Duration == -1)
         {
-            throw new SeedgateException(SeedgateError.Invalid("duration", "duration must be 4–15 seconds (got -1)."));
+            // The aggregator shape has no "model chooses" length; the model's own range is checked with the other fields.
+            throw new SeedgateException(SeedgateError.Invalid("duration", "duration must be a whole number of seconds in the model's range; -1 (the model chooses) is an Ark-dialect value."));
         }
 
         var references = new List<Reference>();
