@@ -63,10 +63,14 @@ internal static class SimulateCommand
             }
         });
         var randomSeed = Integer("--random-seed", "Seeds every random choice, so a run repeats", _ => true, "an integer");
+        var reuse = new Option<bool>("--reuse-renders")
+        {
+            Description = "Tasks of the same size, length and audio (and no image inputs) share one render, so a small machine keeps up with --latency-ms; their pictures then do not follow each prompt",
+        };
 
         var command = new Command("simulate", "Run the upstream simulator: an Ark-protocol stand-in for BytePlus ModelArk / Volcano Ark Seedance.")
         {
-            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, policyWords, urlTtl, quirks, quirkRate, apiKey, randomSeed,
+            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, policyWords, urlTtl, quirks, quirkRate, apiKey, randomSeed, reuse,
         };
         command.Validators.Add(result =>
         {
@@ -105,6 +109,7 @@ internal static class SimulateCommand
                     QuirkRate = parseResult.GetValue(quirkRate) ?? defaults.QuirkRate,
                     ApiKey = parseResult.GetValue(apiKey),
                     RandomSeed = parseResult.GetValue(randomSeed),
+                    ReuseRenders = parseResult.GetValue(reuse),
                 };
                 if (options.Problem() is { } problem)
                 {

@@ -10,8 +10,9 @@ namespace Seedgate.Core.Upstream;
 /// <summary>
 /// Turns a job's canonical request into an Ark create body for one upstream account: its model id, the content items
 /// (an http(s) reference goes as its URL, which the upstream fetches; an upload or inline input, kept in Seedgate's
-/// storage, goes as a base64 <c>data:</c> URL, which Ark accepts), and only the fields Seedance 2.x takes — it refuses
-/// <c>service_tier</c> and <c>camera_fixed</c> with a 400, so they are never sent.
+/// storage, goes as a base64 <c>data:</c> URL, which Ark accepts), and only the fields the model's catalog
+/// <see cref="FieldRules"/> say the upstream takes — Seedance 2.x refuses <c>service_tier</c> and <c>camera_fixed</c>
+/// with a 400, even at their defaults, so a field the rules do not forward is never sent.
 /// </summary>
 internal sealed class ArkRequests(IBlobStore blobs)
 {
@@ -70,8 +71,43 @@ internal sealed class ArkRequests(IBlobStore blobs)
             ["watermark"] = request.Watermark,
             ["return_last_frame"] = request.ReturnLastFrame,
             ["execution_expires_after"] = Math.Clamp(remaining, MinExpirySeconds, MaxExpirySeconds),
-            ["priority"] = request.Priority,
         };
+        var rules = model.FieldRules;
+        if (rules.Priority)
+        {
+            body["priority"] = request.Priority;
+        }
+
+        if (rules.ServiceTier && request.ServiceTier is { } tier)
+        {
+            body["service_tier"] = tier;
+        }
+
+        if (rules.CameraFixed)
+        {
+            body["camera_fixed"] = request.CameraFixed;
+        }
+
+        if (request.SafetyIdentifier is { } safety)
+        {
+            body["safety_identifier"] = safety;
+        }
+
+        if (request.OutputFormat is { } format && rules.OutputFormats.Count > 1)
+        {
+            body["output_format"] = format; // sent only where there is a choice: older models know no such field
+        }
+
+        if (request.Tools.Count > 0)
+        {
+            body["tools"] = new JsonArray([.. request.Tools.Select(t => (JsonNode)new JsonObject { ["type"] = WireNames.Of(t) })]);
+        }
+
+        if (request.Draft)
+        {
+            body["draft"] = true;
+        }
+
         if (callbackUrl is not null)
         {
             body["callback_url"] = callbackUrl.AbsoluteUri;

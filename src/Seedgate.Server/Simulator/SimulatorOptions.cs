@@ -67,6 +67,13 @@ public sealed record SimulatorOptions
     public int? RandomSeed { get; init; }
 
     /// <summary>
+    /// Tasks of the same frame size, length, audio and last-frame choice, without image inputs, share one render (the
+    /// first one's): rendering then costs nothing after the first, so a small machine keeps up with the latency (a
+    /// benchmark of scheduling, not of rendering). Their pictures do not follow each prompt.
+    /// </summary>
+    public bool ReuseRenders { get; init; }
+
+    /// <summary>
     /// The smallest <c>execution_expires_after</c> accepted (real Ark: 3600). Lower it to test expiry without waiting an hour.
     /// </summary>
     public int MinExecutionExpiresAfterSeconds { get; init; } = 3600;

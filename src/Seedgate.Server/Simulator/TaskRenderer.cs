@@ -7,8 +7,11 @@ namespace Seedgate.Server.Simulator;
 /// Renders a simulated task's output with the sandbox renderer: the prompt, at the requested size and length, and
 /// inline (data URL) images as plates. Reference URLs are not fetched, so http(s) references do not show.
 /// </summary>
-internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalog, string dataDirectory, ILogger logger)
+internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalog, string dataDirectory, bool reuseRenders, ILogger logger)
 {
+    // With reuse on: one render per (size, length, audio, last frame), made by the first task that needs it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _shared = new(StringComparer.Ordinal);
+
     /// <summary>
     /// 4k frame sizes (the catalog stops at 2k, which Ark does not have): 3840×2160 at 16:9 and twice the catalog's 1080p
     /// size at the other ratios, so each keeps the 1080p row's exact shape.
@@ -46,6 +49,18 @@ internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalo
     {
         var directory = DirectoryOf(task.Id);
         Directory.CreateDirectory(directory);
+        if (reuseRenders && inputs.Plates.Count == 0 && inputs.LastFrame is null)
+        {
+            var key = $"{task.Width}x{task.Height}-{task.Spec.Duration}s-{(task.Spec.GenerateAudio ? "audio" : "mute")}-{(task.Spec.ReturnLastFrame ? "frame" : "video")}";
+            var shared = await _shared.GetOrAdd(key, k => new Lazy<Task<string>>(() => RenderSharedAsync(task, k, cancellationToken))).Value;
+            foreach (var file in Directory.EnumerateFiles(shared))
+            {
+                File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+            }
+
+            return;
+        }
+
         var plates = new List<string>();
         for (var i = 0; i < inputs.Plates.Count; i++)
         {
@@ -79,6 +94,28 @@ internal sealed class TaskRenderer(SandboxRenderer renderer, ModelCatalog catalo
             logger.PlateUnusable(task.Id, e.Message);
             await renderer.RenderAsync(spec with { Images = [], LastFrameImage = null }, cancellationToken);
         }
+    }
+
+    private async Task<string> RenderSharedAsync(SimulatedTask first, string key, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(dataDirectory, "shared-" + key);
+        Directory.CreateDirectory(directory);
+        await renderer.RenderAsync(
+            new RenderSpec
+            {
+                Width = first.Width,
+                Height = first.Height,
+                FramesPerSecond = UpstreamSimulator.FramesPerSecond,
+                DurationSeconds = first.Spec.Duration,
+                Prompt = first.Spec.Prompt,
+                Seed = first.Seed,
+                GenerateAudio = first.Spec.GenerateAudio,
+                Watermark = first.Spec.Watermark,
+                OutputVideoPath = Path.Combine(directory, TaskJson.VideoFile),
+                OutputLastFramePath = first.Spec.ReturnLastFrame ? Path.Combine(directory, TaskJson.LastFrameFile) : null,
+            },
+            cancellationToken);
+        return directory;
     }
 
     private static async Task<string> WriteAsync(InlineImage image, string stem, CancellationToken cancellationToken)

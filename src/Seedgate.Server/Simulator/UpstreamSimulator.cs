@@ -105,7 +105,7 @@ public sealed class UpstreamSimulator : IAsyncDisposable
             var background = new BackgroundWork(logger);
             var callbacks = new CallbackSender(
                 app.Services.GetRequiredService<IHttpClientFactory>(), counters, background, time, options.CallbackTimeout, logger, stopping.Token);
-            var renderer = new TaskRenderer(app.Services.GetRequiredService<SandboxRenderer>(), ModelCatalog.LoadDefault(), dataDirectory, logger);
+            var renderer = new TaskRenderer(app.Services.GetRequiredService<SandboxRenderer>(), ModelCatalog.LoadDefault(), dataDirectory, options.ReuseRenders, logger);
             var tasks = new SimulatedTasks(options, time, counters, renderer, callbacks, background, logger, stopping.Token);
             var bucket = options.Qps is { } qps ? new TokenBucket(qps, time) : null;
             new SimulatorEndpoints(tasks, counters, options, bucket, time, logger, stopping.Token).Map(app);

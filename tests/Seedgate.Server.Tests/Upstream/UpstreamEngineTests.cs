@@ -132,4 +132,36 @@ public sealed class UpstreamEngineTests
         Assert.Equal(3, first.TasksCreated + second.TasksCreated);
         Assert.True(second.TasksCreated >= 1);
     }
+
+    [Fact]
+    public async Task Fields_a_model_refuses_upstream_are_never_sent_and_newer_fields_are()
+    {
+        // Seedance 2.x answers service_tier or camera_fixed with a 400, even at their defaults; Seedgate accepts them.
+        await using var rig = await UpstreamRig.StartAsync(Quick);
+        var id = await rig.SubmitAsync("a careful take", extra: new { service_tier = "default", camera_fixed = false, safety_identifier = "user-42" });
+
+        var task = await rig.Gateway.WaitArkAsync(id);
+        Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
+        Assert.Equal("user-42", (string?)task["safety_identifier"]);
+    }
+
+    [Fact]
+    public async Task A_reference_image_below_the_models_minimum_is_refused_before_any_upstream_call()
+    {
+        await using var rig = await UpstreamRig.StartAsync(Quick);
+        var small = Media.DataUrl("image/png", await Media.PngAsync(320, 320));
+        var (status, body) = await rig.Gateway.PostAsync(UpstreamRig.Tasks, new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[]
+            {
+                new { type = "text", text = "from a small picture" },
+                new { type = "image_url", image_url = new { url = small }, role = "first_frame" },
+            },
+        });
+
+        Assert.Equal(400, status);
+        Assert.Equal("content[1].image_url.url", (string?)body["error"]!["param"]);
+        Assert.Equal(0, rig.Simulator.Stats().Requests);
+    }
 }
