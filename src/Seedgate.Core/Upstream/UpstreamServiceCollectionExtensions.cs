@@ -42,6 +42,7 @@ public static class UpstreamServiceCollectionExtensions
         services.TryAddSingleton<UpstreamLatencies>();
         services.TryAddSingleton<ArkClients>();
         services.TryAddSingleton<ArkRequests>();
+        services.TryAddSingleton<QueueEstimates>();
         services.TryAddSingleton<IUpstreamCallbacks, NoUpstreamCallbacks>();
         services.AddSingleton<IVideoEngine, ArkEngine>();
         foreach (var lane in lanes.All)

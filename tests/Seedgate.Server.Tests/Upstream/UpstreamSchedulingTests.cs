@@ -29,6 +29,34 @@ public sealed class UpstreamSchedulingTests
         await RunAsync(rig, [rig.Gateway, second]);
     }
 
+    [Fact]
+    public async Task A_queued_task_says_its_place_in_the_fair_order_and_when_it_should_start()
+    {
+        await using var rig = await UpstreamRig.StartAsync([new SimulatorOptions { LatencyMs = 4000 }], tasksInFlight: 1);
+        using var other = await KeyedClientAsync(rig.Gateway, "acct-b");
+        var a = new[] { await rig.SubmitAsync("a one"), await rig.SubmitAsync("a two"), await rig.SubmitAsync("a three") };
+        var b = await rig.SubmitAsync("b one", other);
+        for (var i = 0; i < 100 && (string?)(await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{a[0]}")).Body["status"] != "running"; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        // a one holds the only slot; the slots go round: b one next, then a two, then a three.
+        var (_, bView) = await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{b}", other);
+        var (_, lastView) = await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{a[2]}");
+        Assert.Equal(1, (int?)bView["queue_position"]);
+        Assert.Equal(3, (int?)lastView["queue_position"]);
+        Assert.True((long)lastView["estimated_start_at"]! > (long)bView["estimated_start_at"]!);
+        Assert.Null((await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{a[0]}")).Body["queue_position"]); // running
+    }
+
+    private static async Task<HttpClient> KeyedClientAsync(Gateway gateway, string account)
+    {
+        await gateway.PostAsync("/admin/v1/accounts", new { id = account, name = account }, gateway.Admin);
+        var (_, key) = await gateway.PostAsync($"/admin/v1/accounts/{account}/keys", new { name = "test" }, gateway.Admin);
+        return gateway.Client((string)key["key"]!);
+    }
+
     private static async Task RunAsync(UpstreamRig rig, IReadOnlyList<Gateway> nodes)
     {
         var accounts = new[] { "acct-1", "acct-2", "acct-3" };

@@ -220,6 +220,48 @@ public sealed class UpstreamTaskStore
             cancellationToken);
     }
 
+    /// <summary>
+    /// The queued upstream jobs ahead of <paramref name="job"/> in its own account's order, and for each account
+    /// (its own included) how many jobs it has queued and how many tasks in flight — what the fair share weighs.
+    /// </summary>
+    public Task<(int OwnAhead, IReadOnlyDictionary<string, (int Queued, int Flying)> Accounts)> QueuedAroundAsync(
+        Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return _database.ReadAsync(
+            async session =>
+            {
+                var queued = await session.QueryAsync(
+                    $"SELECT account_id, COUNT(*) FROM jobs WHERE status = 'queued' AND engine IN ({SqlParameters.Placeholders("e", Upstream.UpstreamLanes.Engines.Count)}) " +
+                    "AND (account_id <> @account_id OR priority > @priority OR (priority = @priority AND (created_at < @created_at " +
+                    "OR (created_at = @created_at AND id < @id)))) GROUP BY account_id;",
+                    c =>
+                    {
+                        c.TextEach("e", Upstream.UpstreamLanes.Engines);
+                        c.Text("@account_id", job.AccountId);
+                        c.Int4("@priority", job.Request.Priority);
+                        c.Bigint("@created_at", JobRows.Millis(job.CreatedAt));
+                        c.Text("@id", job.Id);
+                    },
+                    r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
+                    cancellationToken);
+                var flying = await session.QueryAsync(
+                    "SELECT j.account_id, COUNT(*) FROM upstream_tasks t JOIN jobs j ON j.id = t.job_id " +
+                    "WHERE t.state IN ('held', 'submitted') GROUP BY j.account_id;",
+                    _ => { },
+                    r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
+                    cancellationToken);
+                var accounts = queued.Select(q => q.AccountId).Union(flying.Select(f => f.AccountId)).Append(job.AccountId).Distinct(StringComparer.Ordinal)
+                    .ToDictionary(
+                        a => a,
+                        a => (queued.FirstOrDefault(q => q.AccountId == a).Count, flying.FirstOrDefault(f => f.AccountId == a).Count),
+                        StringComparer.Ordinal);
+                var ownAhead = accounts[job.AccountId].Item1;
+                return (ownAhead, (IReadOnlyDictionary<string, (int Queued, int Flying)>)accounts);
+            },
+            cancellationToken);
+    }
+
     /// <summary>Tasks in flight per upstream account, cluster-wide (held or submitted).</summary>
     public Task<Dictionary<string, int>> InFlightAsync(CancellationToken cancellationToken) =>
         _database.ReadAsync(

@@ -11,6 +11,8 @@ using Seedgate.Server.Limits;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
+using Seedgate.Core.Upstream;
+
 namespace Seedgate.Server.Dialects.Ark;
 
 /// <summary>
@@ -67,9 +69,14 @@ internal static class ArkDialect
         var job = JobIds.LooksValid(id)
             ? await waiter.GetAsync(AccountFilter.AccountOf(context), id, TimeSpan.FromSeconds(wait), context.RequestAborted)
             : null;
-        return job is null
-            ? Errors.Result(NotFound(id))
-            : Results.Json(ArkMapping.ToTask(job, context.Request, links), DialectJson.Options);
+        if (job is null)
+        {
+            return Errors.Result(NotFound(id));
+        }
+
+        // A queued job an upstream serves says where it stands (a Seedgate extension; no reseller offers it).
+        var place = context.RequestServices.GetService<QueueEstimates>() is { } queue ? await queue.PlaceAsync(job, context.RequestAborted) : null;
+        return Results.Json(ArkMapping.ToTask(job, context.Request, links, place), DialectJson.Options);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, OutputLinks links)

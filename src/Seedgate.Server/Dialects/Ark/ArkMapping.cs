@@ -3,6 +3,8 @@ using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Outputs;
 
+using Seedgate.Core.Upstream;
+
 namespace Seedgate.Server.Dialects.Ark;
 
 /// <summary>Ark wire JSON ⇄ the canonical request and job.</summary>
@@ -87,7 +89,8 @@ internal static class ArkMapping
         return (request, names);
     }
 
-    public static ArkTask ToTask(Job job, HttpRequest http, OutputLinks links)
+    /// <summary>The task view; <paramref name="place"/> (a queued upstream job's place and estimated start) is Seedgate's extension.</summary>
+    public static ArkTask ToTask(Job job, HttpRequest http, OutputLinks links, QueuePlace? place = null)
     {
         var request = job.Request;
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
@@ -119,7 +122,9 @@ internal static class ArkMapping
             ArkCost.Of(job.ReservedMicros),
             job.CorrelationId,
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
-            links.FilesExpireAt(job));
+            links.FilesExpireAt(job),
+            place?.Position,
+            place is null ? null : DialectJson.UnixSeconds(place.EstimatedStart));
     }
 
     private static List<GenerationTool> Tools(List<ArkTool?>? tools)

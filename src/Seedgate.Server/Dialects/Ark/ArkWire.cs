@@ -86,7 +86,9 @@ internal sealed record ArkTask(
     ArkCost? ReservedCost,
     string? CorrelationId,
     long? RetryAt,
-    long? FilesExpireAt);
+    long? FilesExpireAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? QueuePosition = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedStartAt = null);
 
 internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
 
