@@ -17,7 +17,7 @@ namespace Seedgate.Bench;
 /// Seedgate to a simulator with <c>--qps 2 --max-in-flight 3 --latency-ms 2000</c>: the makespan next to its lower
 /// bound ⌈60/3⌉ × 2 s, the upstream's 429s, upstream requests per job, Jain's fairness index over the contended window
 /// (while every account still waits), and every video downloaded from Seedgate after the simulator's URLs expired.
-/// In the same run, 6 naive clients follow seed 000's own loop (submit, on a 429 back off from 2 s; poll every 5 s)
+/// In the same run, 6 naive clients follow seed 000's own loop (submit, on a 429 back off from 2 s doubling, at most 30 s; poll every 5 s)
 /// straight against a fresh simulator with the same limits.
 /// </summary>
 internal static class UpstreamBenchmark
@@ -159,7 +159,7 @@ internal static class UpstreamBenchmark
                 using var response = await http.PostAsJsonAsync("contents/generations/tasks", Body($"account {a} take {n}", "dreamina-seedance-2-0-fast-260128"));
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(backoff, 60)));
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(backoff, 30))); // the seed: back off from 2 s; "wait 30s" at most
                     continue;
                 }
 

@@ -279,9 +279,10 @@ internal sealed partial class ArkEngine(
         var views = seen.Where(v => polled.ContainsKey(v.Id)).ToList();
         var observations = views.Select(v => new UpstreamObservation(polled[v.Id].JobId, v.Id, v.Ended ? JsonSerializer.Serialize(v) : null)).ToList();
         await tasks.ObservedAsync(observations, time.GetUtcNow(), cancellationToken);
-        foreach (var ended in views.Where(v => v.Ended).Select(v => polled[v.Id]))
+        foreach (var ended in views.Where(v => v.Ended))
         {
-            latencies.Observe(lane.Name, ended.Model, time.GetUtcNow() - ended.Since);
+            var poll = polled[ended.Id];
+            latencies.Observe(lane.Name, poll.Model, ended.Took ?? time.GetUtcNow() - poll.Since);
         }
     }
 

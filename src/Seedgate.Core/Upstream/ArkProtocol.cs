@@ -34,8 +34,17 @@ public sealed record ArkTaskView(
     string? ErrorMessage,
     long? Seed,
     long? Tokens,
-    long? CreatedAt)
+    long? CreatedAt,
+    long? UpdatedAt = null)
 {
+    /// <summary>
+    /// How long the task took by the upstream's own clock (create to end, whole seconds), when it says; what adaptive
+    /// polling learns from — the time a poll noticed the end would teach it its own polling interval.
+    /// </summary>
+    public TimeSpan? Took => Ended && CreatedAt is { } created && UpdatedAt is { } updated && updated >= created
+        ? TimeSpan.FromSeconds(updated - created)
+        : null;
+
     public bool Ended => Status is UpstreamStatus.Succeeded or UpstreamStatus.Failed or UpstreamStatus.Cancelled or UpstreamStatus.Expired;
 
     public static ArkTaskView? Parse(JsonElement task)
@@ -61,7 +70,8 @@ public sealed record ArkTaskView(
             Text(error, "message"),
             Number(task, "seed"),
             Number(usage, "completion_tokens") ?? Number(usage, "total_tokens"),
-            Number(task, "created_at"));
+            Number(task, "created_at"),
+            Number(task, "updated_at"));
     }
 
     public static ArkTaskView? Parse(string json)
