@@ -174,6 +174,13 @@ internal sealed partial class ArkEngine(
         var since = intent.ToUnixTimeSeconds() - 5;
         var candidates = recent.Value.Where(t => t.CreatedAt is null || t.CreatedAt >= since).ToList();
         var known = await tasks.KnownTaskIdsAsync([.. candidates.Select(t => t.Id)], cancellationToken);
+        if ((await tasks.GetAsync(job.Id, cancellationToken))?.TaskId is { } toldMeanwhile)
+        {
+            // A callback told this job's task while the list was on its way (a terminal one retried to a restarted
+            // gateway, say): its id now counts as known — as this job's own, so it must not be passed over and sent again.
+            return await SubmittedAsync(work, lane, toldMeanwhile, cancellationToken);
+        }
+
         foreach (var candidate in candidates.Where(t => !known.Contains(t.Id)))
         {
             // The seed is the job's own (validation makes it concrete): list items may omit it, GET has it.
