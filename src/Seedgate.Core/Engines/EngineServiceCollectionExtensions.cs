@@ -20,8 +20,9 @@ public static class EngineServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers the TEST engines that configuration asks for (none by default): the instant engine
-    /// (<see cref="InstantTestEngine.EnabledKey"/>) and the remote-test engine (<see cref="RemoteTestEngine.BaseUrlKey"/>).
+    /// Registers the TEST engine that configuration asks for (none by default): the instant engine
+    /// (<see cref="InstantTestEngine.EnabledKey"/>). Steps against a remote are tested on the real Ark engine and the
+    /// upstream simulator.
     /// </summary>
     public static IServiceCollection AddTestEngines(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,14 +32,6 @@ public static class EngineServiceCollectionExtensions
         {
             services.AddSingleton<IVideoEngine>(sp => new InstantTestEngine(
                 sp.GetRequiredService<NodeIdentity>(), configuration[InstantTestEngine.RunDirectoryKey]));
-        }
-
-        if (configuration[RemoteTestEngine.BaseUrlKey] is { Length: > 0 } remote)
-        {
-            services.AddHttpClient(RemoteTestEngine.EngineName, client => client.BaseAddress = new Uri(remote.TrimEnd('/') + "/"));
-            services.AddSingleton<IVideoEngine>(sp => new RemoteTestEngine(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteTestEngine.EngineName),
-                configuration.GetValue(RemoteTestEngine.PollIntervalKey, TimeSpan.FromMilliseconds(200))));
         }
 
         return services;
