@@ -31,7 +31,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
     {
         var database = await NewDatabaseAsync();
         var first = await database.OpenAsync();
-        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks"], first.MigrationsApplied);
         Assert.Equal(database.Name, first.DatabaseName);
         var rows = await MigrationRowsAsync(database);
 
@@ -60,7 +60,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
                 TaskScheduler.Default).Unwrap()).ToArray();
             var opened = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
             Assert.Equal(4, (await MigrationRowsAsync(database)).Count);
             Assert.Empty((await database.OpenAsync()).MigrationsApplied);
         }

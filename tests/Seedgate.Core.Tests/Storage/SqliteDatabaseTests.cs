@@ -45,7 +45,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Migrations_run_once_and_are_recorded()
     {
         var first = await _file.OpenAsync();
-        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks"], first.MigrationsApplied);
         var appliedAt = await MigrationRowsAsync(first);
 
         var second = await _file.OpenAsync();
@@ -73,7 +73,7 @@ public sealed class SqliteDatabaseTests : IDisposable
                 TaskScheduler.Default).Unwrap()).ToArray();
             var databases = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
             Assert.Equal(4, (await MigrationRowsAsync(databases[0])).Count);
             foreach (var database in databases)
             {
