@@ -38,7 +38,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         var second = await database.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(rows, await MigrationRowsAsync(database));
-        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans")], rows.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans"), (5, "005_upstream_tasks")], rows.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var second = await _file.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(appliedAt, await MigrationRowsAsync(second));
-        Assert.Equal([(1L, "001_initial"), (2L, "002_job_core"), (3L, "003_ledger"), (4L, "004_plans")], appliedAt.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1L, "001_initial"), (2L, "002_job_core"), (3L, "003_ledger"), (4L, "004_plans"), (5L, "005_upstream_tasks")], appliedAt.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
