@@ -47,26 +47,26 @@ public static class UpstreamServiceCollectionExtensions
         services.AddSingleton<IVideoEngine, ArkEngine>();
         foreach (var lane in lanes.All)
         {
-            var client = services.AddHttpClient(ArkClients.ClientName(lane.Name), client =>
+            var builder = services.AddHttpClient(ArkClients.ClientName(lane.Name), client =>
             {
                 client.BaseAddress = lane.BaseUrl;
                 client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's timeouts govern
             });
-            client.AddResilienceHandler("ark", pipeline =>
+            builder.AddResilienceHandler("ark", pipeline =>
+            {
+                var retry = new HttpRetryStrategyOptions
                 {
-                    var retry = new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = 2,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(500),
-                        ShouldRetryAfterHeader = true,
-                    };
-                    retry.DisableForUnsafeHttpMethods(); // a create is never resent blind: the engine reconciles
-                    pipeline.AddRetry(retry);
-                    pipeline.AddTimeout(lane.RequestTimeout); // each attempt
-                });
-            client.AddHttpMessageHandler(sp => new UpstreamRateHandler(sp.GetRequiredService<IAccountStore>(), lane, sp.GetRequiredService<TimeProvider>()));
+                    MaxRetryAttempts = 2,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(500),
+                    ShouldRetryAfterHeader = true,
+                };
+                retry.DisableForUnsafeHttpMethods(); // a create is never resent blind: the engine reconciles
+                pipeline.AddRetry(retry);
+                pipeline.AddTimeout(lane.RequestTimeout); // each attempt
+            });
+            builder.AddHttpMessageHandler(sp => new UpstreamRateHandler(sp.GetRequiredService<IAccountStore>(), lane, sp.GetRequiredService<TimeProvider>()));
         }
 
         // Outputs come from the upstream's own file host (object storage), which the account's rate does not cover.
