@@ -13,7 +13,7 @@ namespace Seedgate.Core.Storage.Sql;
 internal static class UpstreamClaim
 {
     private const string Slotted = "EXISTS (SELECT 1 FROM upstream_tasks t WHERE t.job_id = jobs.id)";
-    private const string InFlight = "state IN ('held', 'submitted')";
+    private const string InFlight = UpstreamTaskStore.InFlight;
 
     public static async Task<List<Job>> ClaimAsync(
         SqlSession session, string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps? caps, UpstreamLanes lanes, CancellationToken cancellationToken)
@@ -151,7 +151,7 @@ internal static class UpstreamClaim
         SqlSession session, UpstreamLanes lanes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var busy = (await session.QueryAsync(
-            $"SELECT upstream, COUNT(*) FROM upstream_tasks WHERE {InFlight} GROUP BY upstream;",
+            UpstreamTaskStore.InFlightByUpstreamSql,
             _ => { },
             r => (Lane: r.GetString(0), Count: (int)r.GetInt64(1)),
             cancellationToken)).ToDictionary(r => r.Lane, r => r.Count, StringComparer.Ordinal);

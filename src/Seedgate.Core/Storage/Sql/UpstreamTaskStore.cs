@@ -20,6 +20,12 @@ public sealed record UpstreamPoll(string JobId, string TaskId, string Model, Dat
 /// </summary>
 public sealed class UpstreamTaskStore
 {
+    /// <summary>The rows that are tasks in flight (a slot taken): held or submitted, not done.</summary>
+    internal const string InFlight = "state IN ('held', 'submitted')";
+
+    /// <summary>Tasks in flight per upstream account: (upstream, count) rows.</summary>
+    internal const string InFlightByUpstreamSql = $"SELECT upstream, COUNT(*) FROM upstream_tasks WHERE {InFlight} GROUP BY upstream;";
+
     private const string Wake =
         "UPDATE jobs SET lease_until = @now WHERE id = @job_id AND status = 'running' AND lease_owner IS NULL AND lease_until > @now;";
 
@@ -247,7 +253,7 @@ public sealed class UpstreamTaskStore
                     cancellationToken);
                 var flying = await session.QueryAsync(
                     "SELECT j.account_id, COUNT(*) FROM upstream_tasks t JOIN jobs j ON j.id = t.job_id " +
-                    "WHERE t.state IN ('held', 'submitted') GROUP BY j.account_id;",
+                    $"WHERE t.{InFlight} GROUP BY j.account_id;",
                     _ => { },
                     r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
                     cancellationToken);
@@ -266,7 +272,7 @@ public sealed class UpstreamTaskStore
     public Task<Dictionary<string, int>> InFlightAsync(CancellationToken cancellationToken) =>
         _database.ReadAsync(
             async session => (await session.QueryAsync(
-                "SELECT upstream, COUNT(*) FROM upstream_tasks WHERE state IN ('held', 'submitted') GROUP BY upstream;",
+                InFlightByUpstreamSql,
                 _ => { },
                 r => (Lane: r.GetString(0), Count: (int)r.GetInt64(1)),
                 cancellationToken)).ToDictionary(r => r.Lane, r => r.Count, StringComparer.Ordinal),
