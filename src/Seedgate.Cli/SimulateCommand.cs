@@ -40,6 +40,19 @@ internal static class SimulateCommand
             Description = "Comma-separated words: a prompt holding one ends failed with OutputVideoSensitiveContentDetected",
             HelpName = "WORDS",
         };
+        var failingModels = new Option<string>("--failing-models")
+        {
+            Description = "Comma-separated model ids (or names without their version) whose every task ends failed (InternalServiceError): one tier's outage",
+            HelpName = "MODELS",
+        };
+        failingModels.Validators.Add(result =>
+        {
+            // The options' own check (the only problem options holding just these models can have), under the flag's name.
+            if (new SimulatorOptions { FailingModels = List(result.GetValue(failingModels)) }.Problem() is { } problem)
+            {
+                result.AddError($"--failing-models: {problem}");
+            }
+        });
         var urlTtl = Integer("--url-ttl-s", "Seconds output links work after the task ends [default 86400]", v => v >= 1, "an integer of at least 1");
         var quirks = new Option<string>("--quirks")
         {
@@ -70,7 +83,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Run the upstream simulator: an Ark-protocol stand-in for BytePlus ModelArk / Volcano Ark Seedance.")
         {
-            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, policyWords, urlTtl, quirks, quirkRate, apiKey, randomSeed, reuse,
+            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, failingModels, policyWords, urlTtl, quirks, quirkRate, apiKey, randomSeed, reuse,
         };
         command.Validators.Add(result =>
         {
@@ -103,6 +116,7 @@ internal static class SimulateCommand
                     FailRate = parseResult.GetValue(failRate) ?? defaults.FailRate,
                     ErrorRate = parseResult.GetValue(errorRate) ?? defaults.ErrorRate,
                     HangRate = parseResult.GetValue(hangRate) ?? defaults.HangRate,
+                    FailingModels = List(parseResult.GetValue(failingModels)),
                     PolicyWords = List(parseResult.GetValue(policyWords)),
                     UrlTtlSeconds = parseResult.GetValue(urlTtl) ?? defaults.UrlTtlSeconds,
                     Quirks = List(parseResult.GetValue(quirks)),

@@ -56,4 +56,10 @@ public sealed record CreateTaskRequest
 
     /// <summary>Seedgate extension: what the video should not show.</summary>
     public string? NegativePrompt { get; init; }
+
+    /// <summary>
+    /// Seedgate extension (tier fallback): another model that can serve this whole request; after repeated transient
+    /// failures the task runs on it and is billed at its price (<see cref="GenerationTask.ServedModel"/> says which served).
+    /// </summary>
+    public string? FallbackModel { get; init; }
 }

@@ -70,6 +70,15 @@ public sealed record GenerationTask
     /// <summary>Seedgate extension: progress in percent (0–100) when the engine reports it.</summary>
     public int? Progress { get; init; }
 
+    /// <summary>Seedgate extension: the fallback model the task was created with, or <see langword="null"/>.</summary>
+    public string? FallbackModel { get; init; }
+
+    /// <summary>
+    /// Seedgate extension, with a fallback model only: the model serving the task (the one asked for, or its fallback
+    /// after repeated transient failures), whose price is charged.
+    /// </summary>
+    public string? ServedModel { get; init; }
+
     /// <summary>Fields this SDK does not model, kept so that nothing the server sends is lost.</summary>
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }

@@ -40,6 +40,7 @@ public sealed class CreateTaskTests
                 CameraMotion = "dolly_in",
                 Style = "cinematic",
                 NegativePrompt = "blur",
+                FallbackModel = "seedance-2.0-mini",
             },
             idempotencyKey: "idem-1",
             correlationId: "corr-42",
@@ -74,7 +75,8 @@ public sealed class CreateTaskTests
               "priority": 3,
               "camera_motion": "dolly_in",
               "style": "cinematic",
-              "negative_prompt": "blur"
+              "negative_prompt": "blur",
+              "fallback_model": "seedance-2.0-mini"
             }
             """);
         var actual = JsonNode.Parse(received.Body);

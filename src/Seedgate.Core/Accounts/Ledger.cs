@@ -71,12 +71,20 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
 
     /// <summary>
     /// What a job holds from submit to end: its whole requested clip (a normalized spec) at its model's price; when the
-    /// model chooses the length, its longest (never under-reserve).
+    /// model chooses the length, its longest (never under-reserve). A job with a fallback model holds the dearer of the
+    /// two, so that falling back never charges past what was held.
     /// </summary>
     public long EstimateMicros(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var model = catalog.Find(request.Model) ?? throw new InvalidOperationException($"Model '{request.Model}' is not in the catalog.");
+        var estimate = EstimateOnMicros(request, request.Model);
+        return request.FallbackModel is { } fallback ? Math.Max(estimate, EstimateOnMicros(request, fallback)) : estimate;
+    }
+
+    /// <summary>The whole requested clip on one model (the model's longest when it chooses the length).</summary>
+    private long EstimateOnMicros(GenerationRequest request, string modelId)
+    {
+        var model = catalog.Find(modelId) ?? throw new InvalidOperationException($"Model '{modelId}' is not in the catalog.");
         var seconds = request.AutoDuration ? model.Duration.Max : request.Duration!.Value;
         return Pricing.CostMicros(model, request.Resolution!, seconds, request.FramesPerSecond!.Value);
     }
@@ -110,7 +118,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
                 if (refused.Length > 0 && catalog.PolicyFailureFraction > 0)
                 {
                     await ChargeAsync(
-                        session, refused, job => (long)Math.Round(EstimateMicros(job.Request) * catalog.PolicyFailureFraction), cancellationToken);
+                        session, refused, job => (long)Math.Round(EstimateOnMicros(job.Request, job.Request.Model) * catalog.PolicyFailureFraction), cancellationToken);
                 }
 
                 await ReleaseAsync(session, jobs, cancellationToken);

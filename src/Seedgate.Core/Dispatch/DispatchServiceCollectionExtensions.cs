@@ -21,6 +21,7 @@ public static class DispatchServiceCollectionExtensions
             .Validate(o => o.ConcurrentUpstreamSteps >= 1, "Seedgate:Dispatch:ConcurrentUpstreamSteps must be at least 1.")
             .Validate(o => o.Lease >= TimeSpan.FromSeconds(3), "Seedgate:Dispatch:Lease must be at least 3 seconds.")
             .Validate(o => o.MaxAttempts >= 1, "Seedgate:Dispatch:MaxAttempts must be at least 1.")
+            .Validate(o => o.FallbackAfterFailures >= 1, "Seedgate:Dispatch:FallbackAfterFailures must be at least 1.")
             .Validate(o => o.MaxLapses >= 0, "Seedgate:Dispatch:MaxLapses must not be negative.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Seedgate:Dispatch:PollInterval must be positive.")
             .Validate(o => o.ScratchSweepInterval > TimeSpan.Zero, "Seedgate:Dispatch:ScratchSweepInterval must be positive.")

@@ -173,6 +173,13 @@ internal sealed partial class JobRunner(
         var now = time.GetUtcNow();
         if (retries.NextAttempt(job, now, notBefore) is { } retryAt)
         {
+            if (FallbackFor(job) is { } fallback &&
+                await store.FallBackAsync(job.Id, node.Id, error, retryAt, job.Request with { Model = fallback.Id }, fallback.Route.Engine, now, cancellationToken))
+            {
+                Log.FallingBack(logger, cause, job.Id, job.Attempts, error.Code, fallback.Id, retryAt);
+                return;
+            }
+
             Log.Retrying(logger, cause, job.Id, job.Attempts, error.Code, retryAt);
             await store.ScheduleRetryAsync(job.Id, node.Id, error, retryAt, now, cancellationToken);
         }
@@ -186,6 +193,12 @@ internal sealed partial class JobRunner(
             await FailAsync(job, JobStatus.Failed, error, cancellationToken);
         }
     }
+
+    /// <summary>The model the job's next attempt moves to: its fallback, once it failed often enough on the model it asked for.</summary>
+    private ModelSpec? FallbackFor(Job job) =>
+        job.Request.FallbackModel is { } fallback && !job.ServedByFallback && job.Attempts >= _options.FallbackAfterFailures
+            ? catalog.Find(fallback)
+            : null;
 
     private async Task FailAsync(Job job, JobStatus status, JobError error, CancellationToken cancellationToken)
     {
@@ -249,6 +262,9 @@ internal sealed partial class JobRunner(
 
         [LoggerMessage(LogEvents.JobRetrying, LogLevel.Warning, "Job {JobId} failed transiently on attempt {Attempt} ({Code}); retrying at {RetryAt}")]
         public static partial void Retrying(ILogger logger, Exception? ex, string jobId, int attempt, string code, DateTimeOffset retryAt);
+
+        [LoggerMessage(LogEvents.JobFallingBack, LogLevel.Warning, "Job {JobId} failed transiently on attempt {Attempt} ({Code}); its next attempt runs on its fallback model {Model} at {RetryAt}")]
+        public static partial void FallingBack(ILogger logger, Exception? ex, string jobId, int attempt, string code, string model, DateTimeOffset retryAt);
 
         [LoggerMessage(LogEvents.LeaseLost, LogLevel.Warning, "Job {JobId}: this node no longer holds its lease; the step is dropped")]
         public static partial void LeaseLost(ILogger logger, string jobId);

@@ -73,6 +73,14 @@ public sealed record GenerationRequest
     public bool Draft { get; init; }
 
     /// <summary>
+    /// Seedgate's tier fallback (<c>fallback_model</c>), opt-in: after <c>Seedgate:Dispatch:FallbackAfterFailures</c>
+    /// transient failures in a row the job's next attempt runs on this model (a catalog id after validation, which
+    /// checks that it can serve the request) and is billed at its price. When the job falls back, <see cref="Model"/>
+    /// becomes this id (see <see cref="Jobs.Job.ServedByFallback"/>). Null: the job fails after its attempts as usual.
+    /// </summary>
+    public string? FallbackModel { get; init; }
+
+    /// <summary>
     /// Set by <see cref="Jobs.JobSubmitter"/> from the account's plan (<c>upscale_small_images</c>), never by a dialect:
     /// a reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it instead of
     /// refused. Kept with the job, so an image fetched later is treated as the plan said at submit.

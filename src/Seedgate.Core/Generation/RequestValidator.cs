@@ -151,27 +151,66 @@ public sealed class RequestValidator(ModelCatalog catalog)
             return fieldProblem;
         }
 
-        validated = new ValidatedRequest(
-            request with
-            {
-                Model = model.Id,
-                Prompt = prompt,
-                NegativePrompt = negative,
-                Resolution = resolution,
-                Ratio = ratio,
-                // Every value concrete from here on: engines and views never default again.
-                Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
-                AutoDuration = duration == -1,
-                FramesPerSecond = FramesPerSecond,
-                GenerateAudio = audio,
-                Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,
-                ExecutionExpiresAfter = expiresAfter,
-                ServiceTier = "default",
-                SafetyIdentifier = safetyIdentifier,
-                OutputFormat = outputFormat,
-            },
-            model,
-            mode);
+        var normalized = request with
+        {
+            Model = model.Id,
+            Prompt = prompt,
+            NegativePrompt = negative,
+            Resolution = resolution,
+            Ratio = ratio,
+            // Every value concrete from here on: engines and views never default again.
+            Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
+            AutoDuration = duration == -1,
+            FramesPerSecond = FramesPerSecond,
+            GenerateAudio = audio,
+            Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,
+            ExecutionExpiresAfter = expiresAfter,
+            ServiceTier = "default",
+            SafetyIdentifier = safetyIdentifier,
+            OutputFormat = outputFormat,
+        };
+        var fallbackProblem = CheckFallback(normalized, model, names, out var fallbackModel);
+        if (fallbackProblem is not null)
+        {
+            return fallbackProblem;
+        }
+
+        validated = new ValidatedRequest(normalized with { FallbackModel = fallbackModel }, model, mode);
+        return null;
+    }
+
+    /// <summary>
+    /// A fallback model must be another catalog model that accepts the whole request as normalized for the first (its
+    /// resolution, duration, audio, references and fields): the job may move to it at any retry, and nothing may be
+    /// refused then.
+    /// </summary>
+    private SeedgateError? CheckFallback(GenerationRequest normalized, ModelSpec model, ParamNames names, out string? fallbackId)
+    {
+        fallbackId = null;
+        if (normalized.FallbackModel is not { } name)
+        {
+            return null;
+        }
+
+        var param = names["fallback_model"];
+        if (catalog.Find(name) is not { } fallback)
+        {
+            return SeedgateError.Invalid(
+                param, $"{param} '{name}' does not exist or is not available. Available: {string.Join(", ", catalog.Models.Select(m => m.Id))}.");
+        }
+
+        if (fallback.Id == model.Id)
+        {
+            return SeedgateError.Invalid(param, $"{param} must name another model than {names["model"]} (both are {model.Id}).");
+        }
+
+        var onFallback = normalized with { Model = fallback.Id, FallbackModel = null, Duration = normalized.AutoDuration ? -1 : normalized.Duration };
+        if (Validate(onFallback, names, out _) is { } refused)
+        {
+            return SeedgateError.Invalid(param, $"{param} {fallback.Id} cannot serve this request: {refused.Message}");
+        }
+
+        fallbackId = fallback.Id;
         return null;
     }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Generation;
 using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Upstream;
 
@@ -74,6 +75,15 @@ public interface IJobStore
     /// The checkpoint stays (the engine decides what it means for the next attempt).
     /// </summary>
     Task<bool> ScheduleRetryAsync(string id, string owner, JobError error, DateTimeOffset retryAt, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScheduleRetryAsync"/> on another model: the retry runs <paramref name="request"/> (its model the
+    /// fallback) on <paramref name="engine"/>. Only a job with nothing under way on its engine (no checkpoint) moves;
+    /// false when it has one, or is not held.
+    /// </summary>
+    Task<bool> FallBackAsync(
+        string id, string owner, JobError error, DateTimeOffset retryAt, GenerationRequest request, string engine, DateTimeOffset now,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores the engine's checkpoint (and the upstream task id, once known) while the owner holds the job: before an

@@ -66,6 +66,12 @@ public sealed record Job
     /// </summary>
     public DateTimeOffset? LeaseUntil { get; init; }
 
+    /// <summary>
+    /// True once the job runs (or ran) on the fallback model the caller named: <c>Request.Model</c> is then that model,
+    /// the one that serves it and whose price it pays.
+    /// </summary>
+    public bool ServedByFallback => Request.FallbackModel is { } fallback && string.Equals(fallback, Request.Model, StringComparison.Ordinal);
+
     /// <summary>The engine that serves the job (from the catalog route).</summary>
     public required string Engine { get; init; }
 

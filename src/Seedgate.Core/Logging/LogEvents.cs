@@ -24,6 +24,7 @@ public static class LogEvents
     public const int RetentionSwept = 1014;
     public const int RetentionFailed = 1015;
     public const int ScratchSwept = 1016;
+    public const int JobFallingBack = 1017;
 
     public const int UnexpectedRequestError = 2000;
     public const int RequestBodyRefused = 2001;

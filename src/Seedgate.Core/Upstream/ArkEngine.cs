@@ -18,7 +18,7 @@ namespace Seedgate.Core.Upstream;
 /// Upstream Seedance (Ark protocol) in steps. The claim gave the job a slot on one upstream account; the checkpoint
 /// says where it is:
 /// <list type="bullet">
-/// <item><c>null</c> / <c>unsent</c>: record the intent (<c>submitting:{unix ms}</c>), then create the task.</item>
+/// <item><c>null</c>: record the intent (<c>submitting:{unix ms}</c>), then create the task.</item>
 /// <item><c>submitting:…</c>: a create whose answer never came (a crash, a timeout): look for the task upstream (its
 /// seed is unique to the job) before anything is sent again; only when the upstream has none after the request could
 /// have arrived is it created anew.</item>
@@ -45,7 +45,7 @@ internal sealed partial class ArkEngine(
     /// <summary>The named HTTP client that copies outputs from the upstream's file URLs.</summary>
     public const string FilesClient = "Seedgate.UpstreamFiles";
 
-    private const string Unsent = "unsent";
+    private const string Unsent = "unsent"; // what releases wrote before they cleared the checkpoint; read as null
     private const string Submitting = "submitting:";
     private const string Submitted = "submitted";
     private const string Collecting = "collecting";
@@ -68,7 +68,7 @@ internal sealed partial class ArkEngine(
         if (row is null || lane is null)
         {
             // Claimed without a slot (the upstream accounts were reconfigured): give it back and take one again.
-            await tasks.ReleaseAsync(job.Id, node.Id, Unsent, time.GetUtcNow(), cancellationToken);
+            await tasks.ReleaseAsync(job.Id, node.Id, time.GetUtcNow(), cancellationToken);
             return new EngineStep.Failed(new SeedgateError(
                 ErrorCodes.ServiceUnavailable, $"No upstream account holds a slot for job {job.Id}; it waits for one.", null, FailureClass.Transient));
         }
@@ -123,7 +123,7 @@ internal sealed partial class ArkEngine(
     private async Task<EngineStep> RefusedAsync(Job job, UpstreamLane lane, ArkFailure failure, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await tasks.ReleaseAsync(job.Id, node.Id, Unsent, now, cancellationToken);
+        await tasks.ReleaseAsync(job.Id, node.Id, now, cancellationToken);
         if (failure.Overloaded)
         {
             var pause = failure.RetryAfter > _options.Cooldown ? failure.RetryAfter.Value : _options.Cooldown;
@@ -236,7 +236,7 @@ internal sealed partial class ArkEngine(
                     ErrorCodes.OutputVideoSensitiveContentDetected, $"The upstream ({lane.Name}) reported task {ended.Id} succeeded without a video."));
             case UpstreamStatus.Failed when ArkTaskFailures.ClassOf(ended.ErrorCode) == FailureClass.Transient:
                 // The task is over upstream: another may succeed, so the slot goes back and the retry creates a new one.
-                await tasks.ReleaseAsync(job.Id, node.Id, Unsent, time.GetUtcNow(), cancellationToken);
+                await tasks.ReleaseAsync(job.Id, node.Id, time.GetUtcNow(), cancellationToken);
                 return new EngineStep.Failed(new SeedgateError(
                     ended.ErrorCode!, $"The upstream task {ended.Id} failed: {ended.ErrorMessage}", null, FailureClass.Transient));
             case UpstreamStatus.Failed:

@@ -68,6 +68,9 @@ internal static class SimulatedModels
         .SelectMany(m => new[] { (Name: m.Id, Model: m), (Name: m.Id[..m.Id.LastIndexOf('-')], Model: m) })
         .ToDictionary(p => p.Name, p => p.Model, StringComparer.Ordinal);
 
+    /// <summary>Every full model id served.</summary>
+    public static IEnumerable<string> Ids => Models.Select(m => m.Id);
+
     /// <summary>The model a request names, or null when the simulator does not serve it.</summary>
     public static SimulatedModel? Find(string name) => ByName.GetValueOrDefault(name);
 }

@@ -145,7 +145,7 @@ internal sealed class SimulatedTasks
                 Height = height,
                 Ratio = ratio,
                 Latency = TimeSpan.FromMilliseconds(Math.Max(0, _options.LatencyMs + jitter)),
-                Fate = FateOf(spec.Prompt),
+                Fate = FateOf(spec),
                 Quirks = RollQuirks(),
                 PublicBase = publicBase,
                 CreatedAt = now,
@@ -537,15 +537,15 @@ internal sealed class SimulatedTasks
         }
     }
 
-    private TaskError? FateOf(string prompt)
+    private TaskError? FateOf(TaskSpec spec)
     {
-        if (_options.PolicyWords.Any(word => prompt.Contains(word, StringComparison.OrdinalIgnoreCase)))
+        if (_options.PolicyWords.Any(word => spec.Prompt.Contains(word, StringComparison.OrdinalIgnoreCase)))
         {
             return new TaskError(
                 "OutputVideoSensitiveContentDetected", "The request failed because the output video may contain sensitive information.");
         }
 
-        return Roll(_options.FailRate) ? new TaskError("InternalServiceError", "The service encountered an unexpected internal error.") : null;
+        return _options.FailingModels.Any(m => SimulatedModels.Find(m) == spec.Model) || Roll(_options.FailRate) ? new TaskError("InternalServiceError", "The service encountered an unexpected internal error.") : null;
     }
 
     private TaskQuirks RollQuirks()

@@ -48,6 +48,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public double HangRate { get; init; }
 
+    /// <summary>
+    /// Models (ids, or names without their version) in trouble: every task of theirs ends failed (InternalServiceError)
+    /// after its latency, while the other models serve — an outage of one tier, to rehearse a fallback.
+    /// </summary>
+    public IReadOnlyList<string> FailingModels { get; init; } = [];
+
     /// <summary>Words (case-insensitive, matched anywhere in the prompt) that make a task fail with OutputVideoSensitiveContentDetected after its latency.</summary>
     public IReadOnlyList<string> PolicyWords { get; init; } = [];
 
@@ -103,6 +109,8 @@ public sealed record SimulatorOptions
             : RateProblem(FailRate, nameof(FailRate)) ?? RateProblem(ErrorRate, nameof(ErrorRate)) ?? RateProblem(HangRate, nameof(HangRate))
                 ?? RateProblem(QuirkRate, nameof(QuirkRate))
             ?? (PolicyWords.Any(string.IsNullOrWhiteSpace) ? "PolicyWords must not hold blank words." : null)
+            ?? (FailingModels.FirstOrDefault(m => SimulatedModels.Find(m) is null) is { } model
+                ? $"FailingModels: unknown model '{model}' (known: {string.Join(", ", SimulatedModels.Ids)})." : null)
             ?? (UrlTtlSeconds < 1 ? "UrlTtlSeconds must be at least 1." : null)
             ?? (Quirks.FirstOrDefault(q => !SimulatorQuirks.All.Contains(q)) is { } unknown
                 ? string.Create(CultureInfo.InvariantCulture, $"Quirks: unknown quirk '{unknown}' (known: {string.Join(", ", SimulatorQuirks.All)}).")

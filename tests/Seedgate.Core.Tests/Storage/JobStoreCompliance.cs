@@ -411,6 +411,32 @@ public abstract class JobStoreCompliance
     }
 
     [Fact]
+    public async Task A_retry_moves_to_the_fallback_model_only_with_nothing_under_way()
+    {
+        var store = await CreateStoreAsync();
+        var fresh = NewJob(model: "seedance-2.0") with { Engine = "ark" };
+        var underWay = NewJob(model: "seedance-2.0", createdAt: T0.AddMilliseconds(1)) with { Engine = "ark" };
+        await store.CreateAsync(fresh, None);
+        await store.CreateAsync(underWay, None);
+        Assert.Equal(2, (await store.ClaimAsync("node-1", 2, T0, Lease, None)).Count);
+        Assert.True(await store.CheckpointAsync(underWay.Id, "node-1", new EngineCheckpoint("collecting", "up-1"), T0, None));
+
+        var error = new JobError("InternalServiceError", "the tier is down");
+        var retryAt = T0.AddSeconds(5);
+        GenerationRequest OnFast(Job job) => job.Request with { Model = "seedance-2.0-fast", FallbackModel = "seedance-2.0-fast" };
+        Assert.True(await store.FallBackAsync(fresh.Id, "node-1", error, retryAt, OnFast(fresh), "sandbox", T0, None));
+        Assert.False(await store.FallBackAsync(underWay.Id, "node-1", error, retryAt, OnFast(underWay), "sandbox", T0, None));
+        Assert.False(await store.FallBackAsync(fresh.Id, "node-1", error, retryAt, OnFast(fresh), "sandbox", T0, None)); // no longer held
+
+        var moved = (await store.GetAsync(fresh.Id, None))!;
+        Assert.Equal(("seedance-2.0-fast", "sandbox", true), (moved.Request.Model, moved.Engine, moved.ServedByFallback));
+        Assert.Equal((2, error, retryAt), (moved.Attempts, moved.Error, moved.RetryAt));
+        Assert.Single((await store.ListAsync(new JobQuery("acct-a") { Models = ["seedance-2.0-fast"] }, None)).Items); // the model column moved too
+        var stayed = (await store.GetAsync(underWay.Id, None))!;
+        Assert.Equal(("seedance-2.0", "ark", "node-1"), (stayed.Request.Model, stayed.Engine, stayed.LeaseOwner));
+    }
+
+    [Fact]
     public async Task Upstream_task_id_survives_a_reclaim()
     {
         var store = await CreateStoreAsync();

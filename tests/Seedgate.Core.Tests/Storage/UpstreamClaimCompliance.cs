@@ -68,7 +68,7 @@ public abstract class UpstreamClaimCompliance
         Assert.Equal([first.Id], (await store.ClaimAsync("node-2", UpstreamOnly, T0.AddSeconds(31), Lease, plans, lanes, None)).Select(j => j.Id));
 
         // Refused (e.g. 503): the slot goes back, the other account's job starts.
-        Assert.True(await tasks.ReleaseAsync(first.Id, "node-2", "unsent", T0.AddSeconds(32), None));
+        Assert.True(await tasks.ReleaseAsync(first.Id, "node-2", T0.AddSeconds(32), None));
         Assert.Equal([second.Id], (await store.ClaimAsync("node-1", UpstreamOnly, T0.AddSeconds(32), Lease, plans, lanes, None)).Select(j => j.Id));
     }
 

@@ -246,6 +246,20 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public async Task Every_task_of_a_failing_model_fails_while_the_other_models_serve()
+    {
+        await using var sim = await Sim.StartAsync(new SimulatorOptions { LatencyMs = 100, FailingModels = ["dreamina-seedance-2-0"] });
+        var troubled = Tiny("a standard take");
+        troubled["model"] = "dreamina-seedance-2-0-260128";
+
+        var failed = await sim.WaitAsync(await sim.CreateAsync(troubled), "failed");
+        await sim.WaitAsync(await sim.CreateAsync(Tiny("a fast take")), "succeeded");
+
+        Assert.Equal("InternalServiceError", (string?)failed["error"]!["code"]);
+        Assert.Contains("unknown model 'seedance-9'", new SimulatorOptions { FailingModels = ["seedance-9"] }.Problem(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Output_links_answer_403_Request_has_expired_after_the_url_ttl()
     {
         await using var sim = await Sim.StartAsync(new SimulatorOptions { LatencyMs = 0, UrlTtlSeconds = 2 });

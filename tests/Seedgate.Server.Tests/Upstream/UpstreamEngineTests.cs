@@ -134,6 +134,43 @@ public sealed class UpstreamEngineTests
     }
 
     [Fact]
+    public async Task A_job_that_keeps_failing_on_its_model_runs_on_its_fallback_and_pays_the_fallbacks_price()
+    {
+        // Seedance 2.0 standard is in trouble upstream; Fast serves. The seed's advice: retry 2–3 times, then fall back.
+        await using var rig = await UpstreamRig.StartAsync(Quick with { FailingModels = ["dreamina-seedance-2-0"] });
+        var id = await rig.SubmitAsync("a tier in trouble", extra: new { model = "seedance-2.0", fallback_model = "seedance-2.0-fast" });
+
+        var task = await rig.Gateway.WaitArkAsync(id);
+        Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
+        Assert.Equal("seedance-2.0", (string?)task["model"]); // what the caller asked for …
+        Assert.Equal("seedance-2.0-fast", (string?)task["fallback_model"]);
+        Assert.Equal("seedance-2.0-fast", (string?)task["served_model"]); // … and what served it
+        Assert.Equal(40_000, (long?)task["cost"]!["price_micros"]); // Fast 480p, 4 s at $0.010 a second
+        Assert.Equal(120_000, (long?)task["reserved_cost"]!["amount_micros"]); // held: the dearer of the two (standard)
+        var stats = rig.Simulator.Stats();
+        Assert.Equal(3, stats.TasksCreated); // two failed on standard (FallbackAfterFailures = 2), one succeeded on Fast
+
+        var (_, v1) = await rig.Gateway.GetAsync($"/seedance/v1/videos/{id}");
+        Assert.Equal(("seedance-2.0-fast", "seedance-2.0-fast"), ((string?)v1["fallback_model"], (string?)v1["served_model"]));
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var sdk = new Seedgate.Client.SeedgateClient(http, new() { BaseAddress = rig.Gateway.BaseAddress, ApiKey = Gateway.Key });
+        var viewed = await sdk.GetTaskAsync(id);
+        Assert.Equal(("seedance-2.0", "seedance-2.0-fast", "seedance-2.0-fast"), (viewed.Model, viewed.FallbackModel, viewed.ServedModel));
+    }
+
+    [Fact]
+    public async Task A_job_with_a_fallback_that_succeeds_on_its_own_model_never_falls_back()
+    {
+        await using var rig = await UpstreamRig.StartAsync(Quick);
+        var id = await rig.SubmitAsync("a tier in good health", extra: new { model = "seedance-2.0", fallback_model = "seedance-2.0-fast" });
+
+        var task = await rig.Gateway.WaitArkAsync(id);
+        Assert.Equal(("succeeded", "seedance-2.0"), ((string?)task["status"], (string?)task["served_model"]));
+        Assert.Equal(120_000, (long?)task["cost"]!["price_micros"]);
+        Assert.Equal(1, rig.Simulator.Stats().TasksCreated);
+    }
+
+    [Fact]
     public async Task Fields_a_model_refuses_upstream_are_never_sent_and_newer_fields_are()
     {
         // Seedance 2.x answers service_tier or camera_fixed with a 400, even at their defaults; Seedgate accepts them.

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage.Postgres;
 using Seedgate.Core.Storage.Sqlite;
@@ -38,6 +39,12 @@ public sealed class SqlJobStore : IJobStore
     private static readonly JobStatement Retry = HeldUpdate(
         "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
         "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now");
+
+    // The retry, on another model, only while nothing is under way on the engine (no checkpoint).
+    private static readonly JobStatement FallBack = new(HeldUpdate(
+        "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
+        "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now, " +
+        "model = @model, engine = @engine, request_json = @request_json").Text + " AND checkpoint IS NULL");
 
     private const string CheckpointSql =
         "UPDATE jobs SET checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), updated_at = @now " +
@@ -486,6 +493,28 @@ public sealed class SqlJobStore : IJobStore
                 c.Bigint("@retry_at", JobRows.Millis(retryAt));
                 BindError(c, error);
                 c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    public Task<bool> FallBackAsync(
+        string id, string owner, JobError error, DateTimeOffset retryAt, GenerationRequest request, string engine, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(request);
+        return ChangeOneAsync(
+            JobTransitionKind.RetryScheduled,
+            FallBack,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                c.Bigint("@retry_at", JobRows.Millis(retryAt));
+                BindError(c, error);
+                c.Bigint("@now", JobRows.Millis(now));
+                c.Text("@model", request.Model);
+                c.Text("@engine", engine);
+                c.Text("@request_json", JobJson.Serialize(request));
             },
             cancellationToken);
     }

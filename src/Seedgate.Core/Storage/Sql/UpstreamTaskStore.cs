@@ -100,18 +100,18 @@ public sealed class UpstreamTaskStore
     }
 
     /// <summary>
-    /// The create was refused (nothing runs upstream): the job gives its slot back and its checkpoint says so, so a
-    /// later attempt takes a slot again (on whichever account has one). False when the job is no longer held.
+    /// Nothing runs upstream (the create was refused, or the task failed): the job gives its slot back and starts over
+    /// (no checkpoint), so a later attempt takes a slot again on whichever account has one, and may move to its fallback
+    /// model. False when the job is no longer held.
     /// </summary>
-    public Task<bool> ReleaseAsync(string jobId, string owner, string checkpoint, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<bool> ReleaseAsync(string jobId, string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         _database.WriteAsync(
             async session =>
             {
                 var held = await session.ExecuteAsync(
-                    "UPDATE jobs SET checkpoint = @checkpoint, updated_at = @now WHERE id = @job_id AND status = 'running' AND lease_owner = @owner;",
+                    "UPDATE jobs SET checkpoint = NULL, updated_at = @now WHERE id = @job_id AND status = 'running' AND lease_owner = @owner;",
                     c =>
                     {
-                        c.Text("@checkpoint", checkpoint);
                         c.Bigint("@now", JobRows.Millis(now));
                         c.Text("@job_id", jobId);
                         c.Text("@owner", owner);

@@ -84,12 +84,16 @@ internal static class ArkMapping
             OutputFormat = body.OutputFormat,
             Tools = Tools(body.Tools),
             Draft = body.Draft ?? false,
+            FallbackModel = body.FallbackModel,
         };
         var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content" });
         return (request, names);
     }
 
-    /// <summary>The task view; <paramref name="place"/> (a queued upstream job's place and estimated start) is Seedgate's extension.</summary>
+    /// <summary>
+    /// The task view; <paramref name="place"/> (a queued upstream job's place and estimated start) and the tier fallback
+    /// (<c>fallback_model</c>, <c>served_model</c>) are Seedgate's extensions.
+    /// </summary>
     public static ArkTask ToTask(Job job, HttpRequest http, OutputLinks links, QueuePlace? place = null)
     {
         var request = job.Request;
@@ -124,7 +128,10 @@ internal static class ArkMapping
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
             links.FilesExpireAt(job),
             place?.Position,
-            place is null ? null : DialectJson.UnixSeconds(place.EstimatedStart));
+            place is null ? null : DialectJson.UnixSeconds(place.EstimatedStart),
+            request.FallbackModel,
+            // With a fallback named, which of the two serves the job (its price is the one charged).
+            request.FallbackModel is null ? null : request.Model);
     }
 
     private static List<GenerationTool> Tools(List<ArkTool?>? tools)

@@ -34,6 +34,7 @@ internal sealed class ArkCreateTaskBody
     public string? CameraMotion { get; set; }
     public string? Style { get; set; }
     public string? NegativePrompt { get; set; }
+    public string? FallbackModel { get; set; }
 }
 
 internal sealed class ArkContentItem
@@ -88,7 +89,9 @@ internal sealed record ArkTask(
     long? RetryAt,
     long? FilesExpireAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? QueuePosition = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedStartAt = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedStartAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FallbackModel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null);
 
 internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
 

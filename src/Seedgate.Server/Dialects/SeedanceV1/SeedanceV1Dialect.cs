@@ -113,6 +113,7 @@ internal static class SeedanceV1Dialect
             Seed = body.Seed,
             Style = Ark.ArkMapping.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
             CameraMotion = Ark.ArkMapping.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
+            FallbackModel = body.FallbackModel,
         };
     }
 
@@ -200,7 +201,9 @@ internal static class SeedanceV1Dialect
             DialectJson.UnixSeconds(job.UpdatedAt),
             job.CorrelationId,
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
-            links.FilesExpireAt(job));
+            links.FilesExpireAt(job),
+            job.Request.FallbackModel,
+            job.Request.FallbackModel is null ? null : job.Request.Model);
     }
 
     private sealed class V1Errors : IDialectErrors

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Seedgate.Server.Dialects.SeedanceV1;
 
 // The aggregator shape of seed article 000 (POST /seedance/v1/videos, GET /seedance/v1/videos/{job_id}).
@@ -17,6 +19,9 @@ internal sealed class V1CreateBody
     public string? ImageUrl { get; set; }
     public string? ImageBase64 { get; set; }
     public List<V1Reference?>? References { get; set; }
+
+    // Seedgate's tier fallback, as in the Ark dialect.
+    public string? FallbackModel { get; set; }
 }
 
 internal sealed class V1Reference
@@ -45,7 +50,9 @@ internal sealed record V1Job(
     long UpdatedAt,
     string? CorrelationId,
     long? RetryAt,
-    long? FilesExpireAt);
+    long? FilesExpireAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FallbackModel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null);
 
 internal sealed record V1Output(string VideoUrl, string? LastFrameUrl);
 
