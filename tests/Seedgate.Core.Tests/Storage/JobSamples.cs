@@ -40,6 +40,7 @@ internal static class JobSamples
         OutputFormat = "mov",
         Tools = [GenerationTool.WebSearch],
         Draft = true,
+        FallbackModel = "seedance-2.0",
         UpscaleSmallImages = true,
     };
 
