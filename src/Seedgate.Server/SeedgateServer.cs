@@ -24,6 +24,7 @@ using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
 using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
+using Seedgate.Server.Dialects.Variants;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Limits;
@@ -168,6 +169,7 @@ public static class SeedgateServer
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
         app.MapArkDialect();
         app.MapSeedanceV1Dialect();
+        app.MapVariantDialect();
         app.MapDownloads();
         app.MapBalance();
         app.MapUsage();

@@ -114,7 +114,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
             case JobTransitionKind.Failed:
-                var refused = jobs.Where(j => IsPolicyFailure(j.Error)).ToArray();
+                var refused = jobs.Where(j => j.Error?.IsContentPolicy == true).ToArray();
                 if (refused.Length > 0 && catalog.PolicyFailureFraction > 0)
                 {
                     await ChargeAsync(
@@ -167,9 +167,6 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
 
     /// <summary>The calendar month (UTC) a moment falls in, as the quota and the month totals key it: "2026-12".</summary>
     internal static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static bool IsPolicyFailure(JobError? error) => error?.Code is ErrorCodes.InputTextSensitiveContentDetected
-        or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected;
 
     /// <summary>
     /// The ids of the successes the free quota covers (Fast tier, something to pay, quota left this month): one upsert

@@ -130,6 +130,7 @@ public static class JobDialects
 {
     public const string Ark = "ark";
     public const string SeedanceV1 = "seedance-v1";
+    public const string Variant = "variant";
 }
 
 /// <summary>What a successful job produced. Keys name blobs in Seedgate's blob store.</summary>
@@ -148,4 +149,11 @@ public sealed record JobOutputs(
 public sealed record JobError(string Code, string Message, string? Param = null)
 {
     public static JobError From(SeedgateError error) => new(error.Code, error.Message, error.Param);
+
+    /// <summary>A refusal at the content-policy check (of the prompt, an input image, or the output video).</summary>
+    public bool IsContentPolicy => Code is ErrorCodes.InputTextSensitiveContentDetected
+        or ErrorCodes.InputImageSensitiveContentDetected or ErrorCodes.OutputVideoSensitiveContentDetected;
+
+    /// <summary>A refusal of the request's own inputs (a reference that cannot be fetched or read, a field out of range).</summary>
+    public bool IsInvalidInput => Code is ErrorCodes.InvalidParameter or ErrorCodes.MissingParameter;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Seedgate.Server.Dialects;
 using Seedgate.Server.Dialects.Ark;
 using Seedgate.Server.Dialects.SeedanceV1;
+using Seedgate.Server.Dialects.Variants;
 
 namespace Seedgate.Server.Edge;
 
@@ -12,6 +13,7 @@ internal static class DialectOwners
     [
         (ArkDialect.Root, ArkDialect.Errors),
         (SeedanceV1Dialect.Root, SeedanceV1Dialect.Errors),
+        (VariantDialect.Root, VariantDialect.Errors),
     ];
 
     /// <summary>The errors of the dialect whose root the path is under; the neutral shape for every other path.</summary>

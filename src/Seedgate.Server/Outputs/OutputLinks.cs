@@ -33,8 +33,14 @@ internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions
         }
 
         var path = RoutePrefix + key;
-        var baseUrl = options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{TrustedHost(request.HttpContext)}{request.PathBase}";
-        return $"{baseUrl}{path}?{signer.Sign(path, options.Value.LinkLifetime)}";
+        return $"{BaseUrl(request)}{path}?{signer.Sign(path, options.Value.LinkLifetime)}";
+    }
+
+    /// <summary>Where the caller reaches this gateway (no trailing slash): the public base URL, else a host it trusts.</summary>
+    public string BaseUrl(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{TrustedHost(request.HttpContext)}{request.PathBase}";
     }
 
     /// <summary>
