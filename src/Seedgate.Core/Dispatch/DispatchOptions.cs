@@ -25,7 +25,7 @@ internal sealed class DispatchOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>
-    /// Transient failures in a row after which a job that names a <c>fallback_model</c> runs its next attempt on it (the
+    /// Transient failures (attempts that failed) after which a job that names a <c>fallback_model</c> runs its next attempt on it (the
     /// first seed's advice: retry 2–3 times, then fall back to the Fast tier). Only a job with nothing under way on its
     /// engine moves (an upstream task that still runs, or a finished one being copied, is never abandoned).
     /// </summary>

@@ -74,7 +74,7 @@ public sealed record GenerationRequest
 
     /// <summary>
     /// Seedgate's tier fallback (<c>fallback_model</c>), opt-in: after <c>Seedgate:Dispatch:FallbackAfterFailures</c>
-    /// transient failures in a row the job's next attempt runs on this model (a catalog id after validation, which
+    /// transient failures the job's next attempt runs on this model (a catalog id after validation, which
     /// checks that it can serve the request) and is billed at its price. When the job falls back, <see cref="Model"/>
     /// becomes this id (see <see cref="Jobs.Job.ServedByFallback"/>). Null: the job fails after its attempts as usual.
     /// </summary>

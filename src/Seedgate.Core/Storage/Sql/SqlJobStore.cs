@@ -36,15 +36,15 @@ public sealed class SqlJobStore : IJobStore
         "status = @status, error_code = @error_code, error_message = @error_message, error_param = @error_param, " +
         "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now");
 
-    private static readonly JobStatement Retry = HeldUpdate(
+    private const string RetryAssignments =
         "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
-        "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now");
+        "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now";
+
+    private static readonly JobStatement Retry = HeldUpdate(RetryAssignments);
 
     // The retry, on another model, only while nothing is under way on the engine (no checkpoint).
-    private static readonly JobStatement FallBack = new(HeldUpdate(
-        "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
-        "error_code = @error_code, error_message = @error_message, error_param = @error_param, updated_at = @now, " +
-        "model = @model, engine = @engine, request_json = @request_json").Text + " AND checkpoint IS NULL");
+    private static readonly JobStatement FallBack = new(
+        HeldUpdate(RetryAssignments + ", model = @model, engine = @engine, request_json = @request_json").Text + " AND checkpoint IS NULL");
 
     private const string CheckpointSql =
         "UPDATE jobs SET checkpoint = @checkpoint, upstream_task_id = COALESCE(@upstream_task_id, upstream_task_id), updated_at = @now " +
@@ -487,14 +487,16 @@ public sealed class SqlJobStore : IJobStore
         return ChangeOneAsync(
             JobTransitionKind.RetryScheduled,
             Retry,
-            c =>
-            {
-                BindHeld(c, id, owner);
-                c.Bigint("@retry_at", JobRows.Millis(retryAt));
-                BindError(c, error);
-                c.Bigint("@now", JobRows.Millis(now));
-            },
+            c => BindRetry(c, id, owner, error, retryAt, now),
             cancellationToken);
+    }
+
+    private static void BindRetry(DbCommand command, string id, string owner, JobError error, DateTimeOffset retryAt, DateTimeOffset now)
+    {
+        BindHeld(command, id, owner);
+        command.Bigint("@retry_at", JobRows.Millis(retryAt));
+        BindError(command, error);
+        command.Bigint("@now", JobRows.Millis(now));
     }
 
     public Task<bool> FallBackAsync(
@@ -508,10 +510,7 @@ public sealed class SqlJobStore : IJobStore
             FallBack,
             c =>
             {
-                BindHeld(c, id, owner);
-                c.Bigint("@retry_at", JobRows.Millis(retryAt));
-                BindError(c, error);
-                c.Bigint("@now", JobRows.Millis(now));
+                BindRetry(c, id, owner, error, retryAt, now);
                 c.Text("@model", request.Model);
                 c.Text("@engine", engine);
                 c.Text("@request_json", JobJson.Serialize(request));
