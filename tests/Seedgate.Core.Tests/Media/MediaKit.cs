@@ -109,6 +109,19 @@ public static class MediaKit
         return sum / (double)a.Length;
     }
 
+    /// <summary>Peak signal-to-noise ratio of two equally sized grey frames, in dB (infinity when they are equal).</summary>
+    public static double Psnr(byte[] a, byte[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        double squares = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            squares += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+
+        return squares == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / (squares / a.Length));
+    }
+
     public static double Mean(byte[] a) => a.Average(v => (double)v);
 
     /// <summary>The mean luma of each column: where bright content sits horizontally.</summary>

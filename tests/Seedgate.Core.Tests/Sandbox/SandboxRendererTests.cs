@@ -253,6 +253,8 @@ public sealed class SandboxRendererTests : IDisposable
 
         var seam = MediaKit.Difference(referenceFrames[^1], frames[0]);
         Assert.True(seam < 4, $"first frame differs from the reference's last by {seam:F2}");
+        var psnr = MediaKit.Psnr(referenceFrames[^1], frames[0]);
+        Assert.True(psnr >= 35, $"PSNR at the joint is {psnr:F1} dB (issue 10 asks for at least 35)");
         Assert.True(MediaKit.Difference(referenceFrames[0], frames[0]) > seam + 2, "it is the last frame, not the first");
     }
 
