@@ -35,12 +35,17 @@ internal static class GenerateCommand
         var referenceVideos = new Option<string[]>("--reference-video") { Description = "A reference video (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
         var referenceAudios = new Option<string[]>("--reference-audio") { Description = "A reference audio clip (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
         var returnLastFrame = new Option<bool>("--return-last-frame") { Description = "Also download the last frame as a PNG next to the video" };
+        var fallbackModel = new Option<string>("--fallback-model")
+        {
+            Description = "A model to run on after repeated transient failures (billed at its price), e.g. seedance-2.0-fast",
+            HelpName = "MODEL",
+        };
         var output = new Option<string>("--out", "-o") { Description = "Where to save the MP4 (default <task id>.mp4)", HelpName = "FILE" };
 
         var command = new Command("generate", "Generate a video and download it.")
         {
             prompt, model, resolution, ratio, duration, audio, noAudio, seed, style, cameraMotion, negative,
-            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, output,
+            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output,
         };
         var api = ApiOptions.AddTo(command, env);
 
@@ -75,6 +80,7 @@ internal static class GenerateCommand
                         Style = parseResult.GetValue(style),
                         CameraMotion = parseResult.GetValue(cameraMotion),
                         NegativePrompt = parseResult.GetValue(negative),
+                        FallbackModel = parseResult.GetValue(fallbackModel),
                     };
 
                     using var http = env.CreateHttpClient();

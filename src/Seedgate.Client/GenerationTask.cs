@@ -70,6 +70,13 @@ public sealed record GenerationTask
     /// <summary>Seedgate extension: progress in percent (0–100) when the engine reports it.</summary>
     public int? Progress { get; init; }
 
+    /// <summary>Seedgate extension, for a queued task served upstream: its place in the queue (1 = next).</summary>
+    public int? QueuePosition { get; init; }
+
+    /// <summary>Seedgate extension, for a queued task served upstream: when it is expected to start (sent as Unix seconds).</summary>
+    [JsonConverter(typeof(UnixSecondsConverter))]
+    public DateTimeOffset? EstimatedStartAt { get; init; }
+
     /// <summary>Seedgate extension: the fallback model the task was created with, or <see langword="null"/>.</summary>
     public string? FallbackModel { get; init; }
 

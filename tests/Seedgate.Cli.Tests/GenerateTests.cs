@@ -57,7 +57,7 @@ public sealed class GenerateTests
 
         var run = await CliHarness.RunAsync(
             ["generate", "a fox in the snow", "--image", image, "--duration", "5", "--no-audio", "--seed", "42",
-             "--style", "cinematic", "--camera-motion", "dolly_in", "--return-last-frame", "--out", output],
+             "--style", "cinematic", "--camera-motion", "dolly_in", "--return-last-frame", "--fallback-model", "seedance-2.0-mini", "--out", output],
             Env(server));
 
         Assert.True(run.ExitCode == 0, run.Error);
@@ -93,6 +93,7 @@ public sealed class GenerateTests
         Assert.False((bool)body["generate_audio"]!);
         Assert.True((bool)body["return_last_frame"]!);
         Assert.Equal(42, (long)body["seed"]!);
+        Assert.Equal("seedance-2.0-mini", (string?)body["fallback_model"]);
         Assert.Equal("dolly_in", (string?)body["camera_motion"]);
         Assert.Null(body["resolution"]);
 

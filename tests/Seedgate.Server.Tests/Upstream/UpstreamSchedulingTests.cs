@@ -48,6 +48,13 @@ public sealed class UpstreamSchedulingTests
         Assert.Equal(3, (int?)lastView["queue_position"]);
         Assert.True((long)lastView["estimated_start_at"]! > (long)bView["estimated_start_at"]!);
         Assert.Null((await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{a[0]}")).Body["queue_position"]); // running
+
+        // The SDK reads both.
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var sdk = new Seedgate.Client.SeedgateClient(http, new() { BaseAddress = rig.Gateway.BaseAddress, ApiKey = Gateway.Key });
+        var viewed = await sdk.GetTaskAsync(a[2]);
+        Assert.True(viewed.QueuePosition >= 2, $"a three is behind b one: {viewed.QueuePosition}");
+        Assert.True(viewed.EstimatedStartAt?.ToUnixTimeSeconds() >= (long)bView["estimated_start_at"]!, $"{viewed.EstimatedStartAt}");
     }
 
     private static async Task<HttpClient> KeyedClientAsync(Gateway gateway, string account)
