@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
@@ -18,6 +20,21 @@ internal interface IDialectErrors
 }
 
 /// <summary>Reading wire JSON with errors that name the field (unknown fields are ignored).</summary>
+/// <summary>The route group every dialect's endpoints sit in.</summary>
+internal static class DialectRoutes
+{
+    /// <summary>
+    /// Endpoints under <paramref name="prefix"/> that answer errors in the dialect's body, know the caller's account
+    /// (bearer key) and hold it to its plan's limits, in that order.
+    /// </summary>
+    public static RouteGroupBuilder MapDialectGroup(this IEndpointRouteBuilder app, string prefix, IDialectErrors errors, string tag) =>
+        app.MapGroup(prefix)
+            .AddEndpointFilter(new DialectErrorFilter(errors))
+            .AddEndpointFilter(new AccountFilter(errors))
+            .AddEndpointFilter(new AccountLimitsFilter(errors))
+            .WithTags(tag);
+}
+
 internal static class DialectJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)

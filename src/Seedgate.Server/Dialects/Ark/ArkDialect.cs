@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
-using Seedgate.Server.Limits;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
@@ -33,11 +32,7 @@ internal static class ArkDialect
 
     public static IEndpointRouteBuilder MapArkDialect(this IEndpointRouteBuilder app)
     {
-        var tasks = app.MapGroup(BasePath)
-            .AddEndpointFilter(new DialectErrorFilter(Errors))
-            .AddEndpointFilter(new AccountFilter(Errors))
-            .AddEndpointFilter(new AccountLimitsFilter(Errors))
-            .WithTags("Ark dialect");
+        var tasks = app.MapDialectGroup(BasePath, Errors, "Ark dialect");
         tasks.MapPost("", CreateAsync)
             .Accepts<ArkCreateTaskBody>("application/json")
             .Produces<ArkCreated>()

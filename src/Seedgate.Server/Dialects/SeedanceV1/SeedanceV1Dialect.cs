@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
-using Seedgate.Server.Limits;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Outputs;
 
@@ -34,11 +33,7 @@ internal static class SeedanceV1Dialect
 
     public static IEndpointRouteBuilder MapSeedanceV1Dialect(this IEndpointRouteBuilder app)
     {
-        var videos = app.MapGroup(BasePath)
-            .AddEndpointFilter(new DialectErrorFilter(Errors))
-            .AddEndpointFilter(new AccountFilter(Errors))
-            .AddEndpointFilter(new AccountLimitsFilter(Errors))
-            .WithTags("SeeDance v1 dialect");
+        var videos = app.MapDialectGroup(BasePath, Errors, "SeeDance v1 dialect");
         videos.MapPost("", CreateAsync)
             .Accepts<V1CreateBody>("application/json")
             .Produces<V1Created>()

@@ -7,7 +7,6 @@ using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Hosting;
-using Seedgate.Server.Limits;
 using Seedgate.Server.Outputs;
 
 namespace Seedgate.Server.Dialects.Variants;
@@ -37,11 +36,7 @@ internal static class VariantDialect
 
     public static IEndpointRouteBuilder MapVariantDialect(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(Root)
-            .AddEndpointFilter(new DialectErrorFilter(Errors))
-            .AddEndpointFilter(new AccountFilter(Errors))
-            .AddEndpointFilter(new AccountLimitsFilter(Errors))
-            .WithTags("Variant dialect");
+        var api = app.MapDialectGroup(Root, Errors, "Variant dialect");
         api.MapPost($"/{Provider}/{{model}}/async", CreateAsync)
             .Accepts<VariantCreateBody>("application/json")
             .Produces<VariantEnvelope<VariantCreated>>()
