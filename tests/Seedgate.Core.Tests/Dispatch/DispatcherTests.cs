@@ -208,7 +208,8 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     public async Task A_waiting_job_holds_no_slot_and_resumes_from_its_checkpoint_on_another_node()
     {
         var seen = new ConcurrentQueue<string?>();
-        var waiting = await QueueAsync();
+        // Claimed first whatever the ids (two jobs of the same millisecond order by id): it has parked before quick runs.
+        var waiting = await QueueAsync(priority: 1);
         var quick = await QueueAsync();
         var waiter = TestEngine.Stepping(async (work, token) =>
         {
@@ -357,7 +358,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         Assert.All(jobs, job => Assert.Equal(1, engine.Calls(job.Id)));
     }
 
-    private async Task<Job> QueueAsync(TimeSpan? expiresIn = null, bool uploadedInput = false)
+    private async Task<Job> QueueAsync(TimeSpan? expiresIn = null, bool uploadedInput = false, int priority = 0)
     {
         var now = TimeProvider.System.GetUtcNow();
         var id = JobIds.New(now);
@@ -368,7 +369,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
             Status = JobStatus.Queued,
             Request = new GenerationRequest
             {
-                Model = "seedance-2.0-fast", Prompt = "test", Resolution = "720p", Ratio = "16:9", Duration = 5, FramesPerSecond = 24, Seed = 1,
+                Model = "seedance-2.0-fast", Prompt = "test", Resolution = "720p", Ratio = "16:9", Duration = 5, FramesPerSecond = 24, Seed = 1, Priority = priority,
                 References = uploadedInput
                     ? [new Reference(ReferenceKind.Image, ReferenceRole.FirstFrame, $"{JobSubmitter.BlobScheme}inputs/{id}/0.png", "content[1]")]
                     : [],
