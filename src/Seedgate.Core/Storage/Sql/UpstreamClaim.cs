@@ -13,7 +13,6 @@ namespace Seedgate.Core.Storage.Sql;
 internal static class UpstreamClaim
 {
     private const string Slotted = "EXISTS (SELECT 1 FROM upstream_tasks t WHERE t.job_id = jobs.id)";
-    private const string InFlight = UpstreamTaskStore.InFlight;
 
     public static async Task<List<Job>> ClaimAsync(
         SqlSession session, string owner, int max, DateTimeOffset now, TimeSpan lease, IRunningCaps? caps, UpstreamLanes lanes, CancellationToken cancellationToken)
@@ -68,7 +67,7 @@ internal static class UpstreamClaim
         var weights = caps is null
             ? accounts.ToDictionary(a => a, _ => 1, StringComparer.Ordinal)
             : new Dictionary<string, int>(await caps.WeightsAsync(session, accounts, cancellationToken), StringComparer.Ordinal);
-        var flying = await AccountsInFlightAsync(session, accounts, cancellationToken);
+        var flying = await UpstreamTaskStore.AccountsInFlightAsync(session, accounts, cancellationToken);
         var lastStart = await LastStartsAsync(session, accounts, cancellationToken);
 
         var starts = new List<(string JobId, string Lane, string Model)>();
@@ -160,15 +159,6 @@ internal static class UpstreamClaim
             l => lanes.IsCooling(l.Name, now) ? 0 : Math.Max(0, l.TasksInFlight - busy.GetValueOrDefault(l.Name)),
             StringComparer.Ordinal);
     }
-
-    private static async Task<Dictionary<string, int>> AccountsInFlightAsync(
-        SqlSession session, string[] accountIds, CancellationToken cancellationToken) =>
-        (await session.QueryAsync(
-            $"SELECT j.account_id, COUNT(*) FROM upstream_tasks t JOIN jobs j ON j.id = t.job_id WHERE t.{InFlight} " +
-            $"AND j.account_id IN ({SqlParameters.Placeholders("a", accountIds.Length)}) GROUP BY j.account_id;",
-            c => c.TextEach("a", accountIds),
-            r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
-            cancellationToken)).ToDictionary(r => r.AccountId, r => r.Count, StringComparer.Ordinal);
 
     private sealed record Candidate(string Id, string AccountId, string Model)
     {

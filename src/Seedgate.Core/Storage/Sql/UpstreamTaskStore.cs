@@ -251,22 +251,34 @@ public sealed class UpstreamTaskStore
                     },
                     r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
                     cancellationToken);
-                var flying = await session.QueryAsync(
-                    "SELECT j.account_id, COUNT(*) FROM upstream_tasks t JOIN jobs j ON j.id = t.job_id " +
-                    $"WHERE t.{InFlight} GROUP BY j.account_id;",
-                    _ => { },
-                    r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
-                    cancellationToken);
-                var accounts = queued.Select(q => q.AccountId).Union(flying.Select(f => f.AccountId)).Append(job.AccountId).Distinct(StringComparer.Ordinal)
+                var flying = await AccountsInFlightAsync(session, null, cancellationToken);
+                var accounts = queued.Select(q => q.AccountId).Union(flying.Keys).Append(job.AccountId).Distinct(StringComparer.Ordinal)
                     .ToDictionary(
                         a => a,
-                        a => (queued.FirstOrDefault(q => q.AccountId == a).Count, flying.FirstOrDefault(f => f.AccountId == a).Count),
+                        a => (queued.FirstOrDefault(q => q.AccountId == a).Count, flying.GetValueOrDefault(a)),
                         StringComparer.Ordinal);
                 var ownAhead = accounts[job.AccountId].Item1;
                 return (ownAhead, (IReadOnlyDictionary<string, (int Queued, int Flying)>)accounts);
             },
             cancellationToken);
     }
+
+    /// <summary>Tasks in flight per Seedgate account, cluster-wide: of <paramref name="accountIds"/>, or of every account (null).</summary>
+    internal static async Task<Dictionary<string, int>> AccountsInFlightAsync(
+        SqlSession session, string[]? accountIds, CancellationToken cancellationToken) =>
+        (await session.QueryAsync(
+            $"SELECT j.account_id, COUNT(*) FROM upstream_tasks t JOIN jobs j ON j.id = t.job_id WHERE t.{InFlight} " +
+            (accountIds is null ? "" : $"AND j.account_id IN ({SqlParameters.Placeholders("a", accountIds.Length)}) ") +
+            "GROUP BY j.account_id;",
+            c =>
+            {
+                if (accountIds is not null)
+                {
+                    c.TextEach("a", accountIds);
+                }
+            },
+            r => (AccountId: r.GetString(0), Count: (int)r.GetInt64(1)),
+            cancellationToken)).ToDictionary(r => r.AccountId, r => r.Count, StringComparer.Ordinal);
 
     /// <summary>Tasks in flight per upstream account, cluster-wide (held or submitted).</summary>
     public Task<Dictionary<string, int>> InFlightAsync(CancellationToken cancellationToken) =>
