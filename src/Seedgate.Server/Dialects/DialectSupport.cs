@@ -97,6 +97,22 @@ internal static class DialectJson
     }
 
     /// <summary>
+    /// The caller's own job by id, the request held up to <paramref name="wait"/> seconds (0–<paramref name="maxWait"/>)
+    /// until it ends; null when the id names none of the caller's jobs (another account's reads as unknown).
+    /// </summary>
+    public static async Task<Job?> OwnJobAsync(HttpContext context, JobWaiter waiter, string id, int? wait, int maxWait)
+    {
+        if (wait is { } seconds && (seconds < 0 || seconds > maxWait))
+        {
+            throw new SeedgateException(SeedgateError.Invalid("wait", $"wait must be an integer from 0 to {maxWait}."));
+        }
+
+        return JobIds.LooksValid(id)
+            ? await waiter.GetAsync(AccountFilter.AccountOf(context), id, TimeSpan.FromSeconds(wait ?? 0), context.RequestAborted)
+            : null;
+    }
+
+    /// <summary>
     /// Who submits a create: the caller's account, the dialect, the correlation id and Idempotency-Key headers, and what
     /// the account's plan allows (its highest priority; whether small images are scaled up).
     /// </summary>

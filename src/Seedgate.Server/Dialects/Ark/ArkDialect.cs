@@ -61,9 +61,7 @@ internal static class ArkDialect
         string id, HttpContext context, JobWaiter waiter, OutputLinks links, IOptions<SeedgateOptions> options)
     {
         var wait = ParseInt(context.Request.Query["wait"], "wait", 0, 0, options.Value.MaxWaitSeconds);
-        var job = JobIds.LooksValid(id)
-            ? await waiter.GetAsync(AccountFilter.AccountOf(context), id, TimeSpan.FromSeconds(wait), context.RequestAborted)
-            : null;
+        var job = await DialectJson.OwnJobAsync(context, waiter, id, wait, options.Value.MaxWaitSeconds);
         if (job is null)
         {
             return Errors.Result(NotFound(id));

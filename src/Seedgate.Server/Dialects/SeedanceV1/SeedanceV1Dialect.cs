@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
-using Seedgate.Server.Auth;
 using Seedgate.Server.Edge;
 using Seedgate.Server.Outputs;
 
@@ -21,6 +20,7 @@ internal static class SeedanceV1Dialect
     public const string Root = "/seedance/v1";
     public const string BasePath = Root + "/videos";
     private const int MaxReferences = 12;
+    private const int MaxWaitSeconds = 60;
 
     public static IDialectErrors Errors { get; } = new V1Errors();
 
@@ -56,14 +56,7 @@ internal static class SeedanceV1Dialect
 
     private static async Task<IResult> GetAsync(string jobId, int? wait, HttpContext context, JobWaiter waiter, OutputLinks links)
     {
-        if (wait is < 0 or > 60)
-        {
-            throw new SeedgateException(SeedgateError.Invalid("wait", "wait must be an integer from 0 to 60."));
-        }
-
-        var job = JobIds.LooksValid(jobId)
-            ? await waiter.GetAsync(AccountFilter.AccountOf(context), jobId, TimeSpan.FromSeconds(wait ?? 0), context.RequestAborted)
-            : null;
+        var job = await DialectJson.OwnJobAsync(context, waiter, jobId, wait, MaxWaitSeconds);
         return job is null
             ? Errors.Result(new SeedgateError(ErrorCodes.NotFound, $"The job {jobId} was not found.", "job_id"))
             : Results.Json(ToView(job, context.Request, links), DialectJson.Options);

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
-using Seedgate.Server.Auth;
 using Seedgate.Server.Hosting;
 using Seedgate.Server.Outputs;
 
@@ -65,14 +64,7 @@ internal static class VariantDialect
     private static async Task<IResult> GetAsync(
         string taskId, int? wait, HttpContext context, JobWaiter waiter, OutputLinks links, IOptions<SeedgateOptions> options)
     {
-        if (wait is { } seconds && (seconds < 0 || seconds > options.Value.MaxWaitSeconds))
-        {
-            throw new SeedgateException(SeedgateError.Invalid("wait", $"wait must be an integer from 0 to {options.Value.MaxWaitSeconds}."));
-        }
-
-        var job = JobIds.LooksValid(taskId)
-            ? await waiter.GetAsync(AccountFilter.AccountOf(context), taskId, TimeSpan.FromSeconds(wait ?? 0), context.RequestAborted)
-            : null;
+        var job = await DialectJson.OwnJobAsync(context, waiter, taskId, wait, options.Value.MaxWaitSeconds);
         return job is null
             ? Errors.Result(new SeedgateError(ErrorCodes.NotFound, $"The task {taskId} was not found.", "task_id"))
             : Ok(ToView(job, context.Request, links));
