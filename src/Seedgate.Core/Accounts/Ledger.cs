@@ -17,10 +17,11 @@ public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int 
 /// The money ledger, written as a job effect (in the transaction of the transition that causes each entry): a create
 /// reserves the job's estimate; a success charges what it made (the job's cost) and releases the reserve; a failure,
 /// expiry, cancellation or deletion releases it (a failure at the content-policy check is charged the catalog's
-/// <see cref="ModelCatalog.PolicyFailureFraction"/> of the estimate). Each job has at most one entry of each kind (a
+/// <see cref="ModelCatalog.PolicyFailureFraction"/> of the estimate; a long take that fails or expires is charged the
+/// segments it delivered). Each job has at most one entry of each kind (a
 /// unique index), so every step happens exactly once whatever crashes, retries or replays come; a failed job is never
 /// charged otherwise. The first <see cref="Plan.FreeFastPerMonth"/> Fast-tier successes of an account in a calendar
-/// month (UTC) are charged $0: the quota is counted at settlement, so a failed job does not use it up. Charges are
+/// month (UTC) (single clips, not long takes) are charged $0: the quota is counted at settlement, so a failed job does not use it up. Charges are
 /// also summed per account and month (account_months), the one row a budget check reads.
 /// </summary>
 public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
@@ -113,20 +114,32 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
                 await ChargeAsync(session, jobs, job => free.Contains(job.Id) ? 0 : job.CostMicros ?? 0, cancellationToken);
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
-            case JobTransitionKind.Failed:
-                var refused = jobs.Where(j => j.Error?.IsContentPolicy == true).ToArray();
-                if (refused.Length > 0 && catalog.PolicyFailureFraction > 0)
+            case JobTransitionKind.Failed or JobTransitionKind.Expired:
+                var owing = jobs.Where(j => UnfinishedChargeMicros(j) > 0).ToArray();
+                if (owing.Length > 0)
                 {
-                    await ChargeAsync(
-                        session, refused, job => (long)Math.Round(EstimateOnMicros(job.Request, job.Request.Model) * catalog.PolicyFailureFraction), cancellationToken);
+                    await ChargeAsync(session, owing, UnfinishedChargeMicros, cancellationToken);
                 }
 
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
-            default: // expired, cancelled, deleted: the hold ends, nothing is charged
+            default: // cancelled, deleted: the hold ends, nothing is charged
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
         }
+    }
+
+    /// <summary>
+    /// What a job that ended without success owes: what it delivered (a long take's finished segments, see
+    /// <see cref="JobDelivery"/>), and for a refusal at the content-policy check the catalog's fee on its estimate.
+    /// </summary>
+    private long UnfinishedChargeMicros(Job job)
+    {
+        var delivered = job.Outputs is null ? 0 : job.CostMicros ?? 0;
+        var fee = job.Error?.IsContentPolicy == true
+            ? (long)Math.Round(EstimateOnMicros(job.Request, job.Request.Model) * catalog.PolicyFailureFraction)
+            : 0;
+        return delivered + fee;
     }
 
     /// <summary>Adds a credit (a top-up, or with a negative amount an adjustment) to an account; its entry id.</summary>
@@ -175,7 +188,8 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     private async Task<HashSet<string>> UseFreeQuotaAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken)
     {
         var free = new HashSet<string>(StringComparer.Ordinal);
-        var eligible = jobs.Where(j => j.CostMicros > 0 && catalog.Find(j.Request.Model)?.Tier == Tier.Fast).ToArray();
+        // A long take is many clips in one: the quota's free successes are single clips.
+        var eligible = jobs.Where(j => j.CostMicros > 0 && !j.Request.LongTake && catalog.Find(j.Request.Model)?.Tier == Tier.Fast).ToArray();
         if (eligible.Length == 0)
         {
             return free;

@@ -30,6 +30,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IClaimPolicy, PriorityClaimPolicy>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<JobCompleter>();
+        services.TryAddSingleton<LongTakeSteps>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<ExpirySweeper>();
         if (runJobs)

@@ -55,7 +55,9 @@ internal sealed partial class JobCompleter : IAsyncDisposable
         var outputs = new JobOutputs(
             prefix + "video.mp4", lastFrameKey, result.Width, result.Height, result.FramesPerSecond,
             result.DurationSeconds, result.HasAudio, result.Ratio, result.Tokens);
-        var cost = Pricing.CostMicros(model, job.Request.Resolution!, result.DurationSeconds, result.FramesPerSecond);
+        var cost = job.Segments.Count > 0
+            ? LongTakeSteps.CostMicros(job) // each segment at the price of the model that made it
+            : Pricing.CostMicros(model, job.Request.Resolution!, result.DurationSeconds, result.FramesPerSecond);
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_completions.Writer.TryWrite((new JobCompletion(job.Id, _node.Id, outputs, cost), done)))
         {

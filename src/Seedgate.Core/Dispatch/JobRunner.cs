@@ -20,6 +20,7 @@ internal sealed partial class JobRunner(
     ModelCatalog catalog,
     IEnumerable<IVideoEngine> engines,
     JobCompleter completer,
+    LongTakeSteps longTakes,
     RetryPolicy retries,
     JobSignals signals,
     IOptions<DispatchOptions> options,
@@ -86,7 +87,17 @@ internal sealed partial class JobRunner(
             EngineStep step;
             try
             {
-                step = await engine.StepAsync(work, run.Token);
+                if (job.Request.LongTake)
+                {
+                    var outcome = await longTakes.StepAsync(
+                        engine, work, runId, (segments, token) => FinishSegmentAsync(job, segments, leaseLost, token), run.Token);
+                    job = outcome.Job;
+                    step = outcome.Step;
+                }
+                else
+                {
+                    step = await engine.StepAsync(work, run.Token);
+                }
             }
             catch (SeedgateException ex) when (!run.IsCancellationRequested)
             {
@@ -106,7 +117,11 @@ internal sealed partial class JobRunner(
                         ErrorCodes.InternalServiceError, $"The {job.Engine} engine reported success but made no video."), stoppingToken);
                     break;
                 case EngineStep.Completed completed:
-                    await completer.CompleteAsync(job, model, completed.Result, runId, run.Token);
+                    if (await completer.CompleteAsync(job, model, completed.Result, runId, run.Token))
+                    {
+                        await DeleteSegmentsAsync(job);
+                    }
+
                     break;
                 case EngineStep.Waiting waiting:
                     await WaitAsync(job, waiting, stoppingToken);
@@ -151,6 +166,20 @@ internal sealed partial class JobRunner(
             await leaseLost.CancelAsync();
             throw new OperationCanceledException("The job is no longer held by this node.", leaseLost.Token);
         }
+    }
+
+    /// <summary>Records a long take's finished segments; when the job is no longer held, the step is stopped.</summary>
+    private async Task FinishSegmentAsync(Job job, IReadOnlyList<JobSegment> segments, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
+    {
+        if (!await store.FinishSegmentAsync(job.Id, node.Id, segments, time.GetUtcNow(), cancellationToken))
+        {
+            Log.LeaseLost(logger, job.Id);
+            await leaseLost.CancelAsync();
+            throw new OperationCanceledException("The job is no longer held by this node.", leaseLost.Token);
+        }
+
+        Log.SegmentFinished(logger, job.Id, segments.Count, LongTakes.Plan(job.Request.Duration!.Value).Count, segments[^1].Outputs.DurationSeconds);
+        signals.JobChanged(job.Id);
     }
 
     private async Task WaitAsync(Job job, EngineStep.Waiting waiting, CancellationToken cancellationToken)
@@ -202,10 +231,62 @@ internal sealed partial class JobRunner(
 
     private async Task FailAsync(Job job, JobStatus status, JobError error, CancellationToken cancellationToken)
     {
-        if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken))
+        var delivered = job.Request.LongTake ? await DeliverPartAsync(job, cancellationToken) : null;
+        if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken, delivered?.Delivery))
         {
             Log.Failed(logger, job.Id, JobStatusRules.Name(status), error.Code, error.Message);
             await JobFiles.DeleteInputsAsync(blobs, job, CancellationToken.None);
+            if (delivered is not null)
+            {
+                await DeleteSegmentsAsync(delivered.Job);
+            }
+        }
+        else if (delivered is not null)
+        {
+            await blobs.DeletePrefixAsync(delivered.Delivery.Outputs.VideoKey, CancellationToken.None);
+        }
+    }
+
+    private sealed record PartDelivered(Job Job, JobDelivery Delivery);
+
+    /// <summary>
+    /// The part of a long take that ends without success: its finished segments (as stored: a step may have finished
+    /// some since the claim), joined and stored as its video, and their price; null when none finished.
+    /// </summary>
+    private async Task<PartDelivered?> DeliverPartAsync(Job job, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(job.Id, cancellationToken);
+        if (stored is not { Segments.Count: > 0 } || stored.LeaseOwner != node.Id)
+        {
+            return null;
+        }
+
+        var directory = Path.Combine(_options.WorkDirectory, $"{stored.Id}-part");
+        try
+        {
+            var joined = await longTakes.JoinAsync(stored, directory, cancellationToken);
+            var key = $"outputs/{stored.Id}/part-{stored.Segments.Count}-video.mp4";
+            await blobs.MoveFileAsync(key, joined.VideoPath, cancellationToken);
+            var outputs = new JobOutputs(
+                key, null, joined.Width, joined.Height, joined.FramesPerSecond, joined.DurationSeconds, joined.HasAudio, joined.Ratio, joined.Tokens);
+            return new PartDelivered(stored, new JobDelivery(outputs, LongTakeSteps.CostMicros(stored)));
+        }
+        finally
+        {
+            TryDelete(directory);
+        }
+    }
+
+    /// <summary>A long take's segment files, once its video (whole or part) is stored: they are in it.</summary>
+    private async Task DeleteSegmentsAsync(Job job)
+    {
+        foreach (var segment in job.Segments)
+        {
+            await blobs.DeletePrefixAsync(segment.Outputs.VideoKey, CancellationToken.None);
+            if (segment.Outputs.LastFrameKey is { } frame)
+            {
+                await blobs.DeletePrefixAsync(frame, CancellationToken.None);
+            }
         }
     }
 
@@ -230,7 +311,7 @@ internal sealed partial class JobRunner(
         }
     }
 
-    private static bool MadeAVideo(EngineResult result) =>
+    internal static bool MadeAVideo(EngineResult result) =>
         result.DurationSeconds > 0 && new FileInfo(result.VideoPath) is { Exists: true, Length: > 0 };
 
     private static JobError ExpiredError(Job job) => new(
@@ -265,6 +346,9 @@ internal sealed partial class JobRunner(
 
         [LoggerMessage(LogEvents.JobFallingBack, LogLevel.Warning, "Job {JobId} failed transiently on attempt {Attempt} ({Code}); its next attempt runs on its fallback model {Model} at {RetryAt}")]
         public static partial void FallingBack(ILogger logger, Exception? ex, string jobId, int attempt, string code, string model, DateTimeOffset retryAt);
+
+        [LoggerMessage(LogEvents.SegmentFinished, LogLevel.Information, "Job {JobId}: segment {Finished} of {Planned} finished ({Seconds} s)")]
+        public static partial void SegmentFinished(ILogger logger, string jobId, int finished, int planned, double seconds);
 
         [LoggerMessage(LogEvents.LeaseLost, LogLevel.Warning, "Job {JobId}: this node no longer holds its lease; the step is dropped")]
         public static partial void LeaseLost(ILogger logger, string jobId);

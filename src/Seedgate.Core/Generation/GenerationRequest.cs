@@ -81,6 +81,13 @@ public sealed record GenerationRequest
     public string? FallbackModel { get; init; }
 
     /// <summary>
+    /// Seedgate's long take (<c>long_take</c>): a <see cref="Duration"/> past the model's longest clip (up to
+    /// <see cref="Jobs.LongTakes.MaxSeconds"/>) made as one job of chained segments, each continuing the last (see
+    /// <see cref="Jobs.LongTakes"/>). After validation true only when the duration needs more than one segment.
+    /// </summary>
+    public bool LongTake { get; init; }
+
+    /// <summary>
     /// Set by <see cref="Jobs.JobSubmitter"/> from the account's plan (<c>upscale_small_images</c>), never by a dialect:
     /// a reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it instead of
     /// refused. Kept with the job, so an image fetched later is treated as the plan said at submit.

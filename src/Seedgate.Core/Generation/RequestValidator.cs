@@ -89,12 +89,9 @@ public sealed class RequestValidator(ModelCatalog catalog)
         }
 
         var duration = request.Duration ?? model.Duration.Default;
-        if (!(duration == -1 && model.Duration.AllowAuto) && (duration < model.Duration.Min || duration > model.Duration.Max))
+        if (CheckDuration(request, model, duration, names) is { } durationProblem)
         {
-            var auto = model.Duration.AllowAuto ? " or -1 (the model chooses)" : "";
-            return SeedgateError.Invalid(
-                names["duration"],
-                $"{names["duration"]} must be {model.Duration.Min}–{model.Duration.Max} seconds{auto} (got {duration}).");
+            return durationProblem;
         }
 
         if (request.FramesPerSecond is { } fps && fps != FramesPerSecond)
@@ -161,6 +158,7 @@ public sealed class RequestValidator(ModelCatalog catalog)
             // Every value concrete from here on: engines and views never default again.
             Duration = duration == -1 ? model.Duration.AutoSeconds : duration,
             AutoDuration = duration == -1,
+            LongTake = duration > model.Duration.Max, // a long take the model makes in one clip is that clip
             FramesPerSecond = FramesPerSecond,
             GenerateAudio = audio,
             Seed = request.Seed is null or -1 ? Random.Shared.Next(int.MaxValue) /* a seed, not a secret */ : request.Seed,
@@ -177,6 +175,39 @@ public sealed class RequestValidator(ModelCatalog catalog)
 
         validated = new ValidatedRequest(normalized with { FallbackModel = fallbackModel }, model, mode);
         return null;
+    }
+
+    /// <summary>
+    /// The model's range, or with <c>long_take</c> (on a model that can continue a video) up to
+    /// <see cref="Jobs.LongTakes.MaxSeconds"/>; a duration past the model's longest clip without it says how to ask.
+    /// </summary>
+    private static SeedgateError? CheckDuration(GenerationRequest request, ModelSpec model, int duration, ParamNames names)
+    {
+        var param = names["duration"];
+        var range = model.Duration;
+        if (request.LongTake)
+        {
+            if (!Jobs.LongTakes.CanContinue(model))
+            {
+                return SeedgateError.Invalid(
+                    names["long_take"], $"{model.Id} cannot continue a video, so it makes no long takes; use a model that takes reference videos.");
+            }
+
+            return duration < range.Min || duration > Jobs.LongTakes.MaxSeconds
+                ? SeedgateError.Invalid(param, $"{param} must be {range.Min}–{Jobs.LongTakes.MaxSeconds} seconds for a long take (got {duration}).")
+                : null;
+        }
+
+        if ((duration == -1 && range.AllowAuto) || (duration >= range.Min && duration <= range.Max))
+        {
+            return null;
+        }
+
+        var auto = range.AllowAuto ? " or -1 (the model chooses)" : "";
+        var howToAskLonger = duration > range.Max && Jobs.LongTakes.CanContinue(model)
+            ? $"; for up to {Jobs.LongTakes.MaxSeconds} s in one job, set {names["long_take"]} to true (a long take of chained segments)"
+            : "";
+        return SeedgateError.Invalid(param, $"{param} must be {range.Min}–{range.Max} seconds{auto} (got {duration}){howToAskLonger}.");
     }
 
     /// <summary>

@@ -67,8 +67,18 @@ public interface IJobStore
     /// </summary>
     Task<IReadOnlySet<string>> CompleteManyAsync(IReadOnlyList<JobCompletion> completions, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Running → failed or expired (<paramref name="status"/>) with the error; false when not held.</summary>
-    Task<bool> FailAsync(string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Running → failed or expired (<paramref name="status"/>) with the error; false when not held. A long take that
+    /// made part of its clip ends with that part: its <paramref name="delivered"/> outputs and their price (charged).
+    /// </summary>
+    Task<bool> FailAsync(
+        string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken, JobDelivery? delivered = null);
+
+    /// <summary>
+    /// A long take's segment finished: stores its finished <paramref name="segments"/> (all of them, in order, the new
+    /// one last) and starts the next segment afresh (no checkpoint, attempt 1), the job still held; false when not held.
+    /// </summary>
+    Task<bool> FinishSegmentAsync(string id, string owner, IReadOnlyList<JobSegment> segments, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gives a running job back after a transient failure: no owner, attempts + 1, retried at <paramref name="retryAt"/>.
@@ -136,6 +146,9 @@ public interface IJobStore
 /// <param name="State">Engine-defined (e.g. <c>submitting</c>, <c>submitted</c>); stored as given.</param>
 /// <param name="UpstreamTaskId">The upstream provider's task id; kept once set (a later checkpoint without one keeps it).</param>
 public sealed record EngineCheckpoint(string State, string? UpstreamTaskId = null);
+
+/// <summary>What a job that did not finish still delivered (a long take's finished segments, joined) and its price.</summary>
+public sealed record JobDelivery(JobOutputs Outputs, long CostMicros);
 
 /// <summary>One job's success, for <see cref="IJobStore.CompleteManyAsync"/>.</summary>
 public sealed record JobCompletion(string Id, string Owner, JobOutputs Outputs, long CostMicros);

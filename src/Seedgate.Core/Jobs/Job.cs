@@ -81,6 +81,9 @@ public sealed record Job
     public JobOutputs? Outputs { get; init; }
     public JobError? Error { get; init; }
 
+    /// <summary>A long take's finished segments, in order (see <see cref="LongTakes"/>); empty for any other job.</summary>
+    public IReadOnlyList<JobSegment> Segments { get; init; } = [];
+
     /// <summary>When the retention sweep deleted the job's files (its outputs are gone; the record stays).</summary>
     public DateTimeOffset? FilesDeletedAt { get; init; }
 
@@ -144,6 +147,12 @@ public sealed record JobOutputs(
     bool HasAudio,
     string Ratio,
     long Tokens);
+
+/// <summary>
+/// One finished segment of a long take: its own video in storage (the next segment continues it; the job's output joins
+/// them all), and its price, fixed when it finished.
+/// </summary>
+public sealed record JobSegment(int Index, JobOutputs Outputs, long CostMicros, DateTimeOffset FinishedAt);
 
 /// <summary>Why a job failed (or the last transient error before a retry).</summary>
 public sealed record JobError(string Code, string Message, string? Param = null)

@@ -12,6 +12,7 @@ public enum JobTransitionKind
     Expired,
     RetryScheduled,
     Waiting,
+    SegmentFinished,
     Cancelled,
     Deleted,
 }

@@ -25,6 +25,7 @@ public static class LogEvents
     public const int RetentionFailed = 1015;
     public const int ScratchSwept = 1016;
     public const int JobFallingBack = 1017;
+    public const int SegmentFinished = 1018;
 
     public const int UnexpectedRequestError = 2000;
     public const int RequestBodyRefused = 2001;

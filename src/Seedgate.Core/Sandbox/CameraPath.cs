@@ -52,6 +52,37 @@ internal static class CameraPath
         };
     }
 
+    /// <summary>
+    /// The move continuing a video from its last frame (the plate): it starts exactly on the plate, so the joint shows
+    /// no jump, and eases into the motion — in, or across (magnifying just enough to have room to travel). A move out
+    /// would need picture beyond the plate's edges, which a last frame does not have: the camera then holds still.
+    /// </summary>
+    public static CameraState Continuing(CameraMotion? motion, double t, int width, int height)
+    {
+        var e = Ease.InOut(t);
+        return motion switch
+        {
+            CameraMotion.DollyIn => new(Lerp(1, PushScale, e), 0, 0, 0),
+            CameraMotion.ZoomIn => new(Lerp(1, ZoomScale, e), 0, 0, 0),
+            CameraMotion.PanLeft => Across(PanScale, -1, 0, 0),
+            CameraMotion.PanRight => Across(PanScale, 1, 0, 0),
+            CameraMotion.TiltUp => Across(PanScale, 0, -1, 0),
+            CameraMotion.TiltDown => Across(PanScale, 0, 1, 0),
+            CameraMotion.OrbitLeft => Across(OrbitScale, -0.8, 0, OrbitRoll),
+            CameraMotion.OrbitRight => Across(OrbitScale, 0.8, 0, -OrbitRoll),
+            CameraMotion.CraneUp => Across(1.12, 0, -1, 0),
+            CameraMotion.CraneDown => Across(1.12, 0, 1, 0),
+            _ => CameraState.Still,
+        };
+
+        // Magnifies from 1 to the move's scale while the centre travels up to the margin that scale allows.
+        CameraState Across(double scale, double x, double y, double roll)
+        {
+            var now = Lerp(1, scale, e);
+            return new(now, x * e * Margin(width, now), y * e * Margin(height, now), roll * e);
+        }
+    }
+
     /// <summary>How far the view centre may travel from the middle at this scale without leaving the plate.</summary>
     private static double Margin(int size, double scale) => size / 2.0 * (1 - (1 / scale));
 

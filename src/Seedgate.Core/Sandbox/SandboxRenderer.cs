@@ -58,7 +58,8 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
             var (pw, ph) = PlateSize(w, h);
             if (spec.ContinueFromVideo is { } video)
             {
-                plates.Add(await DecodeLastVideoFrameAsync(video, pw, ph, cancellationToken).ConfigureAwait(false));
+                // At the frame's own size: the continuation starts on the plate as it is (sampled 1:1, not resampled).
+                plates.Add(await DecodeLastVideoFrameAsync(video, w, h, cancellationToken).ConfigureAwait(false));
             }
 
             foreach (var image in spec.Images)
@@ -355,6 +356,7 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
         private readonly Particles _particles;
         private readonly ColorGrade? _grade;
         private readonly YuvFrame _scratch;
+        private readonly bool _continuing;
 
         public FrameComposer(RenderSpec spec, List<YuvFrame> plates, YuvFrame? lastPlate, int frameCount)
         {
@@ -367,13 +369,18 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
             var seed = (ulong)spec.Seed ^ Rng.HashText(spec.Prompt);
             _scene = plates.Count == 0 ? new Scene(words, seed, spec.Width, spec.Height) : null;
             _particles = new Particles(words, seed, spec.Width, spec.Height);
-            _grade = ColorGrade.For(spec.Style, spec.Width, spec.Height, seed);
+            _continuing = spec.ContinueFromVideo is not null;
+            // A continued video already carries its grade: grading its last frame again would shift the colours at the joint.
+            _grade = _continuing ? null : ColorGrade.For(spec.Style, spec.Width, spec.Height, seed);
             _scratch = new YuvFrame(spec.Width, spec.Height);
         }
 
         public void Compose(YuvFrame frame, int index)
         {
-            var t = _frameCount > 1 ? index / (double)(_frameCount - 1) : 1.0;
+            // A continuation's frame 0 is the one after the reference's last (which is t = 0): no frame is shown twice.
+            var t = _continuing
+                ? (index + 1) / (double)_frameCount
+                : _frameCount > 1 ? index / (double)(_frameCount - 1) : 1.0;
             var seconds = index / (double)_spec.FramesPerSecond;
             int w = _spec.Width, h = _spec.Height;
             var view = new Scene.View(1, 0, 0);
@@ -390,7 +397,8 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
                 var segment = 1.0 / count;
                 var index0 = Math.Min((int)(t / segment), count - 1);
                 var local = (t - (index0 * segment)) / segment;
-                PlateSampler.Draw(_plates[index0], CameraPath.At(_spec.CameraMotion, local, w, h), frame);
+                var camera = _continuing && index0 == 0 ? CameraPath.Continuing(_spec.CameraMotion, local, w, h) : CameraPath.At(_spec.CameraMotion, local, w, h);
+                PlateSampler.Draw(_plates[index0], camera, frame);
                 if (index0 < count - 1)
                 {
                     var transition = Math.Min(0.3 * segment, MaxTransitionSeconds / _spec.DurationSeconds);

@@ -17,7 +17,7 @@ internal static class JobRows
         "id", "account_id", "status", "requested_model", "model", "engine", "request_json", "priority", "correlation_id",
         "created_at", "updated_at", "started_at", "finished_at", "expires_at", "attempts", "lease_owner", "lease_until",
         "upstream_task_id", "outputs_json", "error_code", "error_message", "error_param", "cost_micros",
-        "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses", "files_deleted_at",
+        "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses", "files_deleted_at", "segments_json",
     ];
 
     /// <summary>Every column, in the order <see cref="Read"/> expects.</summary>
@@ -80,6 +80,7 @@ internal static class JobRows
         command.Text("@checkpoint", job.Checkpoint);
         command.Int4("@lapses", job.Lapses);
         command.Bigint("@files_deleted_at", Millis(job.FilesDeletedAt));
+        command.Text("@segments_json", SegmentsJson(job.Segments));
     }
 
     /// <summary>Maps one row whose columns are in <see cref="Columns"/> order.</summary>
@@ -121,8 +122,12 @@ internal static class JobRows
             Checkpoint = NullableString(row, o + 26),
             Lapses = row.GetInt32(o + 27),
             FilesDeletedAt = NullableTime(row, o + 28),
+            Segments = row.IsDBNull(o + 29) ? [] : JobJson.Deserialize<List<JobSegment>>(row.GetString(o + 29)),
         };
     }
+
+    /// <summary>A long take's finished segments as the segments_json column holds them; null for a job without any.</summary>
+    public static string? SegmentsJson(IReadOnlyList<JobSegment> segments) => segments.Count == 0 ? null : JobJson.Serialize(segments);
 
     public static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 

@@ -11,15 +11,21 @@ namespace Seedgate.Server.Outputs;
 /// <summary>Absolute, signed, expiring download URLs for blobs: {base}/files/{key}?exp=…&amp;sig=….</summary>
 internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions> options, IOptions<RetentionOptions> retention)
 {
-    /// <summary>When a succeeded job's files are deleted by the retention sweep (Unix seconds); null for other jobs.</summary>
+    /// <summary>
+    /// When a finished job's files are deleted by the retention sweep (Unix seconds); null for a job without files (or
+    /// whose files are gone).
+    /// </summary>
     public long? FilesExpireAt(Job job) =>
-        job is { Status: JobStatus.Succeeded, FinishedAt: { } finished, FilesDeletedAt: null }
+        job is { Outputs: not null, FinishedAt: { } finished, FilesDeletedAt: null }
             ? (finished + retention.Value.Files).ToUnixTimeSeconds()
             : null;
 
-    /// <summary>The job's outputs while their files are kept; null once deleted (or never made).</summary>
+    /// <summary>
+    /// The job's outputs while their files are kept: a success's, or the part a long take made before it failed; null
+    /// once deleted (or never made).
+    /// </summary>
     public static JobOutputs? KeptOutputs(Job job) =>
-        job is { Status: JobStatus.Succeeded, FilesDeletedAt: null } ? job.Outputs : null;
+        job is { FilesDeletedAt: null } ? job.Outputs : null;
 
     public const string RoutePrefix = "/files/";
 

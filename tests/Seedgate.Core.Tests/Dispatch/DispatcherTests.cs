@@ -9,6 +9,8 @@ using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Core.Media;
+using Seedgate.Core.Tests.Media;
 
 namespace Seedgate.Core.Tests.Dispatch;
 
@@ -18,6 +20,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
     private static readonly ModelCatalog Catalog = ModelCatalog.LoadDefault();
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "seedgate-dispatch-" + Guid.NewGuid().ToString("n"));
     private readonly JobSignals _signals = new();
+    private readonly Ffmpeg _ffmpeg = MediaKit.NewFfmpeg();
     private SqliteDatabase _database = null!;
     private SqlJobStore _store = null!;
     private LocalDiskBlobStore _blobs = null!;
@@ -42,7 +45,11 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    public void Dispose() => _signals.Dispose();
+    public void Dispose()
+    {
+        _signals.Dispose();
+        _ffmpeg.Dispose();
+    }
 
     [Fact]
     public async Task Success_StoresTheOutputAndTheCost()
@@ -400,7 +407,7 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         var completer = new JobCompleter(_store, _blobs, identity, time, NullLogger<JobCompleter>.Instance);
         _completers.Add(completer);
         var runner = new JobRunner(
-            _store, _blobs, Catalog, [engine], completer, new RetryPolicy(settings), _signals, settings, identity, time, NullLogger<JobRunner>.Instance);
+            _store, _blobs, Catalog, [engine], completer, new LongTakeSteps(_blobs, _ffmpeg, time), new RetryPolicy(settings), _signals, settings, identity, time, NullLogger<JobRunner>.Instance);
         return new Dispatcher(
             _store, new PriorityClaimPolicy(_store, time), runner, new ExpirySweeper(_store, _blobs, _signals, time, NullLogger<ExpirySweeper>.Instance),
             _signals, settings, identity, time, NullLogger<Dispatcher>.Instance);

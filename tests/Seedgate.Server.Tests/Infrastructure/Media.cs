@@ -75,6 +75,39 @@ public static class Media
             audio is null ? 0 : (int)audio["channels"]!);
     }
 
+    /// <summary>
+    /// The mean absolute difference (0–255) between each frame of a video and the next, on a small grey copy:
+    /// element i compares frame i with frame i + 1.
+    /// </summary>
+    public static async Task<double[]> NeighbourDifferencesAsync(string path, int width = 160, int height = 90)
+    {
+        var raw = Path.Combine(Path.GetTempPath(), $"seedgate-{Guid.NewGuid():n}.gray");
+        try
+        {
+            await RunAsync("ffmpeg", "-v", "error", "-i", path, "-vf", $"scale={width}:{height},format=gray", "-fps_mode", "passthrough", "-f", "rawvideo", raw);
+            var bytes = await File.ReadAllBytesAsync(raw);
+            var size = width * height;
+            var frames = bytes.Length / size;
+            var differences = new double[frames - 1];
+            for (var f = 0; f + 1 < frames; f++)
+            {
+                long sum = 0;
+                for (var i = 0; i < size; i++)
+                {
+                    sum += Math.Abs(bytes[(f * size) + i] - bytes[((f + 1) * size) + i]);
+                }
+
+                differences[f] = sum / (double)size;
+            }
+
+            return differences;
+        }
+        finally
+        {
+            File.Delete(raw);
+        }
+    }
+
     private static async Task<string> RunAsync(string tool, params string[] args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };

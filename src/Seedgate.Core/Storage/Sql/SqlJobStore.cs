@@ -34,7 +34,13 @@ public sealed class SqlJobStore : IJobStore
 
     private static readonly JobStatement Fail = HeldUpdate(
         "status = @status, error_code = @error_code, error_message = @error_message, error_param = @error_param, " +
+        "outputs_json = @outputs_json, cost_micros = @cost_micros, " +
         "lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now");
+
+    // The next segment of a long take starts from nothing: no checkpoint, its first attempt, no earlier error.
+    private static readonly JobStatement FinishSegment = HeldUpdate(
+        "segments_json = @segments_json, checkpoint = NULL, attempts = 1, " +
+        "error_code = NULL, error_message = NULL, error_param = NULL, updated_at = @now");
 
     private const string RetryAssignments =
         "lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, " +
@@ -458,7 +464,7 @@ public sealed class SqlJobStore : IJobStore
     }
 
     public Task<bool> FailAsync(
-        string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken)
+        string id, string owner, JobStatus status, JobError error, DateTimeOffset now, CancellationToken cancellationToken, JobDelivery? delivered = null)
     {
         var kind = status switch
         {
@@ -475,6 +481,24 @@ public sealed class SqlJobStore : IJobStore
                 BindHeld(c, id, owner);
                 c.Text("@status", JobStatusRules.Name(status));
                 BindError(c, error);
+                c.Text("@outputs_json", delivered is null ? null : JobJson.Serialize(delivered.Outputs));
+                c.Bigint("@cost_micros", delivered?.CostMicros);
+                c.Bigint("@now", JobRows.Millis(now));
+            },
+            cancellationToken);
+    }
+
+    public Task<bool> FinishSegmentAsync(
+        string id, string owner, IReadOnlyList<JobSegment> segments, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        return ChangeOneAsync(
+            JobTransitionKind.SegmentFinished,
+            FinishSegment,
+            c =>
+            {
+                BindHeld(c, id, owner);
+                c.Text("@segments_json", JobRows.SegmentsJson(segments));
                 c.Bigint("@now", JobRows.Millis(now));
             },
             cancellationToken);

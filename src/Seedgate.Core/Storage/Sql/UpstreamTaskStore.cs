@@ -128,8 +128,8 @@ public sealed class UpstreamTaskStore
 
     /// <summary>
     /// What a callback or a poll told of a job's task: its id (kept when the row had none: a create whose answer was
-    /// lost), and, when it ended, its body — which frees the slot and wakes the job. A report about another task than
-    /// the row's is ignored. True when the row changed.
+    /// lost; never the job's previous task), and, when it ended, its body — which frees the slot and wakes the job. A
+    /// report about another task than the row's is ignored. True when the row changed.
     /// </summary>
     public async Task<bool> ObservedAsync(string jobId, string taskId, string? endedBody, DateTimeOffset now, CancellationToken cancellationToken) =>
         await ObservedAsync([new UpstreamObservation(jobId, taskId, endedBody)], now, cancellationToken) > 0;
@@ -153,7 +153,10 @@ public sealed class UpstreamTaskStore
                         "UPDATE upstream_tasks SET task_id = @task_id, " +
                         "state = CASE WHEN @ended = 1 THEN 'done' WHEN state = 'held' THEN 'submitted' ELSE state END, " +
                         "body = CASE WHEN @ended = 1 THEN @body ELSE body END " +
-                        "WHERE job_id = @job_id AND state <> 'done' AND (task_id IS NULL OR task_id = @task_id);",
+                        "WHERE job_id = @job_id AND state <> 'done' AND (task_id = @task_id OR (task_id IS NULL AND NOT EXISTS " +
+                        // A row without a task adopts the one reported, but never the job's previous task (a late report
+                        // of a long take's last segment, or of the attempt before a retry).
+                        "(SELECT 1 FROM jobs j WHERE j.id = @job_id AND j.upstream_task_id = @task_id)));",
                         c =>
                         {
                             c.Text("@task_id", seen.TaskId);
@@ -294,11 +297,15 @@ public sealed class UpstreamTaskStore
 /// <summary>What a callback or poll told of one job's upstream task; <paramref name="EndedBody"/> is null while it runs.</summary>
 public sealed record UpstreamObservation(string JobId, string TaskId, string? EndedBody);
 
-/// <summary>Frees a job's upstream task row when the job ends, in the transaction of its end.</summary>
+/// <summary>
+/// Frees a job's upstream task row when the job ends, in the transaction of its end. When a long take's segment
+/// finishes, the job keeps its slot for the next segment: the row is held again, with no task yet.
+/// </summary>
 public sealed class UpstreamTaskRows : IJobEffect
 {
     public bool AppliesTo(JobTransitionKind kind) =>
-        kind is JobTransitionKind.Completed or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
+        kind is JobTransitionKind.Completed or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled
+            or JobTransitionKind.Deleted or JobTransitionKind.SegmentFinished;
 
     public bool AppliesToCreate(Job job) => false;
 
@@ -309,11 +316,26 @@ public sealed class UpstreamTaskRows : IJobEffect
     {
         ArgumentNullException.ThrowIfNull(session);
         var ids = transitions.Where(t => UpstreamLanesEngine(t.Job)).Select(t => t.Job.Id).ToArray();
-        if (ids.Length > 0)
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        var rows = $"job_id IN ({SqlParameters.Placeholders("j", ids.Length)})";
+        if (transitions[0].Kind == JobTransitionKind.SegmentFinished)
         {
             await session.ExecuteAsync(
-                $"DELETE FROM upstream_tasks WHERE job_id IN ({SqlParameters.Placeholders("j", ids.Length)});", c => c.TextEach("j", ids), cancellationToken);
+                $"UPDATE upstream_tasks SET state = 'held', task_id = NULL, body = NULL, polled_at = 0, since = @now WHERE {rows};",
+                c =>
+                {
+                    c.TextEach("j", ids);
+                    c.Bigint("@now", JobRows.Millis(transitions[0].Job.UpdatedAt));
+                },
+                cancellationToken);
+            return;
         }
+
+        await session.ExecuteAsync($"DELETE FROM upstream_tasks WHERE {rows};", c => c.TextEach("j", ids), cancellationToken);
     }
 
     private static bool UpstreamLanesEngine(Job job) => Upstream.UpstreamLanes.Engines.Contains(job.Engine);

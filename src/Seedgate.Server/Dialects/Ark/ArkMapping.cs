@@ -85,6 +85,7 @@ internal static class ArkMapping
             Tools = Tools(body.Tools),
             Draft = body.Draft ?? false,
             FallbackModel = body.FallbackModel,
+            LongTake = body.LongTake ?? false,
         };
         var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content" });
         return (request, names);
@@ -131,7 +132,8 @@ internal static class ArkMapping
             place is null ? null : DialectJson.UnixSeconds(place.EstimatedStart),
             request.FallbackModel,
             // With a fallback named, which of the two serves the job (its price is the one charged).
-            request.FallbackModel is null ? null : request.Model);
+            request.FallbackModel is null ? null : request.Model,
+            LongTakeView.Of(job));
     }
 
     private static List<GenerationTool> Tools(List<ArkTool?>? tools)

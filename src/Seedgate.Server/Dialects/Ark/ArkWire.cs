@@ -35,6 +35,7 @@ internal sealed class ArkCreateTaskBody
     public string? Style { get; set; }
     public string? NegativePrompt { get; set; }
     public string? FallbackModel { get; set; }
+    public bool? LongTake { get; set; }
 }
 
 internal sealed class ArkContentItem
@@ -91,7 +92,8 @@ internal sealed record ArkTask(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? QueuePosition = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedStartAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FallbackModel = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTakeView? LongTake = null);
 
 internal sealed record ArkTaskContent(string VideoUrl, string? LastFrameUrl);
 

@@ -102,6 +102,7 @@ internal static class SeedanceV1Dialect
             Style = Ark.ArkMapping.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
             CameraMotion = Ark.ArkMapping.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
             FallbackModel = body.FallbackModel,
+            LongTake = body.LongTake ?? false,
         };
     }
 
@@ -191,7 +192,8 @@ internal static class SeedanceV1Dialect
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
             links.FilesExpireAt(job),
             job.Request.FallbackModel,
-            job.Request.FallbackModel is null ? null : job.Request.Model);
+            job.Request.FallbackModel is null ? null : job.Request.Model,
+            LongTakeView.Of(job));
     }
 
     private sealed class V1Errors : IDialectErrors

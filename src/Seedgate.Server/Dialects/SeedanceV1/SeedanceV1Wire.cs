@@ -22,6 +22,9 @@ internal sealed class V1CreateBody
 
     // Seedgate's tier fallback, as in the Ark dialect.
     public string? FallbackModel { get; set; }
+
+    // Seedgate's long take (duration past the model's longest clip), as in the Ark dialect.
+    public bool? LongTake { get; set; }
 }
 
 internal sealed class V1Reference
@@ -52,7 +55,8 @@ internal sealed record V1Job(
     long? RetryAt,
     long? FilesExpireAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FallbackModel = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServedModel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTakeView? LongTake = null);
 
 internal sealed record V1Output(string VideoUrl, string? LastFrameUrl);
 

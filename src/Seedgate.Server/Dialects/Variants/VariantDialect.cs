@@ -184,7 +184,8 @@ internal static class VariantDialect
             DialectJson.UnixSeconds(job.UpdatedAt),
             job.CorrelationId,
             job.RetryAt is { } retryAt ? DialectJson.UnixSeconds(retryAt) : null,
-            links.FilesExpireAt(job));
+            links.FilesExpireAt(job),
+            LongTakeView.Of(job));
     }
 
     private static IResult Ok<T>(T data) => Results.Json(new VariantEnvelope<T>(0, "success", data), DialectJson.Options);

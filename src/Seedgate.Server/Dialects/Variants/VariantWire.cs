@@ -48,7 +48,8 @@ internal sealed record VariantTask(
     long UpdatedAt,
     string? CorrelationId,
     long? RetryAt,
-    long? FilesExpireAt);
+    long? FilesExpireAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTakeView? LongTake = null);
 
 internal sealed record VariantResult(string VideoUrl, string? LastFrameUrl, double Duration, int Width, int Height, bool HasAudio);
 
