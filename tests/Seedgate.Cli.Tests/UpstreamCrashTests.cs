@@ -119,6 +119,34 @@ public sealed class UpstreamCrashTests : IAsyncLifetime, IDisposable
     /// given none), while the first list is answered; the gateway was down long enough for that list to decide.
     /// </summary>
     [Fact]
+    public async Task A_long_take_killed_between_segments_finishes_on_restart_without_making_a_finished_segment_again()
+    {
+        await StartUpstreamAsync();
+        // Killed when the second segment's create is answered: the first segment is stored, the second sent.
+        var killed = await StartGatewayAsync(KillAt("create", 2));
+        using var created = await _http.PostAsJsonAsync(Tasks, new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[] { new { type = "text", text = "one long take across a restart" } },
+            resolution = "480p",
+            duration = 16,
+            long_take = true,
+            generate_audio = false,
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        await WaitKilledAsync(killed);
+        await StartGatewayAsync(null);
+
+        var task = await WaitEndAsync(id);
+        Assert.True((string?)task["status"] == "succeeded", $"{task.ToJsonString()}\n{Diagnostics()}");
+        Assert.Equal(["succeeded", "succeeded"], task["long_take"]!["segments"]!.AsArray().Select(s => (string)s!["status"]!));
+        Assert.Equal(16, (int)task["duration"]!);
+        Assert.Equal(160_000L, (long)task["cost"]!["amount_micros"]!); // 16 s of Fast 480p; a long take is not a free-quota clip
+        var stats = Simulator.Stats();
+        Assert.True(stats.TasksCreated == 2, $"{stats}\n{Diagnostics()}"); // one task a segment: the finished one never made again
+    }
+
+    [Fact]
     public async Task Killed_at_the_create_a_callback_while_the_task_is_looked_for_tells_the_jobs_own_task()
     {
         _callbacks = true;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Seedgate.Server.Simulator;
 using Seedgate.Server.Tests.Infrastructure;
+using Seedgate.Server.Tests.Upstream;
 using Xunit.Abstractions;
 
 namespace Seedgate.Server.Tests;
@@ -64,6 +66,58 @@ public sealed class LongTakeTests
                 $"seam after frame {seam}: {differences[seam]:F3}; ordinary median {ordinary[ordinary.Length / 2]:F3}, 99th percentile {ordinary[(int)(ordinary.Length * 0.99)]:F3}, max {ordinary[^1]:F3}"));
             Assert.True(differences[seam] <= ordinary[^1], $"seam after frame {seam} differs by {differences[seam]:F3}, ordinary neighbours at most {ordinary[^1]:F3}");
         }
+    }
+
+    [Fact]
+    public async Task A_long_takes_middle_segment_that_fails_once_is_retried_alone_and_the_take_billed_once()
+    {
+        // Upstream, a 24 s take is 12 + 12 s: the first segment's task succeeds, the second's first task fails.
+        await using var rig = await UpstreamRig.StartAsync(new SimulatorOptions { LatencyMs = 300, FailingTasks = [2] });
+        var id = await rig.SubmitAsync("a take with a bad moment", extra: new { duration = 24, long_take = true });
+
+        var task = await rig.Gateway.WaitArkAsync(id);
+
+        Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
+        Assert.Equal(3, rig.Simulator.Stats().TasksCreated); // segment 1, segment 2 failed, segment 2 again: never segment 1 twice
+        Assert.Equal([12.0, 12.0], task["long_take"]!["segments"]!.AsArray().Select(s => (double)s!["seconds"]!));
+        Assert.Equal(240_000L, (long)task["cost"]!["amount_micros"]!); // 24 s of Fast 480p at $0.010 a second
+        var probe = await Media.ProbeAsync(await rig.Gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.InRange(probe.Duration, 23.95, 24.05);
+    }
+
+    [Fact]
+    public async Task A_long_take_that_still_fails_keeps_the_part_it_made_and_is_billed_for_that_part()
+    {
+        await using var rig = await UpstreamRig.StartAsync(
+            [new SimulatorOptions { LatencyMs = 300, FailingTasks = [2, 3] }], configuration: "--Seedgate:Dispatch:MaxAttempts=2");
+        var id = await rig.SubmitAsync("a take cut short", extra: new { duration = 24, long_take = true });
+
+        var task = await rig.Gateway.WaitArkAsync(id);
+
+        Assert.True((string?)task["status"] == "failed", task.ToJsonString());
+        Assert.Equal(("succeeded", "failed"), ((string?)task["long_take"]!["segments"]![0]!["status"], (string?)task["long_take"]!["segments"]![1]!["status"]));
+        Assert.Equal(120_000L, (long)task["cost"]!["amount_micros"]!); // the 12 s delivered, not the 24 s held
+        Assert.Equal(240_000L, (long)task["reserved_cost"]!["amount_micros"]!);
+        var probe = await Media.ProbeAsync(await rig.Gateway.DownloadAsync((string)task["content"]!["video_url"]!));
+        Assert.InRange(probe.Duration, 11.95, 12.05);
+        var (_, balance) = await rig.Gateway.GetAsync("/v1/balance");
+        Assert.Equal((120_000L, 0L), ((long)balance["charged_micros"]!, (long)balance["reserved_micros"]!)); // the hold is over
+    }
+
+    [Theory]
+    [InlineData("""{"model":"seedance-2.0","content":[{"type":"text","text":"x"}],"duration":42}""", "duration", "long_take")]
+    [InlineData("""{"model":"seedance-2.0","content":[{"type":"text","text":"x"}],"duration":121,"long_take":true}""", "duration", "4–120")]
+    [InlineData("""{"model":"seedance-2.0","content":[{"type":"text","text":"x"}],"duration":-1,"long_take":true}""", "duration", "4–120")]
+    [InlineData("""{"model":"seedance-2.0-i2v","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}],"duration":30,"long_take":true}""", "long_take", "cannot continue")]
+    public async Task A_duration_past_the_models_longest_clip_is_a_400_that_says_how_to_ask(string body, string param, string says)
+    {
+        await using var gateway = await Gateway.StartAsync("--Seedgate:Dispatch:Enabled=false");
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await gateway.Http.PostAsync(Tasks, content);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal(param, (string?)error["param"]);
+        Assert.Contains(says, (string)error["message"]!, StringComparison.Ordinal);
     }
 
     [Theory]

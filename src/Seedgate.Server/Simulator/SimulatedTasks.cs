@@ -145,7 +145,7 @@ internal sealed class SimulatedTasks
                 Height = height,
                 Ratio = ratio,
                 Latency = TimeSpan.FromMilliseconds(Math.Max(0, _options.LatencyMs + jitter)),
-                Fate = FateOf(spec),
+                Fate = FateOf(spec, _sequence),
                 Quirks = RollQuirks(),
                 PublicBase = publicBase,
                 CreatedAt = now,
@@ -537,7 +537,7 @@ internal sealed class SimulatedTasks
         }
     }
 
-    private TaskError? FateOf(TaskSpec spec)
+    private TaskError? FateOf(TaskSpec spec, long sequence)
     {
         if (_options.PolicyWords.Any(word => spec.Prompt.Contains(word, StringComparison.OrdinalIgnoreCase)))
         {
@@ -545,7 +545,8 @@ internal sealed class SimulatedTasks
                 "OutputVideoSensitiveContentDetected", "The request failed because the output video may contain sensitive information.");
         }
 
-        return _options.FailingModels.Any(m => SimulatedModels.Find(m) == spec.Model) || Roll(_options.FailRate) ? new TaskError("InternalServiceError", "The service encountered an unexpected internal error.") : null;
+        var fails = _options.FailingModels.Any(m => SimulatedModels.Find(m) == spec.Model) || _options.FailingTasks.Contains((int)sequence);
+        return fails || Roll(_options.FailRate) ? new TaskError("InternalServiceError", "The service encountered an unexpected internal error.") : null;
     }
 
     private TaskQuirks RollQuirks()

@@ -54,6 +54,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public IReadOnlyList<string> FailingModels { get; init; } = [];
 
+    /// <summary>
+    /// Which tasks, by the order they were created (1 is the first), end failed (InternalServiceError, which a client
+    /// retries) after their latency: one bad moment, e.g. the middle segment of a long take failing once.
+    /// </summary>
+    public IReadOnlyList<int> FailingTasks { get; init; } = [];
+
     /// <summary>Words (case-insensitive, matched anywhere in the prompt) that make a task fail with OutputVideoSensitiveContentDetected after its latency.</summary>
     public IReadOnlyList<string> PolicyWords { get; init; } = [];
 
@@ -111,6 +117,7 @@ public sealed record SimulatorOptions
             ?? (PolicyWords.Any(string.IsNullOrWhiteSpace) ? "PolicyWords must not hold blank words." : null)
             ?? (FailingModels.FirstOrDefault(m => SimulatedModels.Find(m) is null) is { } model
                 ? $"FailingModels: unknown model '{model}' (known: {string.Join(", ", SimulatedModels.Ids)})." : null)
+            ?? (FailingTasks.Any(n => n < 1) ? "FailingTasks must be task numbers of at least 1 (the first task created is 1)." : null)
             ?? (UrlTtlSeconds < 1 ? "UrlTtlSeconds must be at least 1." : null)
             ?? (Quirks.FirstOrDefault(q => !SimulatorQuirks.All.Contains(q)) is { } unknown
                 ? string.Create(CultureInfo.InvariantCulture, $"Quirks: unknown quirk '{unknown}' (known: {string.Join(", ", SimulatorQuirks.All)}).")
