@@ -437,6 +437,41 @@ public abstract class JobStoreCompliance
     }
 
     [Fact]
+    public async Task A_finished_segment_is_stored_with_the_job_and_the_next_starts_afresh_only_while_held()
+    {
+        var store = await CreateStoreAsync();
+        var job = NewJob() with { Request = NewJob().Request with { Duration = 42, LongTake = true } };
+        await store.CreateAsync(job, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        Assert.True(await store.ScheduleRetryAsync(job.Id, "node-1", new JobError("InternalServiceError", "once"), T0, T0, None));
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        Assert.True(await store.CheckpointAsync(job.Id, "node-1", new EngineCheckpoint("collecting", "up-1"), T0, None));
+
+        var first = new JobSegment(0, JobSamples.Outputs() with { DurationSeconds = 14 }, 420_000, T0.AddSeconds(1));
+        Assert.True(await store.FinishSegmentAsync(job.Id, "node-1", [first], T0.AddSeconds(1), None));
+        Assert.False(await store.FinishSegmentAsync(job.Id, "node-2", [first, first with { Index = 1 }], T0.AddSeconds(2), None)); // not its job
+
+        var stored = (await store.GetAsync(job.Id, None))!;
+        Assert.Equal([first], stored.Segments);
+        Assert.Equal((JobStatus.Running, "node-1", null, 1, null), (stored.Status, stored.LeaseOwner, stored.Checkpoint, stored.Attempts, stored.Error));
+    }
+
+    [Fact]
+    public async Task A_failure_keeps_what_a_long_take_delivered()
+    {
+        var store = await CreateStoreAsync();
+        var job = NewJob();
+        await store.CreateAsync(job, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        var part = new JobDelivery(JobSamples.Outputs() with { DurationSeconds = 14 }, 420_000);
+
+        Assert.True(await store.FailAsync(job.Id, "node-1", JobStatus.Failed, new JobError("InternalServiceError", "segment 2"), T0, None, part));
+
+        var failed = (await store.GetAsync(job.Id, None))!;
+        Assert.Equal((JobStatus.Failed, part.Outputs, 420_000L), (failed.Status, failed.Outputs, failed.CostMicros));
+    }
+
+    [Fact]
     public async Task Upstream_task_id_survives_a_reclaim()
     {
         var store = await CreateStoreAsync();

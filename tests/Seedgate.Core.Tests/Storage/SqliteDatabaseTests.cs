@@ -74,7 +74,7 @@ public sealed class SqliteDatabaseTests : IDisposable
             var databases = await Task.WhenAll(opens);
 
             Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
-            Assert.Equal(5, (await MigrationRowsAsync(databases[0])).Count);
+            Assert.Equal(6, (await MigrationRowsAsync(databases[0])).Count);
             foreach (var database in databases)
             {
                 database.Dispose();
