@@ -122,7 +122,7 @@ internal static class JobRows
             Checkpoint = NullableString(row, o + 26),
             Lapses = row.GetInt32(o + 27),
             FilesDeletedAt = NullableTime(row, o + 28),
-            Segments = row.IsDBNull(o + 29) ? [] : JobJson.Deserialize<List<JobSegment>>(row.GetString(o + 29)),
+            Segments = row.IsDBNull(o + 29) ? Array.Empty<JobSegment>() : JobJson.Deserialize<List<JobSegment>>(row.GetString(o + 29)),
         };
     }
 

@@ -41,6 +41,7 @@ internal static class JobSamples
         Tools = [GenerationTool.WebSearch],
         Draft = true,
         FallbackModel = "seedance-2.0",
+        LongTake = true,
         UpscaleSmallImages = true,
     };
 

@@ -948,6 +948,7 @@ public abstract class JobStoreCompliance
         Lapses = 1,
         Checkpoint = "submitted",
         FilesDeletedAt = T0.AddDays(8),
+        Segments = [new JobSegment(0, JobSamples.Outputs(), 420_000, T0.AddMinutes(1))],
         Dialect = JobDialects.SeedanceV1,
         Idempotency = new JobIdempotency("key-1", "fingerprint-1"),
         LeaseOwner = "node-9",
@@ -965,7 +966,8 @@ public abstract class JobStoreCompliance
         Assert.NotNull(actual);
         Assert.Equal(JobJson.Serialize(expected.Request), JobJson.Serialize(actual.Request));
         Assert.Equal(expected.Request.References, actual.Request.References);
-        Assert.Equal(expected with { Request = actual.Request }, actual);
+        Assert.Equal(expected.Segments, actual.Segments);
+        Assert.Equal(expected with { Request = actual.Request, Segments = actual.Segments }, actual);
     }
 
     private static string[] Ids(IEnumerable<Job> jobs) => jobs.Select(j => j.Id).ToArray();
