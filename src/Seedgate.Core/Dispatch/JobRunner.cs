@@ -5,6 +5,7 @@ using Seedgate.Core.Engines;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
+using Seedgate.Core.Media;
 using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Dispatch;
@@ -270,6 +271,12 @@ internal sealed partial class JobRunner(
             var outputs = new JobOutputs(
                 key, null, joined.Width, joined.Height, joined.FramesPerSecond, joined.DurationSeconds, joined.HasAudio, joined.Ratio, joined.Tokens);
             return new PartDelivered(stored, new JobDelivery(outputs, LongTakeSteps.CostMicros(stored)));
+        }
+        catch (Exception ex) when (ex is FfmpegException or IOException or InvalidOperationException)
+        {
+            // The job must still end: without its part (nothing delivered, nothing charged) rather than never.
+            Log.StepFailed(logger, ex, stored.Id);
+            return null;
         }
         finally
         {
