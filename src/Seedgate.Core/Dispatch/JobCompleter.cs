@@ -44,17 +44,7 @@ internal sealed partial class JobCompleter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(result);
         var prefix = $"outputs/{job.Id}/{runId}-"; // one directory a job on a local disk (each mkdir costs)
-        await _blobs.MoveFileAsync(prefix + "video.mp4", result.VideoPath, cancellationToken);
-        string? lastFrameKey = null;
-        if (result.LastFramePath is not null)
-        {
-            lastFrameKey = prefix + "last_frame.png";
-            await _blobs.MoveFileAsync(lastFrameKey, result.LastFramePath, cancellationToken);
-        }
-
-        var outputs = new JobOutputs(
-            prefix + "video.mp4", lastFrameKey, result.Width, result.Height, result.FramesPerSecond,
-            result.DurationSeconds, result.HasAudio, result.Ratio, result.Tokens);
+        var outputs = await JobFiles.StoreAsync(_blobs, prefix, result, cancellationToken);
         var cost = job.Segments.Count > 0
             ? LongTakeSteps.CostMicros(job) // each segment at the price of the model that made it
             : Pricing.CostMicros(model, job.Request.Resolution!, result.DurationSeconds, result.FramesPerSecond);

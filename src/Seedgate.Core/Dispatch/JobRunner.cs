@@ -244,7 +244,7 @@ internal sealed partial class JobRunner(
         }
         else if (delivered is not null)
         {
-            await blobs.DeletePrefixAsync(delivered.Delivery.Outputs.VideoKey, CancellationToken.None);
+            await blobs.DeletePrefixAsync($"outputs/{job.Id}/part-{delivered.Job.Segments.Count}-", CancellationToken.None);
         }
     }
 
@@ -266,10 +266,7 @@ internal sealed partial class JobRunner(
         try
         {
             var joined = await longTakes.JoinAsync(stored, directory, cancellationToken);
-            var key = $"outputs/{stored.Id}/part-{stored.Segments.Count}-video.mp4";
-            await blobs.MoveFileAsync(key, joined.VideoPath, cancellationToken);
-            var outputs = new JobOutputs(
-                key, null, joined.Width, joined.Height, joined.FramesPerSecond, joined.DurationSeconds, joined.HasAudio, joined.Ratio, joined.Tokens);
+            var outputs = await JobFiles.StoreAsync(blobs, $"outputs/{stored.Id}/part-{stored.Segments.Count}-", joined, cancellationToken);
             return new PartDelivered(stored, new JobDelivery(outputs, LongTakeSteps.CostMicros(stored)));
         }
         catch (Exception ex) when (ex is FfmpegException or IOException or InvalidOperationException)

@@ -42,17 +42,8 @@ internal sealed class LongTakeSteps(IBlobStore blobs, Ffmpeg ffmpeg, TimeProvide
                 return new Outcome(job, step);
             }
 
-            var prefix = $"outputs/{job.Id}/{runId}-segment-{index.ToString(CultureInfo.InvariantCulture)}";
-            await blobs.MoveFileAsync(prefix + ".mp4", made.VideoPath, cancellationToken);
-            string? lastFrameKey = null;
-            if (made.LastFramePath is not null)
-            {
-                lastFrameKey = prefix + "-last_frame.png";
-                await blobs.MoveFileAsync(lastFrameKey, made.LastFramePath, cancellationToken);
-            }
-
-            var outputs = new JobOutputs(
-                prefix + ".mp4", lastFrameKey, made.Width, made.Height, made.FramesPerSecond, made.DurationSeconds, made.HasAudio, made.Ratio, made.Tokens);
+            var prefix = $"outputs/{job.Id}/{runId}-segment-{index.ToString(CultureInfo.InvariantCulture)}-";
+            var outputs = await JobFiles.StoreAsync(blobs, prefix, made, cancellationToken);
             var cost = Pricing.CostMicros(work.Model, job.Request.Resolution!, made.DurationSeconds, made.FramesPerSecond);
             IReadOnlyList<JobSegment> segments = [.. job.Segments, new JobSegment(index, outputs, cost, time.GetUtcNow())];
             await finish(segments, cancellationToken);

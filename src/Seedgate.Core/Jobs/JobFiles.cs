@@ -1,3 +1,4 @@
+using Seedgate.Core.Engines;
 using Seedgate.Core.Storage;
 
 namespace Seedgate.Core.Jobs;
@@ -19,6 +20,27 @@ internal static class JobFiles
         return job.Request.References.Any(r => r.Url.StartsWith(JobSubmitter.BlobScheme, StringComparison.Ordinal))
             ? DeleteInputsAsync(blobs, job.Id, cancellationToken)
             : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Moves what an engine made into storage under <paramref name="prefix"/> (<c>{prefix}video.mp4</c>, and
+    /// <c>{prefix}last_frame.png</c> when there is one) and returns it as outputs.
+    /// </summary>
+    public static async Task<JobOutputs> StoreAsync(IBlobStore blobs, string prefix, EngineResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(result);
+        await blobs.MoveFileAsync(prefix + "video.mp4", result.VideoPath, cancellationToken);
+        string? lastFrameKey = null;
+        if (result.LastFramePath is not null)
+        {
+            lastFrameKey = prefix + "last_frame.png";
+            await blobs.MoveFileAsync(lastFrameKey, result.LastFramePath, cancellationToken);
+        }
+
+        return new JobOutputs(
+            prefix + "video.mp4", lastFrameKey, result.Width, result.Height, result.FramesPerSecond,
+            result.DurationSeconds, result.HasAudio, result.Ratio, result.Tokens);
     }
 
     public static async Task DeleteAllAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)
