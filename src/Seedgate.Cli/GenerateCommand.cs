@@ -14,13 +14,19 @@ internal static class GenerateCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var prompt = new Argument<string>("prompt") { Description = "What the video should show" };
+        var prompt = new Argument<string?>("prompt") { Description = "What the video should show (with --from: a new prompt, else the draft's)", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string>("--model") { Description = "The model", DefaultValueFactory = _ => DefaultModel };
         var resolution = new Option<string>("--resolution") { Description = "Output resolution (default: the model's)" };
         resolution.AcceptOnlyFromAmong("480p", "720p", "1080p", "2k");
         var ratio = new Option<string>("--ratio") { Description = "Aspect ratio (default 16:9; adaptive follows the first image)" };
         ratio.AcceptOnlyFromAmong("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive");
-        var duration = new Option<int?>("--duration") { Description = "Seconds, 4–15, or -1 to let the model choose", HelpName = "SECONDS" };
+        var duration = new Option<int?>("--duration") { Description = "Seconds, 4–15, or -1 to let the model choose (16–120 with --long-take)", HelpName = "SECONDS" };
+        var longTake = new Option<bool>("--long-take") { Description = "One take longer than a clip: chained segments joined into one MP4" };
+        var from = new Option<string>("--from")
+        {
+            Description = "Promote a draft: re-run that task's prompt, references, seed, camera motion and ratio on --model",
+            HelpName = "TASK_ID",
+        };
         var audio = new Option<bool>("--audio") { Description = "Generate an audio track" };
         var noAudio = new Option<bool>("--no-audio") { Description = "No audio track" };
         var seed = new Option<long?>("--seed") { Description = "Random seed (-1 … 4294967295); the same seed repeats a result" };
@@ -44,7 +50,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate a video and download it.")
         {
-            prompt, model, resolution, ratio, duration, audio, noAudio, seed, style, cameraMotion, negative,
+            prompt, from, model, resolution, ratio, duration, longTake, audio, noAudio, seed, style, cameraMotion, negative,
             image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output,
         };
         var api = ApiOptions.AddTo(command, env);
@@ -65,7 +71,8 @@ internal static class GenerateCommand
                     {
                         Model = parseResult.GetRequiredValue(model),
                         Content = Content(
-                            parseResult.GetRequiredValue(prompt),
+                            parseResult.GetValue(prompt),
+                            parseResult.GetValue(from),
                             parseResult.GetValue(image),
                             parseResult.GetValue(lastFrame),
                             parseResult.GetValue(referenceImages) ?? [],
@@ -81,6 +88,7 @@ internal static class GenerateCommand
                         CameraMotion = parseResult.GetValue(cameraMotion),
                         NegativePrompt = parseResult.GetValue(negative),
                         FallbackModel = parseResult.GetValue(fallbackModel),
+                        LongTake = parseResult.GetValue(longTake) ? true : null,
                     };
 
                     using var http = env.CreateHttpClient();
@@ -134,13 +142,18 @@ internal static class GenerateCommand
         return command;
     }
 
-    /// <summary>The prompt and the references, checked locally for Ark's mode rules before anything is sent.</summary>
+    /// <summary>The draft, the prompt and the references, checked locally for Ark's mode rules before anything is sent.</summary>
     private static List<ContentItem> Content(
-        string prompt, string? image, string? lastFrame, string[] referenceImages, string[] referenceVideos, string[] referenceAudios)
+        string? prompt, string? draft, string? image, string? lastFrame, string[] referenceImages, string[] referenceVideos, string[] referenceAudios)
     {
-        if (string.IsNullOrWhiteSpace(prompt))
+        if (draft is not null && string.IsNullOrWhiteSpace(draft))
         {
-            throw new UsageException("the prompt is empty.");
+            throw new UsageException("--from needs the id of the task to promote.");
+        }
+
+        if (string.IsNullOrWhiteSpace(prompt) && draft is null)
+        {
+            throw new UsageException(prompt is null ? "a prompt is needed (or --from TASK_ID to promote a draft)." : "the prompt is empty.");
         }
 
         if (lastFrame is not null && image is null)
@@ -160,7 +173,17 @@ internal static class GenerateCommand
             throw new UsageException("at most 9 reference images, 3 reference videos and 3 reference audio clips.");
         }
 
-        List<ContentItem> content = [ContentItem.FromText(prompt)];
+        List<ContentItem> content = [];
+        if (draft is not null)
+        {
+            content.Add(ContentItem.FromDraft(draft));
+        }
+
+        if (!string.IsNullOrWhiteSpace(prompt))
+        {
+            content.Add(ContentItem.FromText(prompt));
+        }
+
         if (image is not null)
         {
             content.Add(MediaSource.Image(image, ContentRoles.FirstFrame));

@@ -3,11 +3,12 @@ namespace Seedgate.Client;
 /// <summary>
 /// One item of <see cref="CreateTaskRequest.Content"/>, shaped as Ark sends it:
 /// <c>{"type":"text","text":…}</c>, <c>{"type":"image_url","image_url":{"url":…},"role":…}</c>,
-/// <c>{"type":"video_url",…}</c> or <c>{"type":"audio_url",…}</c>. Use the factory methods to build one.
+/// <c>{"type":"video_url",…}</c>, <c>{"type":"audio_url",…}</c> or <c>{"type":"draft_task","draft_task":{"id":…}}</c>.
+/// Use the factory methods to build one.
 /// </summary>
 public sealed record ContentItem
 {
-    /// <summary>The item type: <c>text</c>, <c>image_url</c>, <c>video_url</c> or <c>audio_url</c>.</summary>
+    /// <summary>The item type: <c>text</c>, <c>image_url</c>, <c>video_url</c>, <c>audio_url</c> or <c>draft_task</c>.</summary>
     public required string Type { get; init; }
 
     /// <summary>The prompt, for a <c>text</c> item.</summary>
@@ -22,8 +23,22 @@ public sealed record ContentItem
     /// <summary>The audio clip, for an <c>audio_url</c> item.</summary>
     public MediaUrl? AudioUrl { get; init; }
 
+    /// <summary>The earlier task to promote, for a <c>draft_task</c> item.</summary>
+    public DraftTaskReference? DraftTask { get; init; }
+
     /// <summary>What the reference is for; see <see cref="ContentRoles"/>.</summary>
     public string? Role { get; init; }
+
+    /// <summary>
+    /// Draft → final: re-run one of your succeeded tasks (its prompt, references, seed, camera motion, style, ratio and
+    /// duration) on the request's model; the request's own content and fields take precedence.
+    /// </summary>
+    /// <param name="taskId">The task to promote, e.g. one made on <c>seedance-2.0-fast</c>.</param>
+    public static ContentItem FromDraft(string taskId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        return new ContentItem { Type = "draft_task", DraftTask = new DraftTaskReference(taskId) };
+    }
 
     /// <summary>A text prompt.</summary>
     /// <param name="text">The prompt.</param>
@@ -81,6 +96,10 @@ public sealed record ContentItem
         return url;
     }
 }
+
+/// <summary>The <c>{"id":…}</c> object inside a <c>draft_task</c> content item.</summary>
+/// <param name="Id">The task to promote.</param>
+public sealed record DraftTaskReference(string Id);
 
 /// <summary>The <c>{"url":…}</c> object inside an image, video or audio content item.</summary>
 /// <param name="Url">An <c>http(s)://</c>, <c>data:</c> or <c>asset://</c> URL. A string, not a <see cref="Uri"/>: data URLs can be megabytes long.</param>

@@ -62,4 +62,10 @@ public sealed record CreateTaskRequest
     /// failures the task runs on it and is billed at its price (<see cref="GenerationTask.ServedModel"/> says which served).
     /// </summary>
     public string? FallbackModel { get; init; }
+
+    /// <summary>
+    /// Seedgate extension: a <see cref="Duration"/> of 16–120 s made as one job of chained segments, each continuing the
+    /// last, joined into one MP4 (models that take reference videos). Progress: <see cref="GenerationTask.LongTake"/>.
+    /// </summary>
+    public bool? LongTake { get; init; }
 }

@@ -86,6 +86,12 @@ public sealed record GenerationTask
     /// </summary>
     public string? ServedModel { get; init; }
 
+    /// <summary>The draft this task promoted (<see cref="ContentItem.FromDraft"/>), or <see langword="null"/>.</summary>
+    public string? DraftTaskId { get; init; }
+
+    /// <summary>Seedgate extension, long takes only: the segments and how far the take has come.</summary>
+    public TaskLongTake? LongTake { get; init; }
+
     /// <summary>Fields this SDK does not model, kept so that nothing the server sends is lost.</summary>
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
@@ -93,6 +99,35 @@ public sealed record GenerationTask
     /// <summary>True once the task has reached a status that never changes again.</summary>
     [JsonIgnore]
     public bool IsTerminal => TaskStatuses.IsTerminal(Status);
+}
+
+/// <summary>A long take's progress: <c>finished_seconds</c> of <c>seconds</c>, and each segment.</summary>
+public sealed record TaskLongTake
+{
+    /// <summary>The length of the whole take.</summary>
+    public int Seconds { get; init; }
+
+    /// <summary>Seconds made so far (finished segments).</summary>
+    public double FinishedSeconds { get; init; }
+
+    /// <summary>0–100.</summary>
+    public int Progress { get; init; }
+
+    /// <summary>The planned segments, in order.</summary>
+    public IReadOnlyList<TaskSegment> Segments { get; init; } = [];
+}
+
+/// <summary>One segment of a long take.</summary>
+public sealed record TaskSegment
+{
+    /// <summary>0-based position in the take.</summary>
+    public int Index { get; init; }
+
+    /// <summary><c>pending</c> (not started), <c>succeeded</c>, or the task's status while it is the segment under way.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>The segment's planned length, or what it came out as once it succeeded.</summary>
+    public double Seconds { get; init; }
 }
 
 /// <summary>The <c>content</c> object of a task: where its outputs can be downloaded (signed URLs that expire).</summary>

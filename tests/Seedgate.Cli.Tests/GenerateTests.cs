@@ -122,6 +122,49 @@ public sealed class GenerateTests
         Assert.True((bool)JsonNode.Parse(create.Body)!["generate_audio"]!);
     }
 
+    [Fact]
+    public async Task Generate_from_a_draft_sends_the_draft_task_item_and_the_new_model_with_no_prompt_needed()
+    {
+        await using var server = await StartArkAsync();
+        var output = Path.Combine(CliHarness.TempDirectory(), "final.mp4");
+
+        var run = await CliHarness.RunAsync(["generate", "--from", "cgt-draft-1", "--model", "seedance-2.0", "--out", output], Env(server));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var body = JsonNode.Parse(Assert.Single(server.RequestsTo("POST", ArkTestServer.TasksPath)).Body)!;
+        Assert.Equal("seedance-2.0", (string?)body["model"]);
+        Assert.Equal("""[{"type":"draft_task","draft_task":{"id":"cgt-draft-1"}}]""", body["content"]!.ToJsonString());
+        Assert.Null(body["seed"]); // the draft's seed, chosen by the server
+    }
+
+    [Fact]
+    public async Task Generate_long_take_asks_for_one()
+    {
+        await using var server = await StartArkAsync();
+
+        var run = await CliHarness.RunAsync(
+            ["generate", "a drift over hills", "--model", "seedance-2.0", "--duration", "42", "--long-take", "--out", Path.Combine(CliHarness.TempDirectory(), "o.mp4")],
+            Env(server));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var body = JsonNode.Parse(Assert.Single(server.RequestsTo("POST", ArkTestServer.TasksPath)).Body)!;
+        Assert.Equal((42, true), ((int)body["duration"]!, (bool)body["long_take"]!));
+    }
+
+    [Theory]
+    [InlineData(new[] { "generate" }, "a prompt is needed (or --from TASK_ID")]
+    [InlineData(new[] { "generate", "--from", " " }, "--from needs the id")]
+    public async Task Generate_without_a_prompt_or_a_draft_exits_2(string[] args, string message)
+    {
+        await using var server = await StartArkAsync();
+
+        var run = await CliHarness.RunAsync(args, Env(server));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Empty(server.RequestsTo("POST", ArkTestServer.TasksPath));
+    }
+
     [Theory]
     [InlineData("failed")]
     [InlineData("expired")]

@@ -10,7 +10,6 @@ public sealed class ParsingTests
     [InlineData("generate", "a cat", "--resolution", "4k")]
     [InlineData("generate", "a cat", "--duration", "five")]
     [InlineData("generate", "a cat", "--camera-motion", "barrel_roll")]
-    [InlineData("generate")]
     [InlineData("status")]
     [InlineData("status", "cgt-1", "--wait", "61")]
     [InlineData("download")]

@@ -104,7 +104,11 @@ public sealed class GenerationTests : IClassFixture<GatewayFixture>
 
         Assert.Equal("16:9", (string?)task["ratio"]); // adaptive, from the 1024×576 image
         var blobs = (Seedgate.Core.Storage.IBlobStore)_gateway.Services.GetService(typeof(Seedgate.Core.Storage.IBlobStore))!;
-        Assert.Null(await blobs.OpenReadAsync($"inputs/{(string)task["id"]!}/0.png", CancellationToken.None)); // finished: inputs gone
+        await using (var input = await blobs.OpenReadAsync($"inputs/{(string)task["id"]!}/0.png", CancellationToken.None))
+        {
+            Assert.NotNull(input); // kept with the outputs, so the task can be promoted as a draft
+        }
+
         var expires = DateTimeOffset.FromUnixTimeSeconds((long)task["files_expire_at"]!) - DateTimeOffset.FromUnixTimeSeconds((long)task["updated_at"]!);
         Assert.InRange(expires.TotalDays, 6.99, 7.01); // kept 7 days by default, and the view says until when
         var probe = await Media.ProbeAsync(await _gateway.DownloadAsync((string)task["content"]!["video_url"]!));

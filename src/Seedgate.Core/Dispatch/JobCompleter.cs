@@ -57,7 +57,6 @@ internal sealed partial class JobCompleter : IAsyncDisposable
         if (await done.Task.WaitAsync(cancellationToken))
         {
             Log.Succeeded(_logger, job.Id, result.DurationSeconds, cost);
-            await JobFiles.DeleteInputsAsync(_blobs, job, CancellationToken.None); // finished: its inputs are not needed again
             return true;
         }
 

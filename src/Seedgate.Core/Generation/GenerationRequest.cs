@@ -88,6 +88,13 @@ public sealed record GenerationRequest
     public bool LongTake { get; init; }
 
     /// <summary>
+    /// Draft → final (Ark's <c>draft_task</c> content item): the caller's earlier, succeeded task whose prompt, references,
+    /// seed, camera motion, style, ratio and duration this request re-runs on its own model, each field this request sets
+    /// taking precedence (see <see cref="Jobs.DraftPromotion"/>). Kept with the job, which by then carries the merged fields.
+    /// </summary>
+    public string? DraftTaskId { get; init; }
+
+    /// <summary>
     /// Set by <see cref="Jobs.JobSubmitter"/> from the account's plan (<c>upscale_small_images</c>), never by a dialect:
     /// a reference image whose short side is under the model's <c>min_image_side</c> is scaled up to it instead of
     /// refused. Kept with the job, so an image fetched later is treated as the plan said at submit.

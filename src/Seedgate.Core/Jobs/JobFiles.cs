@@ -6,7 +6,10 @@ namespace Seedgate.Core.Jobs;
 /// <summary>Where a job's files live in blob storage: inputs/{id}/ (uploaded references) and outputs/{id}/ (what it made).</summary>
 internal static class JobFiles
 {
-    /// <summary>The inputs a job no longer needs once it is finished.</summary>
+    /// <summary>
+    /// The inputs of a job that ended without a video. A succeeded job keeps its inputs as long as its outputs (the
+    /// retention sweep deletes both), since it may be promoted as a draft (<see cref="DraftPromotion"/>).
+    /// </summary>
     public static Task DeleteInputsAsync(IBlobStore blobs, string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);

@@ -63,6 +63,19 @@ public sealed class JobSubmitter(
             }
         }
 
+        var draftInputs = new HashSet<string>(StringComparer.Ordinal);
+        if (request.DraftTaskId is { } draftId)
+        {
+            var draft = await store.GetForAccountAsync(submission.AccountId, draftId, cancellationToken);
+            if (DraftPromotion.Check(draftId, draft, names["draft_task"]) is { } draftProblem)
+            {
+                throw new SeedgateException(draftProblem);
+            }
+
+            request = DraftPromotion.Apply(request, draft!);
+            draftInputs.UnionWith(draft!.Request.References.Select(r => r.Url).Where(u => u.StartsWith(BlobScheme, StringComparison.Ordinal)));
+        }
+
         var problem = validator.Validate(request, names, out var validated);
         if (problem is not null)
         {
@@ -84,14 +97,21 @@ public sealed class JobSubmitter(
             throw new SeedgateException(callbackProblem);
         }
 
-        var inline = new (string MediaType, byte[] Bytes)?[normalized.References.Count];
+        var inline = new (string Extension, byte[] Bytes)?[normalized.References.Count];
         for (var i = 0; i < inline.Length; i++)
         {
             var reference = normalized.References[i];
             if (DataUrl.IsDataUrl(reference.Url))
             {
-                inline[i] = await DecodeDataUrlAsync(
+                var (mediaType, bytes) = await DecodeDataUrlAsync(
                     reference, fetcher.Options.MaxBytesFor(reference.Kind), validated.Model.MinImageSide, normalized.UpscaleSmallImages, cancellationToken);
+                inline[i] = (DataUrl.ExtensionFor(mediaType) ?? "bin", bytes);
+            }
+            else if (draftInputs.Contains(reference.Url))
+            {
+                // A promoted draft's stored input (a caller's own blob: URL fails the URL check below): the final keeps
+                // its own copy, so it never depends on the draft's files.
+                inline[i] = await ReadDraftInputAsync(reference, names["draft_task"], cancellationToken);
             }
             else if (fetcher.CheckUrl(reference.Url, reference.Param) is { } urlProblem)
             {
@@ -105,9 +125,9 @@ public sealed class JobSubmitter(
         for (var i = 0; i < inline.Length; i++)
         {
             var reference = normalized.References[i];
-            if (inline[i] is var (mediaType, bytes))
+            if (inline[i] is var (extension, bytes))
             {
-                var key = $"inputs/{id}/{i}.{DataUrl.ExtensionFor(mediaType) ?? "bin"}";
+                var key = $"inputs/{id}/{i}.{extension}";
                 await blobs.PutBytesAsync(key, bytes, cancellationToken);
                 reference = reference with { Url = BlobScheme + key };
             }
@@ -160,6 +180,19 @@ public sealed class JobSubmitter(
         }
 
         return await store.GetForAccountAsync(submission.AccountId, holder.JobId, cancellationToken);
+    }
+
+    private async Task<(string Extension, byte[] Bytes)> ReadDraftInputAsync(Reference reference, string param, CancellationToken cancellationToken)
+    {
+        var key = reference.Url[BlobScheme.Length..];
+        var stream = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new SeedgateException(SeedgateError.Invalid(
+            param, $"{param}: the draft's uploaded {reference.Kind.ToString().ToLowerInvariant()} is no longer kept; send the references again."));
+        await using (stream)
+        {
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken);
+            return (Path.GetExtension(key).TrimStart('.'), copy.ToArray());
+        }
     }
 
     private async Task<(string MediaType, byte[] Bytes)> DecodeDataUrlAsync(

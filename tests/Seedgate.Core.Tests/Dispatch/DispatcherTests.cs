@@ -304,7 +304,11 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         var job = await QueueAsync(uploadedInput: true);
         await _blobs.PutBytesAsync($"inputs/{job.Id}/0.png", new byte[] { 1 }, CancellationToken.None);
         var done = await RunUntilTerminalAsync(job.Id, new TestEngine((w, _) => Task.FromResult(Made(w))));
-        Assert.Null(await _blobs.OpenReadAsync($"inputs/{job.Id}/0.png", CancellationToken.None)); // inputs go when the job finishes
+        await using (var kept = await _blobs.OpenReadAsync($"inputs/{job.Id}/0.png", CancellationToken.None))
+        {
+            Assert.NotNull(kept); // a succeeded job keeps its inputs as long as its outputs (it may be promoted as a draft)
+        }
+
         var clock = new ManualClock(done.FinishedAt!.Value + TimeSpan.FromDays(6));
         var sweeper = new RetentionSweeper(
             _store, _blobs, _signals, Options.Create(new RetentionOptions { Files = TimeSpan.FromDays(7) }), clock, NullLogger<RetentionSweeper>.Instance);
@@ -316,6 +320,11 @@ public sealed class DispatcherTests : IAsyncLifetime, IDisposable
         await using (var video = await _blobs.OpenReadAsync(done.Outputs!.VideoKey, CancellationToken.None))
         {
             Assert.Null(video);
+        }
+
+        await using (var input = await _blobs.OpenReadAsync($"inputs/{job.Id}/0.png", CancellationToken.None))
+        {
+            Assert.Null(input);
         }
 
         var swept = (await _store.GetAsync(job.Id, CancellationToken.None))!;

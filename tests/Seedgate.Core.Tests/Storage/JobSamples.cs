@@ -42,6 +42,7 @@ internal static class JobSamples
         Draft = true,
         FallbackModel = "seedance-2.0",
         LongTake = true,
+        DraftTaskId = "cgt-20260101000000-draft",
         UpscaleSmallImages = true,
     };
 

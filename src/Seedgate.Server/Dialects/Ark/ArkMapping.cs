@@ -22,7 +22,9 @@ internal static class ArkMapping
             : throw new SeedgateException(SeedgateError.Missing("content", "content is required: a text prompt, images, videos or audio."));
 
         string? prompt = null;
+        string? draftTaskId = null;
         var promptParam = "content";
+        var draftParam = "draft_task";
         var references = new List<Reference>();
         var imageCount = content.Count(c => c?.Type == "image_url");
         for (var i = 0; i < content.Count; i++)
@@ -49,12 +51,21 @@ internal static class ArkMapping
                     references.Add(new Reference(ReferenceKind.Audio, ClipRole(item.Role, "reference_audio", ReferenceRole.ReferenceAudio, i), Url(item.AudioUrl, i, "audio_url"), $"content[{i}].audio_url.url"));
                     break;
                 case "draft_task":
-                    throw new SeedgateException(SeedgateError.Invalid($"content[{i}].type", "draft_task is supported only by Seedance 1.5 pro."));
+                    if (draftTaskId is not null)
+                    {
+                        throw new SeedgateException(SeedgateError.Invalid($"content[{i}]", "Only one draft_task item is allowed."));
+                    }
+
+                    draftParam = $"content[{i}].draft_task.id";
+                    draftTaskId = string.IsNullOrWhiteSpace(item.DraftTask?.Id)
+                        ? throw new SeedgateException(SeedgateError.Missing(draftParam, $"{draftParam} is required: the id of the task to promote."))
+                        : item.DraftTask.Id;
+                    break;
                 case null:
                     throw new SeedgateException(SeedgateError.Missing($"content[{i}].type", $"content[{i}].type is required."));
                 default:
                     throw new SeedgateException(SeedgateError.Invalid(
-                        $"content[{i}].type", $"content[{i}].type must be text, image_url, video_url or audio_url (got '{item.Type}')."));
+                        $"content[{i}].type", $"content[{i}].type must be text, image_url, video_url, audio_url or draft_task (got '{item.Type}')."));
             }
         }
 
@@ -65,8 +76,8 @@ internal static class ArkMapping
             NegativePrompt = body.NegativePrompt,
             References = references,
             Resolution = body.Resolution,
-            // Ark's default: the input image's shape when there is one, else 16:9.
-            Ratio = body.Ratio ?? (references.Any(r => r.Kind != ReferenceKind.Audio) ? "adaptive" : "16:9"),
+            // Ark's default: the input image's shape when there is one, else 16:9; a promoted draft's shape when one is named.
+            Ratio = body.Ratio ?? (draftTaskId is not null ? null : references.Any(r => r.Kind != ReferenceKind.Audio) ? "adaptive" : "16:9"),
             Duration = body.Duration,
             FramesPerSecond = body.Framespersecond,
             GenerateAudio = body.GenerateAudio ?? true,
@@ -86,8 +97,9 @@ internal static class ArkMapping
             Draft = body.Draft ?? false,
             FallbackModel = body.FallbackModel,
             LongTake = body.LongTake ?? false,
+            DraftTaskId = draftTaskId,
         };
-        var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content" });
+        var names = new ParamNames(new Dictionary<string, string> { ["prompt"] = promptParam, ["references"] = "content", ["draft_task"] = draftParam });
         return (request, names);
     }
 
@@ -118,6 +130,7 @@ internal static class ArkMapping
             request.ExecutionExpiresAfter,
             request.Priority,
             request.Draft,
+            request.DraftTaskId,
             request.SafetyIdentifier,
             [.. request.Tools.Select(t => new ArkTool { Type = WireNames.Of(t) })],
             request.OutputFormat,

@@ -45,7 +45,14 @@ internal sealed class ArkContentItem
     public ArkUrl? ImageUrl { get; set; }
     public ArkUrl? VideoUrl { get; set; }
     public ArkUrl? AudioUrl { get; set; }
+    public ArkDraftTask? DraftTask { get; set; }
     public string? Role { get; set; }
+}
+
+/// <summary>A <c>draft_task</c> content item's body: <c>{"id":"cgt-…"}</c>, the task to promote.</summary>
+internal sealed class ArkDraftTask
+{
+    public string? Id { get; set; }
 }
 
 internal sealed class ArkUrl
@@ -79,6 +86,7 @@ internal sealed record ArkTask(
     int? ExecutionExpiresAfter,
     int Priority,
     bool Draft,
+    string? DraftTaskId,
     string? SafetyIdentifier,
     IReadOnlyList<ArkTool> Tools,
     string? OutputFormat,
