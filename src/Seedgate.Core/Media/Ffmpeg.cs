@@ -75,7 +75,10 @@ public sealed partial class Ffmpeg : IDisposable
         CancellationToken cancellationToken = default) =>
         RunToolAsync(_options.FfmpegPath, ["-hide_banner", "-nostdin", .. arguments], writeStdin, readStdout, timeout, cancellationToken);
 
-    /// <summary>Runs ffprobe on a local file and reads its streams and format.</summary>
+    /// <summary>
+    /// Runs ffprobe on a local file and reads its streams and format, counting the video's packets on the way (a demux
+    /// pass, no decoding) so a truncated file shows in <see cref="MediaInfo.MissingVideoFrames"/>.
+    /// </summary>
     /// <exception cref="InvalidMediaException">ffprobe cannot read the file as media.</exception>
     public async Task<MediaInfo> ProbeAsync(string path, CancellationToken cancellationToken)
     {
@@ -90,7 +93,7 @@ public sealed partial class Ffmpeg : IDisposable
         {
             await RunToolAsync(
                 _options.FfprobePath,
-                ["-v", "error", "-protocol_whitelist", InputProtocols, "-print_format", "json", "-show_streams", "-show_format",
+                ["-v", "error", "-protocol_whitelist", InputProtocols, "-count_packets", "-print_format", "json", "-show_streams", "-show_format",
                     FileInput(path)],
                 writeStdin: null,
                 readStdout: (stdout, ct) => stdout.CopyToAsync(json, ct),
@@ -113,42 +116,18 @@ public sealed partial class Ffmpeg : IDisposable
     }
 
     /// <summary>
-    /// Reads every packet of the first video stream (a demux pass, no decoding) and refuses a file that holds fewer than
-    /// its header declares: a truncated upload whose index survived would otherwise be used in part, silently.
-    /// </summary>
-    /// <exception cref="InvalidMediaException">The file is truncated.</exception>
-    public async Task CheckCompleteAsync(string path, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var json = new MemoryStream();
-        await RunToolAsync(
-            _options.FfprobePath,
-            ["-v", "error", "-protocol_whitelist", InputProtocols, "-count_packets", "-select_streams", "v:0",
-                "-show_entries", "stream=nb_frames,nb_read_packets", "-print_format", "json", FileInput(path)],
-            writeStdin: null,
-            readStdout: (stdout, ct) => stdout.CopyToAsync(json, ct),
-            timeout: null,
-            cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(json.ToArray());
-        if (document.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0
-            && long.TryParse(Text(streams[0], "nb_frames"), NumberStyles.None, CultureInfo.InvariantCulture, out var declared)
-            && long.TryParse(Text(streams[0], "nb_read_packets"), NumberStyles.None, CultureInfo.InvariantCulture, out var present)
-            && present < declared)
-        {
-            throw new InvalidMediaException(path, $"'{Path.GetFileName(path)}' is truncated: {present} of its {declared} frames are present.");
-        }
-
-        static string? Text(JsonElement stream, string name) => stream.TryGetProperty(name, out var value) ? value.GetString() : null;
-    }
-
-    /// <summary>
     /// Probes a user-supplied file and checks it is the expected <paramref name="kind"/> in an acceptable container,
     /// so later decodes can force that demuxer with <c>-f</c> and never fall back to a dangerous one.
     /// </summary>
     /// <exception cref="InvalidMediaException">Not media, or not the expected kind.</exception>
-    public async Task<MediaInfo> InspectAsync(string path, MediaKind kind, CancellationToken cancellationToken)
+    public async Task<MediaInfo> InspectAsync(string path, MediaKind kind, CancellationToken cancellationToken) =>
+        Inspect(path, await ProbeAsync(path, cancellationToken).ConfigureAwait(false), kind);
+
+    /// <summary>The same check for a file already probed: <paramref name="info"/> when it is the expected kind.</summary>
+    /// <exception cref="InvalidMediaException">Not the expected kind, or in a container that is not accepted.</exception>
+    public static MediaInfo Inspect(string path, MediaInfo info, MediaKind kind)
     {
-        var info = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(info);
         var demuxer = info.Demuxer;
         var name = Path.GetFileName(path);
         if (RefusedDemuxers.Contains(demuxer))
@@ -411,7 +390,13 @@ public sealed partial class Ffmpeg : IDisposable
             HasAudio: audio is not null,
             AudioCodec: audio is { } a1 ? Str(a1, "codec_name") : null,
             AudioSampleRate: audio is { } a2 ? (int)Num(a2, "sample_rate") : 0,
-            AudioChannels: audio is { } a3 ? (int)Num(a3, "channels") : 0);
+            AudioChannels: audio is { } a3 ? (int)Num(a3, "channels") : 0)
+        {
+            // A truncated upload whose index survived would otherwise be used in part, silently.
+            MissingVideoFrames = video is { } v6 && v6.TryGetProperty("nb_read_packets", out _) && Num(v6, "nb_frames") is > 0 and var declared
+                ? Math.Max(0, (long)(declared - Num(v6, "nb_read_packets")))
+                : 0,
+        };
     }
 
     private static string? Str(JsonElement e, string name) =>

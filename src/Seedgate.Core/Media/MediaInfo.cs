@@ -16,6 +16,12 @@ public sealed record MediaInfo(
 {
     public bool HasVideo => VideoCodec is not null;
 
+    /// <summary>
+    /// How many of the frames the video stream's header declares are missing from the file (ffprobe's packet count
+    /// against <c>nb_frames</c>); 0 when complete or when the header declares no count.
+    /// </summary>
+    public long MissingVideoFrames { get; init; }
+
     /// <summary>The demuxer name to force with <c>-f</c> on later reads (the first of ffprobe's aliases).</summary>
     public string Demuxer => FormatName.Split(',')[0];
 }

@@ -21,6 +21,12 @@ public sealed record RenderSpec
     public Style? Style { get; init; }
     public CameraMotion? CameraMotion { get; init; }
 
+    /// <summary>
+    /// With <see cref="ContinueFromVideo"/> and no <see cref="CameraMotion"/>: the reference's own camera move (estimated
+    /// from its last second) carries on. False: no move means the camera holds still.
+    /// </summary>
+    public bool CarryOnCamera { get; init; }
+
     /// <summary>Image plates in order: the first frame, or several reference images shown as a sequence.</summary>
     public IReadOnlyList<string> Images { get; init; } = [];
 
@@ -28,7 +34,7 @@ public sealed record RenderSpec
     public string? LastFrameImage { get; init; }
 
     /// <summary>A reference video whose last frame the clip continues from, or null.</summary>
-    public string? ContinueFromVideo { get; init; }
+    public VideoInput? ContinueFromVideo { get; init; }
 
     /// <summary>A reference audio clip used as the soundtrack (when audio is on), or null for a generated bed.</summary>
     public string? Audio { get; init; }
@@ -41,3 +47,8 @@ public sealed record RenderSpec
     /// <summary>Where to write a PNG of the last frame, or null.</summary>
     public string? OutputLastFramePath { get; init; }
 }
+
+/// <summary>A local video file, with its probe when the caller already has one (the renderer then does not probe again).</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Info">What <see cref="Media.Ffmpeg.ProbeAsync"/> said about it, or null.</param>
+public sealed record VideoInput(string Path, Media.MediaInfo? Info = null);

@@ -57,9 +57,15 @@ internal sealed class SandboxEngine(
                 Seed = request.Seed!.Value,
                 Style = request.Style,
                 CameraMotion = request.CameraFixed ? null : request.CameraMotion,
+
+                // A plain video-to-video carries the reference's move on unless the request says otherwise; a long take's
+                // segments keep the take's own camera, moving or still.
+                CarryOnCamera = !request.CameraFixed && !request.LongTake,
                 Images = [.. files.Where(f => f.Reference.Role is ReferenceRole.FirstFrame or ReferenceRole.ReferenceImage).Select(f => f.Path)],
                 LastFrameImage = files.FirstOrDefault(f => f.Reference.Role == ReferenceRole.LastFrame)?.Path,
-                ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video)?.Path,
+                ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video) is { } video
+                    ? new VideoInput(video.Path, await ProbeAsync(video, cancellationToken))
+                    : null,
                 Audio = files.FirstOrDefault(f => f.Reference.Kind == ReferenceKind.Audio)?.Path,
                 GenerateAudio = request.GenerateAudio!.Value,
                 Watermark = request.Watermark,
@@ -149,9 +155,9 @@ internal sealed class SandboxEngine(
             foreach (var file in files.Where(f => f.Reference.Kind == kind))
             {
                 var info = await ProbeAsync(file, cancellationToken);
-                if (kind == ReferenceKind.Video)
+                if (info.MissingVideoFrames > 0)
                 {
-                    await ffmpeg.CheckCompleteAsync(file.Path, cancellationToken);
+                    throw new InvalidMediaException(file.Path, $"'{System.IO.Path.GetFileName(file.Path)}' is truncated: {info.MissingVideoFrames} of its frames are missing.");
                 }
 
                 if (info.DurationSeconds is < MinClipSeconds or > MaxClipSeconds)
@@ -196,11 +202,12 @@ internal sealed class SandboxEngine(
         })!;
     }
 
+    /// <summary>The file's probe, once per step (the checks, the ratio and the renderer all read it).</summary>
     private async Task<MediaInfo> ProbeAsync(ReferenceFile file, CancellationToken cancellationToken)
     {
         try
         {
-            return await ffmpeg.ProbeAsync(file.Path, cancellationToken);
+            return file.Info ??= await ffmpeg.ProbeAsync(file.Path, cancellationToken);
         }
         catch (FfmpegException ex)
         {
@@ -208,5 +215,8 @@ internal sealed class SandboxEngine(
         }
     }
 
-    private sealed record ReferenceFile(Reference Reference, string Path);
+    private sealed record ReferenceFile(Reference Reference, string Path)
+    {
+        public MediaInfo? Info { get; set; }
+    }
 }

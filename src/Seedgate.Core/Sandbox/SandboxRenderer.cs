@@ -1,3 +1,4 @@
+using Seedgate.Core.Generation;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Logging;
@@ -25,6 +26,9 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
 
     /// <summary>AAC at 48 kHz stereo, as SPEC §4 asks.</summary>
     public static IReadOnlyList<string> AudioEncoderArguments { get; } = ["-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"];
+
+    /// <summary>The width of the grey copies a reference video's camera move is estimated on.</summary>
+    private const int MotionWidth = 192;
 
     /// <summary>Crossfades between reference images take at most this long.</summary>
     private const double MaxTransitionSeconds = 1.0;
@@ -75,6 +79,11 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
                     ? await DecodeAudioAsync(audio, spec.DurationSeconds, cancellationToken).ConfigureAwait(false)
                     : AmbientAudio.Synthesize(new PromptWords(spec.Prompt, spec.NegativePrompt), (ulong)spec.Seed, AudioFrames(spec));
                 await AmbientAudio.WriteWavAsync(wavPath, samples, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (spec.ContinueFromVideo is { } reference && spec.CameraMotion is null && spec.CarryOnCamera)
+            {
+                spec = spec with { CameraMotion = await EstimateCameraAsync(reference, w, h, cancellationToken).ConfigureAwait(false) };
             }
 
             var composer = new FrameComposer(spec, plates, lastPlate, frameCount);
@@ -168,7 +177,8 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
 
         args.AddRange(["-map", "0:v:0"]);
         args.AddRange(VideoEncoderArguments);
-        args.AddRange(["-frames:v", frameCount.ToString(inv)]);
+        // The last frame is a keyframe: a continuation of this clip (a long take's next segment) decodes just that frame.
+        args.AddRange(["-frames:v", frameCount.ToString(inv), "-force_key_frames", $"expr:eq(n,{(frameCount - 1).ToString(inv)})"]);
         if (spec.GenerateAudio)
         {
             args.AddRange(["-map", "1:a:0"]);
@@ -219,14 +229,63 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
         return plate ?? throw new InvalidMediaException(path, $"'{Path.GetFileName(path)}' has no decodable picture.");
     }
 
-    private async Task<YuvFrame> DecodeLastVideoFrameAsync(string path, int width, int height, CancellationToken cancellationToken)
+    private async Task<YuvFrame> DecodeLastVideoFrameAsync(VideoInput video, int width, int height, CancellationToken cancellationToken)
     {
-        var info = await ffmpeg.InspectAsync(path, MediaKind.Video, cancellationToken).ConfigureAwait(false);
-        // Seek (accurately: ffmpeg decodes from the keyframe before) to the last second, then keep the final frame.
-        var seek = Math.Max(0, info.DurationSeconds - 1).ToString("0.###", CultureInfo.InvariantCulture);
-        var plate = await DecodePlateAsync(path, info, ["-ss", seek], width, height, lastFrame: true, cancellationToken).ConfigureAwait(false)
+        var path = video.Path;
+        var info = video.Info is { } known
+            ? Ffmpeg.Inspect(path, known, MediaKind.Video)
+            : await ffmpeg.InspectAsync(path, MediaKind.Video, cancellationToken).ConfigureAwait(false);
+
+        // Seek to just before the end without -accurate_seek: ffmpeg starts at the last keyframe before that point and
+        // decodes from there to the end, so the final frame is the newest one kept (one frame when the clip ends on a
+        // keyframe, as the sandbox's own clips do). A file whose stated duration runs past its video gives nothing: then
+        // the whole file is decoded.
+        var halfFrame = 0.5 / (info.FramesPerSecond > 0 ? info.FramesPerSecond : 24);
+        var seek = Math.Max(0, info.DurationSeconds - halfFrame).ToString("0.######", CultureInfo.InvariantCulture);
+        var plate = await DecodePlateAsync(path, info, ["-noaccurate_seek", "-ss", seek], width, height, lastFrame: true, cancellationToken).ConfigureAwait(false)
             ?? await DecodePlateAsync(path, info, [], width, height, lastFrame: true, cancellationToken).ConfigureAwait(false);
         return plate ?? throw new InvalidMediaException(path, $"'{Path.GetFileName(path)}' has no decodable frames.");
+    }
+
+    /// <summary>
+    /// The camera move of a video's last second (<see cref="MotionEstimate"/>), from small grey copies of the frame a
+    /// second before its end and of its last frame; null when it held still or nothing clear showed.
+    /// </summary>
+    internal async Task<CameraMotion?> EstimateCameraAsync(VideoInput video, int width, int height, CancellationToken cancellationToken)
+    {
+        var info = video.Info is { } known
+            ? Ffmpeg.Inspect(video.Path, known, MediaKind.Video)
+            : await ffmpeg.InspectAsync(video.Path, MediaKind.Video, cancellationToken).ConfigureAwait(false);
+        var w = MotionWidth;
+        var h = Math.Max(2, (int)Math.Round(MotionWidth * height / (double)width / 2) * 2);
+        var seek = Math.Max(0, info.DurationSeconds - 1).ToString("0.###", CultureInfo.InvariantCulture);
+        byte[]? first = null;
+        var last = new byte[w * h];
+        var next = new byte[w * h];
+        try
+        {
+            await ffmpeg.RunAsync(
+                [
+                    "-loglevel", "error", "-protocol_whitelist", Ffmpeg.InputProtocols, "-f", info.Demuxer, "-ss", seek,
+                    "-i", Ffmpeg.FileInput(video.Path), "-map", "0:v:0",
+                    "-vf", $"scale={w}:{h}:force_original_aspect_ratio=increase:flags=area,crop={w}:{h},format=gray", "-f", "rawvideo", "pipe:1",
+                ],
+                readStdout: async (stdout, ct) =>
+                {
+                    while (await stdout.ReadAtLeastAsync(next, next.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false) == next.Length)
+                    {
+                        first ??= (byte[])next.Clone();
+                        (last, next) = (next, last);
+                    }
+                },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (FfmpegException e)
+        {
+            throw new InvalidMediaException(video.Path, $"'{Path.GetFileName(video.Path)}' could not be decoded: {LastLine(e.StderrTail)}", e);
+        }
+
+        return first is null ? null : MotionEstimate.Between(first, last, w, h);
     }
 
     /// <summary>

@@ -247,7 +247,7 @@ public sealed class SandboxRendererTests : IDisposable
     {
         var reference = Spec("reference.mp4", "waves on the ocean at sunset") with { CameraMotion = CameraMotion.PanRight };
         var referenceFrames = await RenderFramesAsync(reference);
-        var next = Spec("continued.mp4", "the ocean again") with { ContinueFromVideo = reference.OutputVideoPath };
+        var next = Spec("continued.mp4", "the ocean again") with { ContinueFromVideo = new VideoInput(reference.OutputVideoPath) };
 
         var frames = await RenderFramesAsync(next);
 
@@ -256,6 +256,98 @@ public sealed class SandboxRendererTests : IDisposable
         var psnr = MediaKit.Psnr(referenceFrames[^1], frames[0]);
         Assert.True(psnr >= 35, $"PSNR at the joint is {psnr:F1} dB (issue 10 asks for at least 35)");
         Assert.True(MediaKit.Difference(referenceFrames[0], frames[0]) > seam + 2, "it is the last frame, not the first");
+    }
+
+    [Theory]
+    [InlineData(CameraMotion.PanLeft, true, +1)]  // the content keeps moving right
+    [InlineData(CameraMotion.PanRight, false, 0)] // the request held the camera: still
+    [InlineData(null, true, 0)]                   // nothing to carry on
+    public async Task A_continuation_without_a_camera_move_carries_on_the_references_pan(CameraMotion? referenceMove, bool carryOn, int direction)
+    {
+        var image = await MediaKit.MakeSplitImageAsync(_ffmpeg, _dir.File("split.png"));
+        var reference = Spec($"panning-{referenceMove}.mp4", "plain") with { Images = [image], CameraMotion = referenceMove, DurationSeconds = 2 };
+        await _renderer.RenderAsync(reference, CancellationToken.None);
+
+        var frames = await RenderFramesAsync(Spec($"carried-{referenceMove}-{carryOn}.mp4", "plain") with
+        {
+            ContinueFromVideo = new VideoInput(reference.OutputVideoPath),
+            CarryOnCamera = carryOn,
+            DurationSeconds = 2,
+        });
+
+        // Where the black/white edge went (the white area is right of it): a pan moves it, and so does the slight
+        // magnification a continued pan eases into (away from the centre, which the reference's pan already left the same way).
+        var shift = (MediaKit.CountBright(frames[0]) - MediaKit.CountBright(frames[^1])) / (double)H;
+        Assert.True(direction == 0 ? Math.Abs(shift) < 1 : shift * direction > 3, $"{referenceMove}, carry on {carryOn}: the edge moved {shift:F1} px");
+    }
+
+    [Theory]
+    [InlineData(CameraMotion.PanLeft)]
+    [InlineData(CameraMotion.PanRight)]
+    [InlineData(CameraMotion.TiltUp)]
+    [InlineData(CameraMotion.TiltDown)]
+    [InlineData(CameraMotion.DollyIn)]
+    [InlineData(null)]
+    public async Task The_camera_move_of_a_references_last_second_is_read_back(CameraMotion? move)
+    {
+        var image = await MediaKit.MakeImageAsync(_ffmpeg, _dir.File("texture.png"), "testsrc2=size=320x180");
+        var reference = Spec($"read-{move}.mp4", "plain") with { Images = [image], CameraMotion = move, DurationSeconds = 2 };
+        await _renderer.RenderAsync(reference, CancellationToken.None);
+
+        Assert.Equal(move, await _renderer.EstimateCameraAsync(new VideoInput(reference.OutputVideoPath), W, H, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_continuation_without_a_camera_move_carries_on_the_references_push_in()
+    {
+        var image = await MediaKit.MakeCentreSquareImageAsync(_ffmpeg, _dir.File("square.png"));
+        var reference = Spec("pushing.mp4", "plain") with { Images = [image], CameraMotion = CameraMotion.DollyIn, DurationSeconds = 2 };
+        await _renderer.RenderAsync(reference, CancellationToken.None);
+
+        var frames = await RenderFramesAsync(Spec("carried-push.mp4", "plain") with
+        {
+            ContinueFromVideo = new VideoInput(reference.OutputVideoPath), CarryOnCamera = true, DurationSeconds = 2,
+        });
+
+        var (first, last) = (MediaKit.CountBright(frames[0]), MediaKit.CountBright(frames[^1]));
+        Assert.True(last > first * 1.2, $"bright area {first} -> {last}");
+    }
+
+    [Fact]
+    public async Task A_continued_clip_of_another_encoder_starts_on_its_last_frame_too()
+    {
+        // 3 s of moving (softened: the joint goes through a second lossy encode) test pattern, one keyframe every 50
+        // frames: the last frame (71) is 21 frames after a keyframe.
+        var foreign = _dir.File("foreign.mp4");
+        await _ffmpeg.RunAsync([
+            "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc2=size={W}x{H}:rate=24,gblur=sigma=3", "-frames:v", "72",
+            "-c:v", "libx264", "-g", "50", "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-y", foreign]);
+        var foreignFrames = await MediaKit.GreyFramesAsync(_ffmpeg, foreign, W, H);
+
+        var frames = await RenderFramesAsync(Spec("continued-foreign.mp4", "the ocean again") with { ContinueFromVideo = new VideoInput(foreign) });
+
+        var psnr = MediaKit.Psnr(foreignFrames[^1], frames[0]);
+        Assert.True(psnr >= 35, $"PSNR at the joint is {psnr:F1} dB");
+        Assert.True(MediaKit.Difference(foreignFrames[^2], frames[0]) > MediaKit.Difference(foreignFrames[^1], frames[0]), "the very last frame");
+    }
+
+    [Fact]
+    public async Task The_sandboxs_clips_end_on_a_keyframe()
+    {
+        var spec = Spec("keyframes.mp4") with { DurationSeconds = 3 };
+        await _renderer.RenderAsync(spec, CancellationToken.None);
+
+        // The pts of each intra-coded frame (framecrc: stream, dts, pts, …).
+        var listing = new System.Text.StringBuilder();
+        await _ffmpeg.RunAsync(
+            ["-loglevel", "error", "-i", spec.OutputVideoPath, "-map", "0:v:0", "-vf", "select=eq(pict_type\\,PICT_TYPE_I)",
+             "-fps_mode", "passthrough", "-f", "framecrc", "-"],
+            readStdout: async (stdout, ct) => listing.Append(await new StreamReader(stdout).ReadToEndAsync(ct)));
+        var keyframes = listing.ToString().Split('\n').Where(l => l.Length > 0 && l[0] != '#')
+            .Select(l => int.Parse(l.Split(',')[2].Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        Assert.Equal(0, keyframes[0]);
+        Assert.Equal(71, keyframes[^1]); // 3 s at 24 fps: frames 0–71
     }
 
     [Fact]
@@ -377,7 +469,7 @@ public sealed class SandboxRendererTests : IDisposable
         var asImage = await Assert.ThrowsAsync<InvalidMediaException>(() =>
             _renderer.RenderAsync(Spec("x.mp4") with { Images = [video.OutputVideoPath] }, CancellationToken.None));
         var asVideo = await Assert.ThrowsAsync<InvalidMediaException>(() =>
-            _renderer.RenderAsync(Spec("y.mp4") with { ContinueFromVideo = corrupt }, CancellationToken.None));
+            _renderer.RenderAsync(Spec("y.mp4") with { ContinueFromVideo = new VideoInput(corrupt) }, CancellationToken.None));
 
         Assert.Equal(video.OutputVideoPath, asImage.Path);
         Assert.Equal(corrupt, asVideo.Path);
