@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Catalog;
@@ -77,7 +78,8 @@ internal sealed partial class JobRunner(
         using var leaseLost = new CancellationTokenSource();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, expiry.Token, leaseLost.Token);
         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var renewing = RenewLeaseAsync(job, leaseLost, renewal.Token);
+        var finishing = new StrongBox<bool>();
+        var renewing = RenewLeaseAsync(job, leaseLost, finishing, renewal.Token);
 
         // Each run has its own scratch directory and output keys: a run that lost its lease never touches the winner's.
         var runId = Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture); // unique, not secret
@@ -110,6 +112,7 @@ internal sealed partial class JobRunner(
                 step = new EngineStep.Failed(ex.Error);
             }
 
+            Volatile.Write(ref finishing.Value, true);
             switch (step)
             {
                 case EngineStep.Completed { Result: var made } when !MadeAVideo(made):
@@ -294,7 +297,11 @@ internal sealed partial class JobRunner(
         }
     }
 
-    private async Task RenewLeaseAsync(Job job, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
+    /// <param name="finishing">
+    /// Set once the step's outcome is being written: a renewal refused from then on is that outcome landing (the job no
+    /// longer runs), not the lease lost; the outcome's own write says whether this node still held the job.
+    /// </param>
+    private async Task RenewLeaseAsync(Job job, CancellationTokenSource leaseLost, StrongBox<bool> finishing, CancellationToken cancellationToken)
     {
         try
         {
@@ -303,6 +310,11 @@ internal sealed partial class JobRunner(
                 await Task.Delay(_options.Lease / 3, time, cancellationToken);
                 if (!await store.RenewLeaseAsync(job.Id, node.Id, time.GetUtcNow() + _options.Lease, cancellationToken))
                 {
+                    if (Volatile.Read(ref finishing.Value))
+                    {
+                        return;
+                    }
+
                     Log.LeaseLost(logger, job.Id);
                     await leaseLost.CancelAsync();
                     return;
