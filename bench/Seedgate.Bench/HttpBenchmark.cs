@@ -55,14 +55,14 @@ internal static class HttpBenchmark
                 queued.Add(await WrkAsync($"{baseUrl}{TaskPath}/{queuedId}", seconds));
             }
 
-            var bareRate = Median(anchor);
+            var bareRate = BenchStats.Median(anchor);
             Console.WriteLine($"GET task vs a bare endpoint on the same server: wrk -t2 -c32 -d{seconds}s, {Rounds} interleaved rounds, medians, {bare.Length}-byte body");
             Console.WriteLine();
             Console.WriteLine("| measure | requests/s | vs bare | target |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine($"| bare endpoint returning the same bytes (anchor) | {bareRate:0} | 100 % | |");
-            Console.WriteLine($"| GET task, succeeded (finished-job cache) | {Median(finished):0} | {Median(finished) / bareRate:P0} | ≥ 50 % |");
-            Console.WriteLine($"| GET task, queued (SQLite read every time) | {Median(queued):0} | {Median(queued) / bareRate:P0} | (context) |");
+            Console.WriteLine($"| GET task, succeeded (finished-job cache) | {BenchStats.Median(finished):0} | {BenchStats.Median(finished) / bareRate:P0} | ≥ 50 % |");
+            Console.WriteLine($"| GET task, queued (SQLite read every time) | {BenchStats.Median(queued):0} | {BenchStats.Median(queued) / bareRate:P0} | (context) |");
             return 0;
         }
         finally
@@ -124,11 +124,5 @@ internal static class HttpBenchmark
         }
 
         return double.Parse(line["Requests/sec:".Length..].Trim(), CultureInfo.InvariantCulture);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

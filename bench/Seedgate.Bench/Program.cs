@@ -14,11 +14,12 @@ return mode switch
     "lifecycle" => await LifecycleBenchmark.RunAsync(rest),
     "limits" => await LimitsBenchmark.RunAsync(rest),
     "upstream" => await UpstreamBenchmark.RunAsync(rest),
+    "longtake" => await LongTakeBenchmark.RunAsync(rest),
     _ => Usage(mode),
 };
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render, http, lifecycle, limits, upstream");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: render, http, lifecycle, limits, upstream, longtake");
     return 2;
 }

@@ -88,7 +88,7 @@ internal static class RenderBenchmark
                 File.Copy(spec.OutputVideoPath, keep, overwrite: true); // to look at what was measured
             }
 
-            double s = Median(sandbox), b = Median(anchor), syn = Median(synthesis);
+            double s = BenchStats.Median(sandbox), b = BenchStats.Median(anchor), syn = BenchStats.Median(synthesis);
             Console.WriteLine();
             Console.WriteLine($"Sandbox render: {Width}x{Height} {Fps} fps, {Seconds} s ({frames} frames) + AAC audio, dolly_in, prompt \"{Prompt}\"");
             Console.WriteLine($"Output: {probe.VideoCodec} {probe.PixelFormat} {probe.Width}x{probe.Height} {probe.FramesPerSecond} fps, {probe.DurationSeconds:F3} s, audio {probe.AudioCodec} {probe.AudioSampleRate} Hz x{probe.AudioChannels}");
@@ -107,11 +107,5 @@ internal static class RenderBenchmark
         {
             dir.Delete(recursive: true);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
