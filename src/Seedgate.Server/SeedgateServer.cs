@@ -141,7 +141,8 @@ public static class SeedgateServer
         }
 
         services.TryAddSingleton(sp => new DownloadLinks(sp.GetRequiredService<StorageInitializer>().LinkSecret, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(new NodeIdentity(settings.NodeId ?? NodeId(settings.DataDirectory)));
+        var nodeId = settings.NodeId ?? NodeId(settings.DataDirectory);
+        services.TryAddSingleton(new NodeIdentity(nodeId));
         var apiKey = builder.Configuration[ApiKeyVariable];
         services.TryAddSingleton(sp => new ApiKeyAuthenticator(sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), apiKey));
         services.AddAdmin(AdminKeyFrom(builder.Configuration[AdminKeyVariable], apiKey));
@@ -160,6 +161,7 @@ public static class SeedgateServer
 
         services.AddOpenApi();
         services.AddHttpEdge();
+        services.AddObservability(builder.Configuration, nodeId);
 
         var app = builder.Build();
         var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Seedgate.Requests");
@@ -167,6 +169,7 @@ public static class SeedgateServer
         app.UseHttpEdge();
         app.MapOpenApi();
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapObservability();
         app.MapArkDialect();
         app.MapSeedanceV1Dialect();
         app.MapVariantDialect();

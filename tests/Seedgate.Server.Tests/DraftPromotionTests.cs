@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Seedgate.Core.Accounts;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Storage;
 using Seedgate.Server.Tests.Infrastructure;
@@ -135,11 +133,7 @@ public sealed class DraftPromotionTests : IClassFixture<DraftPromotionTests.Node
         public async Task InitializeAsync()
         {
             Gateway = await Gateway.StartAsync();
-            var accounts = Gateway.Services.GetRequiredService<IAccountStore>();
-            await accounts.EnsureAccountAsync("intruder", "Intruder", DateTimeOffset.UnixEpoch, default);
-            var (key, record) = ApiKeys.Create("intruder", "drafts", DateTimeOffset.UnixEpoch);
-            await accounts.AddApiKeyAsync(record, default);
-            Intruder = Gateway.Client(key);
+            Intruder = await Gateway.AddTenantAsync("intruder");
         }
 
         /// <summary>A 4 s 480p Fast draft of a 1024×576 image pushed in, succeeded; its id.</summary>

@@ -1,3 +1,4 @@
+using Seedgate.Core.Telemetry;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Catalog;
@@ -57,6 +58,7 @@ internal sealed partial class JobCompleter : IAsyncDisposable
         if (await done.Task.WaitAsync(cancellationToken))
         {
             Log.Succeeded(_logger, job.Id, result.DurationSeconds, cost);
+            SeedgateTelemetry.Finished(job with { CostMicros = cost }, JobStatus.Succeeded);
             return true;
         }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Telemetry;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,16 @@ internal sealed partial class JobRunner(
         }
 
         Log.Started(logger, job.Id, job.Attempts, job.Engine, job.Checkpoint ?? "start");
+        using var activity = SeedgateTelemetry.StartJobActivity("seedgate.job.step", job);
+        activity?.SetTag(SeedgateTelemetry.AttemptTag, job.Attempts);
+        if (job is { Attempts: 1, Checkpoint: null, Segments.Count: 0 })
+        {
+            SeedgateTelemetry.QueueWait.Record(
+                (time.GetUtcNow() - job.CreatedAt).TotalSeconds,
+                new(SeedgateTelemetry.AccountTag, job.AccountId), new(SeedgateTelemetry.ModelTag, job.Request.Model));
+        }
+
+        var stepStarted = time.GetTimestamp();
         using var expiry = new CancellationTokenSource(untilExpiry, time);
         using var leaseLost = new CancellationTokenSource();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, expiry.Token, leaseLost.Token);
@@ -113,6 +124,16 @@ internal sealed partial class JobRunner(
             }
 
             Volatile.Write(ref finishing.Value, true);
+            var stepOutcome = StepOutcome(step);
+            activity?.SetTag("seedgate.outcome", stepOutcome);
+            if (step is EngineStep.Failed { Error: var stepError })
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, stepError.Code);
+            }
+
+            SeedgateTelemetry.StepDuration.Record(
+                time.GetElapsedTime(stepStarted).TotalSeconds,
+                new(SeedgateTelemetry.EngineTag, job.Engine), new(SeedgateTelemetry.ModelTag, job.Request.Model), new("seedgate.outcome", stepOutcome));
             switch (step)
             {
                 case EngineStep.Completed { Result: var made } when !MadeAVideo(made):
@@ -239,6 +260,7 @@ internal sealed partial class JobRunner(
         if (await store.FailAsync(job.Id, node.Id, status, error, time.GetUtcNow(), cancellationToken, delivered?.Delivery))
         {
             Log.Failed(logger, job.Id, JobStatusRules.Name(status), error.Code, error.Message);
+            SeedgateTelemetry.Finished(job, status);
             await JobFiles.DeleteInputsAsync(blobs, job, CancellationToken.None);
             if (delivered is not null)
             {
@@ -326,6 +348,14 @@ internal sealed partial class JobRunner(
             // The step finished (or the node stops); renewal ends with it.
         }
     }
+
+    private static string StepOutcome(EngineStep step) => step switch
+    {
+        EngineStep.Completed => "completed",
+        EngineStep.Waiting => "waiting",
+        EngineStep.Failed { Error.Class: FailureClass.Permanent } => "failed",
+        _ => "retry",
+    };
 
     internal static bool MadeAVideo(EngineResult result) =>
         result.DurationSeconds > 0 && new FileInfo(result.VideoPath) is { Exists: true, Length: > 0 };

@@ -31,6 +31,12 @@ public sealed record Job
     /// <summary>The caller's X-Client-Request-Id / X-Correlation-Id, carried into logs and views.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the create (the span that submitted the job), or null: the job's later spans — its
+    /// steps and completion, on any node — are its children, so one trace runs from the create to the finished video.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The dialect the job was created through (see <see cref="JobDialects"/>); views and webhooks speak it.</summary>
     public string Dialect { get; init; } = JobDialects.Ark;
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Telemetry;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Media;
@@ -45,6 +46,10 @@ public sealed class JobSubmitter(
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(request);
+        using var activity = SeedgateTelemetry.Source.StartActivity("seedgate.submit");
+        activity?.SetTag(SeedgateTelemetry.AccountTag, submission.AccountId);
+        activity?.SetTag(SeedgateTelemetry.ModelTag, request.Model);
+        activity?.SetTag(SeedgateTelemetry.CorrelationIdTag, submission.CorrelationId);
         JobIdempotency? idempotency = null;
         if (submission.IdempotencyKey is { } idempotencyKey)
         {
@@ -149,7 +154,11 @@ public sealed class JobSubmitter(
             UpdatedAt = now,
             ExpiresAt = now.AddSeconds(normalized.ExecutionExpiresAfter!.Value),
             Engine = validated.Model.Route.Engine,
+
+            // The submit span (or the request's): every later span of the job is its child.
+            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null,
         };
+        activity?.SetTag(SeedgateTelemetry.JobIdTag, id);
         try
         {
             await inserter.InsertAsync(job, cancellationToken);
@@ -163,6 +172,7 @@ public sealed class JobSubmitter(
         }
 
         signals.WorkQueued();
+        SeedgateTelemetry.JobsSubmitted.Add(1, new KeyValuePair<string, object?>(SeedgateTelemetry.ModelTag, job.Request.Model));
         return job;
     }
 

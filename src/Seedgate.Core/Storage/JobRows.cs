@@ -18,6 +18,7 @@ internal static class JobRows
         "created_at", "updated_at", "started_at", "finished_at", "expires_at", "attempts", "lease_owner", "lease_until",
         "upstream_task_id", "outputs_json", "error_code", "error_message", "error_param", "cost_micros",
         "dialect", "idempotency_key", "request_fingerprint", "checkpoint", "lapses", "files_deleted_at", "segments_json",
+        "trace_parent",
     ];
 
     /// <summary>Every column, in the order <see cref="Read"/> expects.</summary>
@@ -81,6 +82,7 @@ internal static class JobRows
         command.Int4("@lapses", job.Lapses);
         command.Bigint("@files_deleted_at", Millis(job.FilesDeletedAt));
         command.Text("@segments_json", SegmentsJson(job.Segments));
+        command.Text("@trace_parent", job.TraceParent);
     }
 
     /// <summary>Maps one row whose columns are in <see cref="Columns"/> order.</summary>
@@ -123,6 +125,7 @@ internal static class JobRows
             Lapses = row.GetInt32(o + 27),
             FilesDeletedAt = NullableTime(row, o + 28),
             Segments = row.IsDBNull(o + 29) ? Array.Empty<JobSegment>() : JobJson.Deserialize<List<JobSegment>>(row.GetString(o + 29)),
+            TraceParent = NullableString(row, o + 30),
         };
     }
 

@@ -1,3 +1,4 @@
+using Seedgate.Core.Telemetry;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -83,6 +84,10 @@ public sealed class ArkClient(HttpClient http, UpstreamLane lane, TimeProvider t
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Lane.ApiKey);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        SeedgateTelemetry.UpstreamRequests.Add(
+            1,
+            new("seedgate.operation", request.Method.Method),
+            new("seedgate.outcome", response.IsSuccessStatusCode ? "ok" : (int)response.StatusCode == 429 ? "rate_limited" : "error"));
         if (!response.IsSuccessStatusCode)
         {
             return new ArkResult<T>(null, ArkFailure.Read((int)response.StatusCode, text, RetryAfter(response)));

@@ -949,6 +949,7 @@ public abstract class JobStoreCompliance
         Checkpoint = "submitted",
         FilesDeletedAt = T0.AddDays(8),
         Segments = [new JobSegment(0, JobSamples.Outputs(), 420_000, T0.AddMinutes(1))],
+        TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         Dialect = JobDialects.SeedanceV1,
         Idempotency = new JobIdempotency("key-1", "fingerprint-1"),
         LeaseOwner = "node-9",

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Seedgate.Server.Tests.Infrastructure;
@@ -46,6 +47,16 @@ public sealed class Gateway : IAsyncDisposable
         }
 
         return http;
+    }
+
+    /// <summary>A new account with one API key, and a client that sends it (for tests about a second tenant).</summary>
+    public async Task<HttpClient> AddTenantAsync(string accountId)
+    {
+        var accounts = Services.GetRequiredService<Seedgate.Core.Accounts.IAccountStore>();
+        await accounts.EnsureAccountAsync(accountId, accountId, DateTimeOffset.UnixEpoch, default);
+        var (key, record) = Seedgate.Core.Accounts.ApiKeys.Create(accountId, "test", DateTimeOffset.UnixEpoch);
+        await accounts.AddApiKeyAsync(record, default);
+        return Client(key);
     }
 
     /// <summary>

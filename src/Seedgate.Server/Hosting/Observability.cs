@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Seedgate.Core.Jobs;
+using Seedgate.Core.Media;
+using Seedgate.Core.Storage;
+using Seedgate.Core.Telemetry;
+using Seedgate.Server.Admin;
+using Seedgate.Server.Auth;
+using Seedgate.Server.Dialects;
+
+namespace Seedgate.Server.Hosting;
+
+/// <summary>
+/// What an operator watches: OpenTelemetry traces and metrics, <c>/metrics</c> for Prometheus, and <c>/readyz</c>
+/// (the job store, the blob store and ffmpeg answer). Traces are recorded only when they can go somewhere (an OTLP
+/// endpoint, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); metrics always, for the scrape.
+/// </summary>
+internal static class Observability
+{
+    public const string MetricsPath = "/metrics";
+    public const string ReadyPath = "/readyz";
+
+    /// <summary>The standard OpenTelemetry variable: where OTLP goes (the exporters read it themselves).</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration, string nodeId)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]);
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("seedgate", serviceInstanceId: nodeId))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(SeedgateTelemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(SeedgateTelemetry.Name)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.Path != MetricsPath && context.Request.Path != ReadyPath)
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter());
+        }
+
+        services.AddSingleton<FfmpegCheck>(); // one instance, so its cached answer lasts
+        services.AddHealthChecks()
+            .AddCheck<JobStoreCheck>("store")
+            .AddCheck<BlobStoreCheck>("blobs")
+            .AddCheck<FfmpegCheck>("ffmpeg");
+        return services;
+    }
+
+    public static WebApplication MapObservability(this WebApplication app)
+    {
+        // With an admin key configured, the scrape needs it (the series name accounts); without one (a trusted,
+        // single-tenant install) it is open like /healthz.
+        app.UseWhen(context => context.Request.Path == MetricsPath, branch => branch.Use(RequireAdminKeyAsync));
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { ResponseWriter = WriteReadinessAsync }).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task RequireAdminKeyAsync(HttpContext context, Func<Task> next)
+    {
+        var admin = context.RequestServices.GetRequiredService<AdminKey>().Key;
+        if (admin.IsSet && (BearerKey.Read(context.Request, out var key) is not null || !admin.Matches(key)))
+        {
+            await NeutralErrors.Instance.Result(new Core.Generation.SeedgateError(
+                Core.Generation.ErrorCodes.AuthenticationError, $"{MetricsPath} needs the admin key ({SeedgateServer.AdminKeyVariable}).", "Authorization"))
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await next();
+    }
+
+    /// <summary><c>{"status":"ready"|"not_ready","checks":{"store":"ok",…}}</c>; each failing check says why.</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new Dictionary<string, object>
+        {
+            ["status"] = report.Status == HealthStatus.Healthy ? "ready" : "not_ready",
+            ["checks"] = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "ok" : e.Value.Description ?? "failing"),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+
+    /// <summary>The job store answers a read.</summary>
+    private sealed class JobStoreCheck(IJobStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await store.GetAsync("cgt-readiness-probe", cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+#pragma warning disable CA1031 // Any failure is the answer: not ready, and why.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return HealthCheckResult.Unhealthy($"the job store does not answer: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>The blob store answers a read (of a key that is never written).</summary>
+    private sealed class BlobStoreCheck(IBlobStore blobs) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var stream = await blobs.OpenReadAsync("readiness/probe", cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+#pragma warning disable CA1031 // Any failure is the answer: not ready, and why.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return HealthCheckResult.Unhealthy($"the blob store does not answer: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>ffmpeg and ffprobe run (checked once a minute at most: each check starts both).</summary>
+    internal sealed class FfmpegCheck(IOptions<FfmpegOptions> options, TimeProvider time) : IHealthCheck
+    {
+        private static readonly TimeSpan Fresh = TimeSpan.FromMinutes(1);
+        private (DateTimeOffset At, string? Problem)? _last;
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (_last is not { } last || time.GetUtcNow() - last.At > Fresh)
+            {
+                last = (time.GetUtcNow(), await Ffmpeg.CheckToolsAsync(options.Value, cancellationToken));
+                _last = last;
+            }
+
+            return last.Problem is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(last.Problem);
+        }
+    }
+}
