@@ -53,6 +53,18 @@ internal static class SimulateCommand
                 result.AddError($"--failing-models: {problem}");
             }
         });
+        var failingTasks = new Option<string>("--failing-tasks")
+        {
+            Description = "Comma-separated task numbers in creation order (1 is the first) that end failed (InternalServiceError): one bad moment, e.g. a long take's middle segment",
+            HelpName = "NUMBERS",
+        };
+        failingTasks.Validators.Add(result =>
+        {
+            if (TaskNumbers(result.GetValue(failingTasks)) is null)
+            {
+                result.AddError("--failing-tasks: give task numbers of at least 1, e.g. 2,5 (the first task created is 1).");
+            }
+        });
         var urlTtl = Integer("--url-ttl-s", "Seconds output links work after the task ends [default 86400]", v => v >= 1, "an integer of at least 1");
         var quirks = new Option<string>("--quirks")
         {
@@ -83,7 +95,8 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Run the upstream simulator: an Ark-protocol stand-in for BytePlus ModelArk / Volcano Ark Seedance.")
         {
-            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, failingModels, policyWords, urlTtl, quirks, quirkRate, apiKey, randomSeed, reuse,
+            urls, data, qps, maxInFlight, queue, latency, jitter, failRate, errorRate, hangRate, failingModels, failingTasks, policyWords, urlTtl, quirks,
+            quirkRate, apiKey, randomSeed, reuse,
         };
         command.Validators.Add(result =>
         {
@@ -117,6 +130,7 @@ internal static class SimulateCommand
                     ErrorRate = parseResult.GetValue(errorRate) ?? defaults.ErrorRate,
                     HangRate = parseResult.GetValue(hangRate) ?? defaults.HangRate,
                     FailingModels = List(parseResult.GetValue(failingModels)),
+                    FailingTasks = TaskNumbers(parseResult.GetValue(failingTasks)) ?? [],
                     PolicyWords = List(parseResult.GetValue(policyWords)),
                     UrlTtlSeconds = parseResult.GetValue(urlTtl) ?? defaults.UrlTtlSeconds,
                     Quirks = List(parseResult.GetValue(quirks)),
@@ -145,6 +159,23 @@ internal static class SimulateCommand
     }
 
     /// <summary>A probability option: its value must be within [0, 1], or the error names the flag.</summary>
+    /// <summary>The numbers of a comma-separated list (empty for none), or null when one is not a whole number ≥ 1.</summary>
+    private static List<int>? TaskNumbers(string? text)
+    {
+        var numbers = new List<int>();
+        foreach (var item in List(text))
+        {
+            if (!int.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1)
+            {
+                return null;
+            }
+
+            numbers.Add(n);
+        }
+
+        return numbers;
+    }
+
     private static Option<double?> Rate(string name, string description) =>
         Number(name, description + " (0–1)", "P", v => v is >= 0 and <= 1, "a probability between 0 and 1");
 

@@ -22,6 +22,8 @@ public sealed class SimulateTests
     [InlineData("--random-seed", "--random-seed", "x")]
     [InlineData("--quirks", "--quirks", "no-video,sideways")]
     [InlineData("--failing-models", "--failing-models", "dreamina-seedance-9")]
+    [InlineData("--failing-tasks", "--failing-tasks", "2,0")]
+    [InlineData("--failing-tasks", "--failing-tasks", "second")]
     [InlineData("--queue-over-capacity", "--queue-over-capacity")]
     [InlineData("--urls", "--urls", "ftp://127.0.0.1:1")]
     public async Task A_bad_flag_value_is_a_usage_error_naming_the_flag(string flag, params string[] args)
@@ -44,6 +46,7 @@ public sealed class SimulateTests
                 "--queue-over-capacity", "--latency-ms", "150", "--jitter-ms", "20", "--fail-rate", "0.1", "--error-rate", "0.2", "--hang-rate", "0.05",
                 "--policy-words", "gore, violence", "--url-ttl-s", "60", "--quirks", "no-video,relay-statuses", "--quirk-rate", "0.5",
                 "--api-key", "sim-key", "--random-seed", "11", "--failing-models", "dreamina-seedance-2-0,doubao-seedance-2-0-fast-260128",
+                "--failing-tasks", "2, 5",
             ],
             runSimulator: (options, _, _, _) =>
             {
@@ -62,6 +65,7 @@ public sealed class SimulateTests
         Assert.Equal(60, received.UrlTtlSeconds);
         Assert.Equal(["no-video", "relay-statuses"], received.Quirks);
         Assert.Equal(["dreamina-seedance-2-0", "doubao-seedance-2-0-fast-260128"], received.FailingModels);
+        Assert.Equal([2, 5], received.FailingTasks);
         Assert.Equal(("sim-key", 11), (received.ApiKey, received.RandomSeed));
     }
 
@@ -77,9 +81,14 @@ public sealed class SimulateTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
-            new SimulatorOptions() with { Urls = received!.Urls, PolicyWords = received.PolicyWords, Quirks = received.Quirks, FailingModels = received.FailingModels },
+            new SimulatorOptions() with
+            {
+                Urls = received!.Urls, PolicyWords = received.PolicyWords, Quirks = received.Quirks, FailingModels = received.FailingModels,
+                FailingTasks = received.FailingTasks,
+            },
             received);
         Assert.Empty(received.FailingModels);
+        Assert.Empty(received.FailingTasks);
         Assert.Equal([SimulatorOptions.DefaultUrl], received.Urls);
         Assert.Empty(received.PolicyWords);
         Assert.Empty(received.Quirks);
