@@ -170,7 +170,15 @@ internal sealed class SeedgateTransport
     private static string? RequestIdOf(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
 
-    /// <summary>Reads Ark's error body into an exception; tolerates bodies that are not JSON or not Ark's shape.</summary>
+    /// <summary>The answer's <c>Retry-After</c> as a wait (a date is read against the answer's own <c>Date</c>), or null.</summary>
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } until } when response.Headers.Date is { } sent => until > sent ? until - sent : TimeSpan.Zero,
+        _ => null,
+    };
+
+    /// <summary>Reads Ark's error body into an exception (typed by its code or status); tolerates bodies that are not JSON or not Ark's shape.</summary>
     public static async Task<SeedgateApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var requestId = RequestIdOf(response);
@@ -217,7 +225,7 @@ internal sealed class SeedgateTransport
             message = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd() + (snippet.Length > 0 ? ": " + snippet : "");
         }
 
-        return new SeedgateApiException(response.StatusCode, code, message, param, type, requestId);
+        return SeedgateApiException.Create(response.StatusCode, code, message, param, type, requestId, RetryAfterOf(response));
 
         static string? Text(JsonElement obj, string name) =>
             !obj.TryGetProperty(name, out var value) ? null

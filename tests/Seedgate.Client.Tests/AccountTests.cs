@@ -54,7 +54,7 @@ public sealed class AccountTests
             new { error = new { code = "InvalidParameter", message = "from and to may be at most 400 days apart (got 699)." } }, statusCode: 400)));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() => TestClients.For(server, http).GetUsageAsync(cancellationToken: TestClients.Ct));
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => TestClients.For(server, http).GetUsageAsync(cancellationToken: TestClients.Ct));
 
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameter"), (error.StatusCode, error.Code));
         Assert.StartsWith("from and to may be", error.Message, StringComparison.Ordinal);

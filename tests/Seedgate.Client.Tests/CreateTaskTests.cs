@@ -128,7 +128,7 @@ public sealed class CreateTaskTests
         using var http = TestClients.Http();
         var client = TestClients.For(server, http);
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() => client.DeleteTaskAsync("cgt-x", TestClients.Ct));
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => client.DeleteTaskAsync("cgt-x", TestClients.Ct));
         await client.DeleteTaskAsync("cgt-x", TestClients.Ct);
 
         Assert.Equal(503, (int)error.StatusCode);

@@ -67,7 +67,7 @@ public sealed class DownloadAndJsonTests
         using var http = TestClients.Http();
         using var destination = new MemoryStream();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() => TestClients.For(server, http)
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => TestClients.For(server, http)
             .DownloadAsync(new Uri(server.BaseAddress, "/files/x.mp4"), destination, cancellationToken: TestClients.Ct));
 
         Assert.Equal("NotFound", error.Code);

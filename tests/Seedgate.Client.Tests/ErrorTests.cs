@@ -15,7 +15,7 @@ public sealed class ErrorTests
             app.MapPost(ArkTestServer.TasksPath, () => ArkTestServer.ArkError(400, "InvalidParameter", "duration must be 4-15", "duration")));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() => TestClients.For(server, http).CreateTaskAsync(
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => TestClients.For(server, http).CreateTaskAsync(
             new CreateTaskRequest { Model = "m", Content = [ContentItem.FromText("p")], Duration = 99 }, cancellationToken: TestClients.Ct));
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
@@ -27,6 +27,40 @@ public sealed class ErrorTests
         Assert.False(error.IsTransient);
     }
 
+    [Theory]
+    [InlineData(400, "InvalidParameter", typeof(InvalidRequestException), false)]
+    [InlineData(400, "InputTextSensitiveContentDetected", typeof(ContentPolicyException), false)]
+    [InlineData(401, "AuthenticationError", typeof(AuthenticationFailedException), false)]
+    [InlineData(402, "AccountOverdueError", typeof(BudgetExceededException), false)]
+    [InlineData(403, "AccessDenied", typeof(PermissionDeniedException), false)]
+    [InlineData(404, "NotFound", typeof(TaskNotFoundException), false)]
+    [InlineData(409, "IdempotencyKeyReused", typeof(ConflictException), false)]
+    [InlineData(429, "QuotaExceeded", typeof(QuotaExceededException), true)]
+    [InlineData(429, "RateLimitExceeded", typeof(RateLimitedException), true)]
+    [InlineData(503, "ServiceUnavailable", typeof(ServerErrorException), true)]
+    [InlineData(418, "Teapot", typeof(SeedgateApiException), false)]
+    public async Task Each_kind_of_refusal_is_its_own_exception_type_with_code_param_and_request_id(int status, string code, Type expected, bool transient)
+    {
+        await using var server = await ArkTestServer.StartAsync(app =>
+            app.MapPost(ArkTestServer.TasksPath, (HttpResponse response) =>
+            {
+                response.Headers.RetryAfter = "7";
+                return ArkTestServer.ArkError(status, code, "refused", "content");
+            }));
+        using var http = TestClients.Http();
+
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => TestClients.For(server, http, maxRetries: 0).CreateTaskAsync(
+            new CreateTaskRequest { Model = "m", Content = [ContentItem.FromText("p")] }, cancellationToken: TestClients.Ct));
+
+        Assert.IsType(expected, error);
+        Assert.Equal((code, "content", "req-1", transient), (error.Code, error.Param, error.RequestId, error.IsTransient));
+        Assert.Single(server.Requests); // no retries were allowed: permanent or not, one request
+        if (error is RateLimitedException limited)
+        {
+            Assert.Equal(TimeSpan.FromSeconds(7), limited.RetryAfter);
+        }
+    }
+
     [Fact]
     public async Task A_non_json_error_body_is_tolerated_and_summarised()
     {
@@ -34,7 +68,7 @@ public sealed class ErrorTests
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Text("<html>bad gateway</html>", "text/html", statusCode: 502)));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() =>
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() =>
             TestClients.For(server, http, maxRetries: 0).GetTaskAsync("cgt-1", cancellationToken: TestClients.Ct));
 
         Assert.Equal(HttpStatusCode.BadGateway, error.StatusCode);
@@ -51,7 +85,7 @@ public sealed class ErrorTests
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => ArkTestServer.ArkError(404, "NotFound", $"task {id} not found")));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() =>
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() =>
             TestClients.For(server, http).WaitForCompletionAsync("cgt-gone", cancellationToken: TestClients.Ct));
 
         Assert.Equal("NotFound", error.Code);
@@ -65,7 +99,7 @@ public sealed class ErrorTests
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Text("hello", "text/plain")));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() =>
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() =>
             TestClients.For(server, http).GetTaskAsync("cgt-1", cancellationToken: TestClients.Ct));
 
         Assert.Equal("InvalidResponse", error.Code);

@@ -114,7 +114,7 @@ public sealed class WaitAndRetryTests
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => ArkTestServer.ArkError(500, "InternalServiceError", "boom")));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<SeedgateApiException>(() =>
+        var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() =>
             TestClients.For(server, http, maxRetries: 2).GetTaskAsync("cgt-1", cancellationToken: TestClients.Ct));
 
         Assert.Equal("InternalServiceError", error.Code);
@@ -133,7 +133,7 @@ public sealed class WaitAndRetryTests
         var client = TestClients.For(server, http);
         var request = new CreateTaskRequest { Model = "m", Content = [ContentItem.FromText("p")] };
 
-        await Assert.ThrowsAsync<SeedgateApiException>(() => client.CreateTaskAsync(request, cancellationToken: TestClients.Ct));
+        await Assert.ThrowsAnyAsync<SeedgateApiException>(() => client.CreateTaskAsync(request, cancellationToken: TestClients.Ct));
         Assert.Equal(1, calls);
 
         calls = 0;

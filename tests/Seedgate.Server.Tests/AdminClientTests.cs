@@ -45,23 +45,23 @@ public sealed class AdminClientTests : IClassFixture<ApiOnlyGatewayFixture>, IDi
         Assert.Equal((false, key.Id), (revoked.AlreadyRevoked, revoked.Id));
         Assert.True((await admin.RevokeKeyAsync(key.Id)).AlreadyRevoked);
         Assert.NotNull(Assert.Single(await admin.ListKeysAsync(id)).RevokedAt);
-        var refused = await Assert.ThrowsAsync<SeedgateApiException>(() => tenant.ListTasksAsync());
+        var refused = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => tenant.ListTasksAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
     public async Task Refusals_are_SeedgateApiExceptions_with_the_code_and_the_request_id()
     {
-        var missing = await Assert.ThrowsAsync<SeedgateApiException>(() => Client(Gateway.AdminKey).GetAccountAsync("nobody-here"));
+        var missing = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => Client(Gateway.AdminKey).GetAccountAsync("nobody-here"));
         Assert.Equal((HttpStatusCode.NotFound, "NotFound"), (missing.StatusCode, missing.Code));
         Assert.NotNull(missing.RequestId);
 
-        var bad = await Assert.ThrowsAsync<SeedgateApiException>(
+        var bad = await Assert.ThrowsAnyAsync<SeedgateApiException>(
             () => Client(Gateway.AdminKey).CreateAccountAsync(new CreateAccountRequest { Name = "x", Overrides = new JsonObject { ["speed"] = 1 } }));
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidParameter"), (bad.StatusCode, bad.Code));
         Assert.Contains("overrides.speed", bad.Message, StringComparison.Ordinal);
 
-        var tenant = await Assert.ThrowsAsync<SeedgateApiException>(() => Client(Gateway.Key).ListAccountsAsync());
+        var tenant = await Assert.ThrowsAnyAsync<SeedgateApiException>(() => Client(Gateway.Key).ListAccountsAsync());
         Assert.Equal((HttpStatusCode.Forbidden, "AccessDenied"), (tenant.StatusCode, tenant.Code));
     }
 
