@@ -19,7 +19,7 @@ internal static class CommandRunner
         catch (SeedgateApiException e)
         {
             await env.Error.WriteLineAsync(Describe(e)).ConfigureAwait(false);
-            return ExitCodes.Failure;
+            return ExitCodes.For(e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -32,9 +32,14 @@ internal static class CommandRunner
             await env.Error.WriteLineAsync("error: cannot reach the Seedgate server: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is TimeoutException or IOException or UnauthorizedAccessException or TaskCanceledException or NotSupportedException)
+        catch (Exception e) when (e is TimeoutException or TaskCanceledException)
         {
             // TaskCanceledException without our token cancelled: an HTTP timeout.
+            await env.Error.WriteLineAsync("error: timed out: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Timeout;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
             await env.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }

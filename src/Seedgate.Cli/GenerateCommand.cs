@@ -110,7 +110,7 @@ internal static class GenerateCommand
                     {
                         await env.Error.WriteLineAsync(
                             $"task {task.Id} {task.Status}: {task.Error?.Code ?? task.Status} {task.Error?.Message}".TrimEnd()).ConfigureAwait(false);
-                        return ExitCodes.Failure;
+                        return ExitCodes.ForTask(task);
                     }
 
                     var videoUrl = task.Content?.VideoUrl

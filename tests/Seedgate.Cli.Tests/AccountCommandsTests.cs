@@ -88,7 +88,7 @@ public sealed class AccountCommandsTests
     }
 
     [Fact]
-    public async Task A_period_that_ends_before_it_starts_exits_2_and_an_api_refusal_exits_1_with_its_code()
+    public async Task A_period_that_ends_before_it_starts_exits_2_and_an_invalid_request_exits_3_with_its_code()
     {
         await using var server = await StartAsync();
 
@@ -97,7 +97,7 @@ public sealed class AccountCommandsTests
         Assert.Empty(server.Requests);
 
         var refused = await CliHarness.RunAsync(["usage", "--from", "2025-01-01", "--to", "2026-12-01"], Env(server));
-        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(3, refused.ExitCode);
         Assert.Equal("error InvalidParameter: from and to may be at most 400 days apart (got 699). [request req-1]", refused.Error.TrimEnd());
         Assert.Equal("", refused.Out);
     }

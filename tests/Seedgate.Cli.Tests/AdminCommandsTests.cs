@@ -85,14 +85,14 @@ public sealed class AdminCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Refusals_are_reported_on_stderr_with_the_code_and_exit_1()
+    public async Task Refusals_are_reported_on_stderr_with_the_code_and_exit_non_zero()
     {
         var missing = await CliHarness.RunAsync(["accounts", "show", "nobody"], Env());
         Assert.Equal(1, missing.ExitCode);
         Assert.StartsWith("error NotFound: The account nobody was not found.", missing.Error, StringComparison.Ordinal);
 
         var bad = await CliHarness.RunAsync(["accounts", "create", "--name", "x", "--set", "max_in_progress=0"], Env());
-        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal(3, bad.ExitCode); // an invalid request
         Assert.Contains("error InvalidParameter: overrides.max_in_progress must be at least 1.", bad.Error, StringComparison.Ordinal);
 
         var taken = await CliHarness.RunAsync(["accounts", "create", "--id", "default", "--name", "x"], Env());

@@ -166,31 +166,46 @@ public sealed class GenerateTests
     }
 
     [Theory]
-    [InlineData("failed")]
-    [InlineData("expired")]
-    public async Task A_task_that_does_not_succeed_exits_1_with_its_error_code_on_stderr(string status)
+    [InlineData("failed", 4)]  // its error is the content check's: exit 4
+    [InlineData("expired", 1)]
+    public async Task A_task_that_does_not_succeed_exits_non_zero_with_its_error_code_on_stderr(string status, int exitCode)
     {
         await using var server = await StartArkAsync(status);
         var output = Path.Combine(CliHarness.TempDirectory(), "never.mp4");
 
         var run = await CliHarness.RunAsync(["generate", "forbidden", "--out", output], Env(server));
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(exitCode, run.ExitCode);
         Assert.Contains($"task cgt-test-1 {status}: OutputVideoSensitiveContentDetected the output was blocked", run.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
         Assert.Equal("", run.Out);
     }
 
     [Fact]
-    public async Task An_api_error_prints_code_message_and_param_and_exits_1()
+    public async Task An_invalid_request_prints_code_message_and_param_and_exits_3()
     {
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapPost(ArkTestServer.TasksPath, () => ArkTestServer.ArkError(400, "InvalidParameter", "duration must be 4-15", "duration")));
 
         var run = await CliHarness.RunAsync(["generate", "x", "--duration", "99"], Env(server));
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(3, run.ExitCode);
         Assert.Contains("error InvalidParameter: duration must be 4-15 (param: duration)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(400, "InputTextSensitiveContentDetected", 4)]
+    [InlineData(402, "AccountOverdueError", 6)]
+    [InlineData(404, "NotFound", 1)]
+    public async Task Each_kind_of_refusal_has_its_exit_code(int status, string code, int exitCode)
+    {
+        await using var server = await ArkTestServer.StartAsync(app =>
+            app.MapPost(ArkTestServer.TasksPath, () => ArkTestServer.ArkError(status, code, "refused")));
+
+        var run = await CliHarness.RunAsync(["generate", "x"], Env(server));
+
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains($"error {code}: refused", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
