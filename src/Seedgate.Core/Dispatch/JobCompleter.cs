@@ -1,4 +1,3 @@
-using Seedgate.Core.Telemetry;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Seedgate.Core.Catalog;
@@ -6,6 +5,7 @@ using Seedgate.Core.Engines;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
 using Seedgate.Core.Storage;
+using Seedgate.Core.Telemetry;
 
 namespace Seedgate.Core.Dispatch;
 

@@ -1,4 +1,3 @@
-using Seedgate.Core.Telemetry;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,6 +8,7 @@ using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
 using Seedgate.Core.Media;
 using Seedgate.Core.Storage;
+using Seedgate.Core.Telemetry;
 
 namespace Seedgate.Core.Dispatch;
 

@@ -1,8 +1,8 @@
-using Seedgate.Core.Telemetry;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Media;
 using Seedgate.Core.Storage;
+using Seedgate.Core.Telemetry;
 
 namespace Seedgate.Core.Jobs;
 

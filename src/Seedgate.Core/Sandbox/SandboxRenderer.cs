@@ -1,6 +1,6 @@
-using Seedgate.Core.Generation;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Seedgate.Core.Generation;
 using Seedgate.Core.Logging;
 using Seedgate.Core.Media;
 

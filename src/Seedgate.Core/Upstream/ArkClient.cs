@@ -1,10 +1,10 @@
-using Seedgate.Core.Telemetry;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Seedgate.Core.Accounts;
+using Seedgate.Core.Telemetry;
 
 namespace Seedgate.Core.Upstream;
 
