@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Seedgate.Core.Catalog;
 using Seedgate.Core.Jobs;
 using Seedgate.Server;
 
@@ -167,8 +166,7 @@ internal static class LifecycleBenchmark
     /// <summary>The shipped catalog with every model routed to the instant test engine.</summary>
     private static string InstantCatalog()
     {
-        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream("Seedgate.Core.Catalog.catalog.json")!;
-        var catalog = JsonNode.Parse(stream)!;
+        var catalog = ShippedCatalog.Read();
         foreach (var model in catalog["models"]!.AsArray())
         {
             model!["route"]!["engine"] = Seedgate.Core.Engines.InstantTestEngine.EngineName;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Seedgate.Core.Catalog;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Media;
 using Seedgate.Core.Sandbox;
@@ -126,8 +125,7 @@ internal static class LongTakeBenchmark
     /// <summary>The shipped catalog plus <see cref="OnePassModel"/>: seedance-2.0 as it is, but allowed the whole take in one clip.</summary>
     private static string CatalogWithOnePassModel()
     {
-        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream("Seedgate.Core.Catalog.catalog.json")!;
-        var catalog = JsonNode.Parse(stream)!;
+        var catalog = ShippedCatalog.Read();
         var models = catalog["models"]!.AsArray();
         var onePass = models.First(m => (string?)m!["id"] == LongTakeModel)!.DeepClone();
         onePass["id"] = OnePassModel;

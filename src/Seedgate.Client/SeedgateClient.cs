@@ -273,7 +273,7 @@ public sealed class SeedgateClient
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await SeedgateTransport.ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+                throw await SeedgateTransport.ToExceptionAsync(response, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
             var total = response.Content.Headers.ContentLength;

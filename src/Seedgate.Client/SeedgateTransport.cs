@@ -121,13 +121,13 @@ internal sealed class SeedgateTransport
 
             using (response)
             {
-                var error = await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+                var error = await ToExceptionAsync(response, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 if (!canRetry || !error.IsTransient)
                 {
                     throw error;
                 }
 
-                await PauseAsync(attempt, RetryDelay(attempt, response.Headers.RetryAfter), error, cancellationToken).ConfigureAwait(false);
+                await PauseAsync(attempt, RetryDelay(attempt, RetryAfterOf(response, time.GetUtcNow())), error, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -139,22 +139,8 @@ internal sealed class SeedgateTransport
     }
 
     /// <summary>The server's <c>Retry-After</c> when it sent one (capped), else exponential backoff with jitter.</summary>
-    private TimeSpan RetryDelay(int attempt, RetryConditionHeaderValue? retryAfter)
-    {
-        var asked = retryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - time.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
-
-        if (asked is not { } wait)
-        {
-            return Backoff(attempt);
-        }
-
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait;
-    }
+    private TimeSpan RetryDelay(int attempt, TimeSpan? asked) =>
+        asked is { } wait ? (wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait) : Backoff(attempt);
 
     /// <summary>base × 2^attempt, capped, then ±20 % jitter so that many clients do not retry in step.</summary>
     private TimeSpan Backoff(int attempt)
@@ -170,16 +156,16 @@ internal sealed class SeedgateTransport
     private static string? RequestIdOf(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
 
-    /// <summary>The answer's <c>Retry-After</c> as a wait (a date is read against the answer's own <c>Date</c>), or null.</summary>
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    /// <summary>The answer's <c>Retry-After</c> as a wait from <paramref name="now"/> (never negative), or null when it sent none.</summary>
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
-        { Date: { } until } when response.Headers.Date is { } sent => until > sent ? until - sent : TimeSpan.Zero,
+        { Date: { } until } => until > now ? until - now : TimeSpan.Zero,
         _ => null,
     };
 
     /// <summary>Reads Ark's error body into an exception (typed by its code or status); tolerates bodies that are not JSON or not Ark's shape.</summary>
-    public static async Task<SeedgateApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<SeedgateApiException> ToExceptionAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var requestId = RequestIdOf(response);
         string body;
@@ -225,7 +211,7 @@ internal sealed class SeedgateTransport
             message = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd() + (snippet.Length > 0 ? ": " + snippet : "");
         }
 
-        return SeedgateApiException.Create(response.StatusCode, code, message, param, type, requestId, RetryAfterOf(response));
+        return SeedgateApiException.Create(response.StatusCode, code, message, param, type, requestId, RetryAfterOf(response, now));
 
         static string? Text(JsonElement obj, string name) =>
             !obj.TryGetProperty(name, out var value) ? null

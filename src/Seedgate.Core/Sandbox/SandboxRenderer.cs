@@ -62,6 +62,10 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
             var (pw, ph) = PlateSize(w, h);
             if (spec.ContinueFromVideo is { } video)
             {
+                // Probed once for the plate and the camera estimate below.
+                video = video with { Info = await InspectAsync(video, cancellationToken).ConfigureAwait(false) };
+                spec = spec with { ContinueFromVideo = video };
+
                 // At the frame's own size: the continuation starts on the plate as it is (sampled 1:1, not resampled).
                 plates.Add(await DecodeLastVideoFrameAsync(video, w, h, cancellationToken).ConfigureAwait(false));
             }
@@ -232,9 +236,7 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
     private async Task<YuvFrame> DecodeLastVideoFrameAsync(VideoInput video, int width, int height, CancellationToken cancellationToken)
     {
         var path = video.Path;
-        var info = video.Info is { } known
-            ? Ffmpeg.Inspect(path, known, MediaKind.Video)
-            : await ffmpeg.InspectAsync(path, MediaKind.Video, cancellationToken).ConfigureAwait(false);
+        var info = await InspectAsync(video, cancellationToken).ConfigureAwait(false);
 
         // Seek to just before the end without -accurate_seek: ffmpeg starts at the last keyframe before that point and
         // decodes from there to the end, so the final frame is the newest one kept (one frame when the clip ends on a
@@ -251,11 +253,15 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
     /// The camera move of a video's last second (<see cref="MotionEstimate"/>), from small grey copies of the frame a
     /// second before its end and of its last frame; null when it held still or nothing clear showed.
     /// </summary>
-    internal async Task<CameraMotion?> EstimateCameraAsync(VideoInput video, int width, int height, CancellationToken cancellationToken)
-    {
-        var info = video.Info is { } known
+    /// <summary>The reference video checked as a video: from the caller's probe when it has one, else probed here.</summary>
+    private async Task<MediaInfo> InspectAsync(VideoInput video, CancellationToken cancellationToken) =>
+        video.Info is { } known
             ? Ffmpeg.Inspect(video.Path, known, MediaKind.Video)
             : await ffmpeg.InspectAsync(video.Path, MediaKind.Video, cancellationToken).ConfigureAwait(false);
+
+    internal async Task<CameraMotion?> EstimateCameraAsync(VideoInput video, int width, int height, CancellationToken cancellationToken)
+    {
+        var info = await InspectAsync(video, cancellationToken).ConfigureAwait(false);
         var w = MotionWidth;
         var h = Math.Max(2, (int)Math.Round(MotionWidth * height / (double)width / 2) * 2);
         var seek = Math.Max(0, info.DurationSeconds - 1).ToString("0.###", CultureInfo.InvariantCulture);

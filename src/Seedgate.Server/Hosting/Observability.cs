@@ -99,38 +99,33 @@ internal static class Observability
     /// <summary>The job store answers a read.</summary>
     private sealed class JobStoreCheck(IJobStore store) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await store.GetAsync("cgt-readiness-probe", cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-#pragma warning disable CA1031 // Any failure is the answer: not ready, and why.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                return HealthCheckResult.Unhealthy($"the job store does not answer: {ex.Message}");
-            }
-        }
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            AnswersAsync("the job store", () => store.GetAsync("cgt-readiness-probe", cancellationToken));
     }
 
     /// <summary>The blob store answers a read (of a key that is never written).</summary>
     private sealed class BlobStoreCheck(IBlobStore blobs) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            AnswersAsync("the blob store", async () =>
             {
                 await using var stream = await blobs.OpenReadAsync("readiness/probe", cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
+            });
+    }
+
+    /// <summary>Healthy when <paramref name="read"/> completes; any failure is the answer: not ready, and why.</summary>
+    private static async Task<HealthCheckResult> AnswersAsync(string what, Func<Task> read)
+    {
+        try
+        {
+            await read();
+            return HealthCheckResult.Healthy();
+        }
 #pragma warning disable CA1031 // Any failure is the answer: not ready, and why.
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                return HealthCheckResult.Unhealthy($"the blob store does not answer: {ex.Message}");
-            }
+        {
+            return HealthCheckResult.Unhealthy($"{what} does not answer: {ex.Message}");
         }
     }
 
