@@ -90,7 +90,7 @@ internal sealed class ApiOptions
             ApiKey = key.Trim(),
             TimeProvider = env.Time,
             LongPollWait = env.PollWait,
-            MinPollInterval = env.MinPollInterval,
+            PollInterval = env.PollInterval,
             RetryBaseDelay = env.RetryBaseDelay,
             MaxRetries = 5,
             OnRetry = retry => env.Error.WriteLine(

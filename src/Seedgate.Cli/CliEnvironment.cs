@@ -33,8 +33,8 @@ internal sealed class CliEnvironment
     /// <summary>How long each status long-poll of `generate` waits: short, so that the progress bar moves.</summary>
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The shortest time between two status polls.</summary>
-    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The first pause between two status checks against a server without long-polls (it grows to 30 s).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The first retry delay of the client (transient HTTP failures).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);

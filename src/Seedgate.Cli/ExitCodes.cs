@@ -40,7 +40,7 @@ internal static class ExitCodes
 
     /// <summary>The code for a task that ended without success: a content-policy failure has its own.</summary>
     public static int ForTask(GenerationTask task) =>
-        task is { Status: TaskStatuses.Failed, Error.Code: { } code } && code.EndsWith("SensitiveContentDetected", StringComparison.Ordinal)
+        task is { Status: TaskStatuses.Failed, Error.IsContentPolicy: true }
             ? ContentPolicy
             : Failure;
 

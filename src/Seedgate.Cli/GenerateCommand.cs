@@ -103,7 +103,7 @@ internal static class GenerateCommand
                     var display = new TaskProgressDisplay(env.Error, env.ErrorIsTerminal, env.Time);
                     await using (display.ConfigureAwait(false))
                     {
-                        task = await client.WaitForCompletionAsync(taskId, display, timeout: null, cancellationToken).ConfigureAwait(false);
+                        task = await client.WaitAsync(taskId, display, timeout: null, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (task.Status != TaskStatuses.Succeeded)

@@ -158,6 +158,12 @@ public sealed record TaskError
 
     /// <summary>A human-readable explanation.</summary>
     public string? Message { get; init; }
+
+    /// <summary>True when a content check refused the prompt, an input or the output (<c>…SensitiveContentDetected</c>).</summary>
+    [JsonIgnore]
+    public bool IsContentPolicy => IsContentPolicyCode(Code);
+
+    internal static bool IsContentPolicyCode(string? code) => code?.EndsWith("SensitiveContentDetected", StringComparison.Ordinal) == true;
 }
 
 /// <summary>The task statuses of the Ark dialect.</summary>

@@ -78,7 +78,7 @@ public class SeedgateApiException : Exception
         HttpStatusCode statusCode, string? code, string message, string? param = null, string? type = null, string? requestId = null, TimeSpan? retryAfter = null) =>
         code switch
         {
-            not null when code.EndsWith("SensitiveContentDetected", StringComparison.Ordinal) =>
+            not null when TaskError.IsContentPolicyCode(code) =>
                 new ContentPolicyException(statusCode, code, message, param, type, requestId),
             "QuotaExceeded" => new QuotaExceededException(statusCode, code, message, param, type, requestId),
             "AccountOverdueError" => new BudgetExceededException(statusCode, code, message, param, type, requestId),

@@ -1,7 +1,8 @@
-using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -12,12 +13,15 @@ namespace Seedgate.Client;
 /// account routes (<c>/v1/balance</c>, <c>/v1/usage</c>).
 /// Thread-safe; share one instance. The <see cref="HttpClient"/> stays the caller's: it is neither configured nor disposed here.
 /// </summary>
-public sealed class SeedgateClient
+public sealed partial class SeedgateClient
 {
     private const string TasksPath = "api/v3/contents/generations/tasks";
     private const string BalancePath = "v1/balance";
     private const string UsagePath = "v1/usage";
     private const int MaxWaitSeconds = 60;
+
+    /// <summary>Seedgate's answer header saying it holds <c>?wait=</c> long-polls (and for how long at most).</summary>
+    private const string MaxWaitHeader = "Seedgate-Max-Wait";
 
     private readonly SeedgateTransport transport;
     private readonly HttpClient http;
@@ -46,38 +50,40 @@ public sealed class SeedgateClient
     /// <summary>Submits a generation task (<c>POST /api/v3/contents/generations/tasks</c>).</summary>
     /// <param name="request">What to generate.</param>
     /// <param name="idempotencyKey">
-    /// Sent as <c>Idempotency-Key</c>: the same key and body within 24 h return the same task. With a key, transient failures
-    /// are retried (safely); without one, the call is made once.
+    /// Sent as <c>Idempotency-Key</c>: the same key and body within 24 h return the same task, so transient failures are
+    /// retried safely. <see langword="null"/>: a new key for this call (its retries share it).
     /// </param>
-    /// <param name="correlationId">Sent as <c>X-Client-Request-Id</c>; stored with the task and shown in logs, webhooks and the task view.</param>
+    /// <param name="correlationId">
+    /// Sent as <c>X-Client-Request-Id</c>; stored with the task and shown in logs, webhooks and the task view.
+    /// <see langword="null"/>: the <see cref="SeedgateCorrelation"/> scope's, else a new one.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new task's id, <c>cgt-…</c>.</returns>
-    /// <exception cref="SeedgateApiException">The server refused the request (e.g. 400 <c>InvalidParameter</c>, 429, 403 <c>AccountOverdueError</c>).</exception>
+    /// <exception cref="InvalidRequestException">A field is missing or out of range (<see cref="SeedgateApiException.Param"/> names it).</exception>
+    /// <exception cref="SeedgateApiException">The server refused the request otherwise (e.g. 429 after the retries, 403 <c>AccountOverdueError</c>).</exception>
     public async Task<string> CreateTaskAsync(
         CreateTaskRequest request, string? idempotencyKey = null, string? correlationId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, SeedgateJsonContext.Default.CreateTaskRequest);
+        var key = string.IsNullOrEmpty(idempotencyKey) ? Guid.NewGuid().ToString() : idempotencyKey;
+        var correlation = string.IsNullOrEmpty(correlationId) ? SeedgateCorrelation.Current ?? SeedgateCorrelation.NewId() : correlationId;
+        using var activity = SeedgateClientTelemetry.Source.StartActivity("seedgate.client.create", ActivityKind.Client);
+        activity?.SetTag(SeedgateClientTelemetry.CorrelationIdTag, correlation);
+        activity?.SetTag(SeedgateClientTelemetry.ModelTag, request.Model);
         var created = await transport.SendAsync(
             () =>
             {
                 var message = SeedgateTransport.JsonRequest(HttpMethod.Post, tasksUri, body);
-                if (!string.IsNullOrEmpty(idempotencyKey))
-                {
-                    message.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-                }
-
-                if (!string.IsNullOrEmpty(correlationId))
-                {
-                    message.Headers.TryAddWithoutValidation("X-Client-Request-Id", correlationId);
-                }
-
+                message.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+                message.Headers.TryAddWithoutValidation(SeedgateCorrelation.HeaderName, correlation);
                 return message;
             },
             SeedgateJsonContext.Default.CreatedTask,
-            retry: !string.IsNullOrEmpty(idempotencyKey),
+            retry: true,
             cancellationToken).ConfigureAwait(false);
 
+        activity?.SetTag(SeedgateClientTelemetry.TaskIdTag, created.Id);
         return string.IsNullOrEmpty(created.Id)
             ? throw new SeedgateApiException(HttpStatusCode.OK, "InvalidResponse", "The server accepted the task but sent no id.")
             : created.Id;
@@ -94,15 +100,13 @@ public sealed class SeedgateClient
     public Task<GenerationTask> GetTaskAsync(string id, TimeSpan? wait = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        var uri = TaskUri(id);
         if (wait is { } w)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(w, TimeSpan.Zero, nameof(wait));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(w, TimeSpan.FromSeconds(MaxWaitSeconds), nameof(wait));
-            var seconds = (int)Math.Ceiling(w.TotalSeconds);
-            uri = new Uri(uri.AbsoluteUri + "?wait=" + seconds.ToString(CultureInfo.InvariantCulture));
         }
 
+        var uri = WaitUri(id, wait);
         return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.GenerationTask, retry: true, cancellationToken);
     }
 
@@ -138,6 +142,37 @@ public sealed class SeedgateClient
 
         var uri = new Uri(tasksUri.AbsoluteUri + "?" + query);
         return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SeedgateJsonContext.Default.TaskList, retry: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every task of the caller that matches, newest first, page after page (<see cref="ListTasksAsync"/> with
+    /// <c>page_num</c> 1, 2, …) until a page comes back short. Tasks created while it runs may shift a page: one can be
+    /// seen twice, never skipped (ids repeated across pages are left out).
+    /// </summary>
+    /// <param name="status">Only tasks with this status.</param>
+    /// <param name="model">Only tasks of this model.</param>
+    /// <param name="pageSize">Tasks per request (1–500).</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    public async IAsyncEnumerable<GenerationTask> ListAllTasksAsync(
+        string? status = null, string? model = null, int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var page = 1; page <= 500; page++)
+        {
+            var list = await ListTasksAsync(page, pageSize, status, model, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var task in list.Items)
+            {
+                if (seen.Add(task.Id))
+                {
+                    yield return task;
+                }
+            }
+
+            if (list.Items.Count < pageSize)
+            {
+                yield break;
+            }
+        }
     }
 
     /// <summary>The caller's money from Seedgate's ledger (<c>GET /v1/balance</c>). Transient failures are retried.</summary>
@@ -189,49 +224,74 @@ public sealed class SeedgateClient
     }
 
     /// <summary>
-    /// Waits until a task reaches a terminal status (succeeded, failed, cancelled, expired) by repeated long-polls, reporting
-    /// each snapshot. Transient failures (429, 5xx, network) are retried with exponential backoff and jitter, honouring
-    /// <c>Retry-After</c>. A failed task is returned, not thrown: check <see cref="GenerationTask.Status"/>.
+    /// Cancels a task that has not started and returns it as it stands after (<c>cancelled</c>). A task that already ended
+    /// is returned as it is, untouched (its record is not deleted, unlike <see cref="DeleteTaskAsync"/>).
+    /// </summary>
+    /// <param name="id">The task id.</param>
+    /// <param name="cancellationToken">Cancels the call (not the task).</param>
+    /// <exception cref="SeedgateApiException">The task is running (<c>InvalidAction</c>): it cannot be stopped any more.</exception>
+    /// <exception cref="TaskNotFoundException">No such task of the caller.</exception>
+    public async Task<GenerationTask> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var task = await GetTaskAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (task.IsTerminal)
+        {
+            return task;
+        }
+
+        await DeleteTaskAsync(id, cancellationToken).ConfigureAwait(false);
+        return await GetTaskAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until a task reaches a terminal status (succeeded, failed, cancelled, expired), reporting each snapshot. Against
+    /// a server that holds long-polls (Seedgate: <c>?wait=</c>) each ask waits there; against one that answers at once (real
+    /// Ark) the asks follow the seeds' cadence (<see cref="SeedgateClientOptions.PollInterval"/> growing to
+    /// <see cref="SeedgateClientOptions.MaxPollInterval"/>, ±20 % jitter, <c>Retry-After</c> honoured). Transient failures
+    /// (429, 5xx, network) are retried with backoff. A failed task is returned, not thrown: check <see cref="GenerationTask.Status"/>.
     /// </summary>
     /// <param name="id">The task id.</param>
     /// <param name="progress">Receives every snapshot, in order, on the polling thread.</param>
-    /// <param name="timeout">Gives up after this long with a <see cref="TimeoutException"/>; <see langword="null"/> waits for ever.</param>
+    /// <param name="timeout">Gives up after this long with a <see cref="TaskWaitTimeoutException"/>; <see langword="null"/> waits for ever.</param>
     /// <param name="cancellationToken">Cancels the wait (the task itself keeps going on the server).</param>
     /// <returns>The task in its terminal status.</returns>
-    /// <exception cref="TimeoutException">The timeout passed first.</exception>
+    /// <exception cref="TaskWaitTimeoutException">The timeout passed first; the task may still finish.</exception>
     /// <exception cref="SeedgateApiException">A permanent error (e.g. 404), or transient errors beyond <see cref="SeedgateClientOptions.MaxRetries"/>.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, even after the retries.</exception>
-    public async Task<GenerationTask> WaitForCompletionAsync(
+    public async Task<GenerationTask> WaitAsync(
         string id, IProgress<GenerationTask>? progress = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         using var deadline = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var cadence = new PollCadence(options);
+        var wait = LongPollWait();
         GenerationTask? last = null;
         try
         {
             while (true)
             {
                 var started = time.GetTimestamp();
-                last = await GetTaskAsync(id, LongPollWait(), linked.Token).ConfigureAwait(false);
+                var uri = WaitUri(id, wait);
+                using var response = await transport.SendCoreAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), retry: true, linked.Token).ConfigureAwait(false);
+                last = await SeedgateTransport.ReadAsync(response, SeedgateJsonContext.Default.GenerationTask, linked.Token).ConfigureAwait(false);
                 progress?.Report(last);
                 if (last.IsTerminal)
                 {
                     return last;
                 }
 
-                // A server that answers at once (no long-poll support) must not be polled in a tight loop.
-                var spent = time.GetElapsedTime(started);
-                if (spent < options.MinPollInterval)
+                var held = wait > TimeSpan.Zero && response.Headers.Contains(MaxWaitHeader);
+                var pause = cadence.After(time.GetElapsedTime(started), held, SeedgateTransport.RetryAfterOf(response, time.GetUtcNow()));
+                if (pause > TimeSpan.Zero)
                 {
-                    await Task.Delay(options.MinPollInterval - spent, time, linked.Token).ConfigureAwait(false);
+                    await Task.Delay(pause, time, linked.Token).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException(
-                $"Task {id} did not finish within {timeout}; last status: {last?.Status ?? "unknown"}.");
+            throw new TaskWaitTimeoutException(id, timeout!.Value, last);
         }
     }
 
@@ -248,71 +308,78 @@ public sealed class SeedgateClient
         DownloadWithProgressAsync(
             url, destination, bytes is null ? null : new ProgressMap<DownloadProgress, long>(bytes, p => p.BytesReceived), cancellationToken);
 
-    /// <summary>Like <see cref="DownloadAsync"/>, reporting the expected total size too (for a progress bar).</summary>
+    /// <summary>
+    /// Like <see cref="DownloadAsync"/>, reporting the expected total size too (for a progress bar). A connection that
+    /// drops part-way is resumed where it stopped (<c>Range</c>, with <c>If-Range</c> on the first answer's validator so
+    /// a changed file is never spliced), up to <see cref="SeedgateClientOptions.MaxRetries"/> times.
+    /// </summary>
     /// <param name="url">The output URL.</param>
-    /// <param name="destination">Where the bytes go; left open.</param>
+    /// <param name="destination">Where the bytes go; left open. A resume that the server answers with the whole file again needs it seekable.</param>
     /// <param name="progress">Receives the bytes written so far and the announced size, first before any byte, then after each chunk.</param>
     /// <param name="cancellationToken">Cancels the download.</param>
     /// <returns>The number of bytes written.</returns>
     public async Task<long> DownloadWithProgressAsync(
         Uri url, Stream destination, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(destination);
-        var absolute = url.IsAbsoluteUri ? url : new Uri(baseAddress, url);
+        return await new OutputDownload(this, Absolute(url), destination, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-        var response = await http.SendAsync(Request(authorize: false), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && IsSameOrigin(absolute))
+    /// <summary>
+    /// Downloads a task output to <paramref name="path"/>, through <c>path.part</c> renamed at the end, so a file at
+    /// <paramref name="path"/> is always whole. A <c>.part</c> left by an interrupted earlier run is resumed from its
+    /// length with <c>Range</c> (the server sends the rest, or the whole file when it cannot).
+    /// </summary>
+    /// <param name="url">The output URL.</param>
+    /// <param name="path">The file to write; replaced if it exists.</param>
+    /// <param name="progress">Receives the bytes on disk so far and the whole size, when known.</param>
+    /// <param name="cancellationToken">Cancels the download; the <c>.part</c> file is kept for a later resume.</param>
+    /// <returns>The size of the file.</returns>
+    public async Task<long> DownloadToFileAsync(Uri url, string path, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var part = path + ".part";
+        long size;
+        var file = new FileStream(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+        await using (file.ConfigureAwait(false))
         {
-            // Outputs are meant to be signed URLs; a server of ours that wants the key anyway may have it, nobody else.
-            response.Dispose();
-            response = await http.SendAsync(Request(authorize: true), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var have = file.Seek(0, SeekOrigin.End);
+            size = await new OutputDownload(this, Absolute(url), file, progress, have).RunAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using (response)
+        File.Move(part, path, overwrite: true);
+        return size;
+    }
+
+    /// <summary>Sends a download request: no API key unless <paramref name="authorize"/> (and then only to our own server).</summary>
+    internal Task<HttpResponseMessage> SendDownloadAsync(Uri url, long from, EntityTagHeaderValue? ifRange, DateTimeOffset? ifRangeDate, bool authorize, CancellationToken cancellationToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Get, url);
+        message.Headers.UserAgent.Add(SeedgateTransport.UserAgent);
+        if (authorize && IsSameOrigin(url))
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await SeedgateTransport.ToExceptionAsync(response, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-
-            var total = response.Content.Headers.ContentLength;
-            var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (source.ConfigureAwait(false))
-            {
-                var buffer = ArrayPool<byte>.Shared.Rent(81920);
-                try
-                {
-                    long written = 0;
-                    progress?.Report(new DownloadProgress(0, total));
-                    int read;
-                    while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                        written += read;
-                        progress?.Report(new DownloadProgress(written, total));
-                    }
-
-                    return written;
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
         }
 
-        HttpRequestMessage Request(bool authorize)
+        if (from > 0)
         {
-            var message = new HttpRequestMessage(HttpMethod.Get, absolute);
-            message.Headers.UserAgent.Add(SeedgateTransport.UserAgent);
-            if (authorize)
-            {
-                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
-            }
-
-            return message;
+            message.Headers.Range = new RangeHeaderValue(from, null);
+            message.Headers.IfRange = ifRange is not null ? new RangeConditionHeaderValue(ifRange)
+                : ifRangeDate is { } date ? new RangeConditionHeaderValue(date) : null;
         }
+
+        return http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    internal SeedgateTransport Transport => transport;
+
+    internal bool IsSameOrigin(Uri url) =>
+        Uri.Compare(url, baseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    private Uri Absolute(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return url.IsAbsoluteUri ? url : new Uri(baseAddress, url);
     }
 
     /// <summary>Adds <c>key=value</c> (escaped) to a query string; nothing when there is no value.</summary>
@@ -328,8 +395,10 @@ public sealed class SeedgateClient
 
     private Uri TaskUri(string id) => new(tasksUri.AbsoluteUri + "/" + Uri.EscapeDataString(id));
 
-    private bool IsSameOrigin(Uri url) =>
-        Uri.Compare(url, baseAddress, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+    /// <summary>The task's URI, with <c>?wait=</c> in whole seconds (rounded up) when there is a wait.</summary>
+    private Uri WaitUri(string id, TimeSpan? wait) => wait is { } w && w > TimeSpan.Zero
+        ? new Uri(TaskUri(id).AbsoluteUri + "?wait=" + ((int)Math.Ceiling(w.TotalSeconds)).ToString(CultureInfo.InvariantCulture))
+        : TaskUri(id);
 
     /// <summary>The long-poll wait, kept well inside the HttpClient's own timeout so that a held request is not cut off.</summary>
     private TimeSpan LongPollWait()

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Seedgate.Client;
 
 /// <summary>How a <see cref="SeedgateClient"/> reaches and talks to a Seedgate server.</summary>
@@ -31,14 +33,26 @@ public sealed class SeedgateClientOptions
     public Action<RetryEvent>? OnRetry { get; init; }
 
     /// <summary>
-    /// How long each long-poll of <see cref="SeedgateClient.WaitForCompletionAsync"/> asks the server to hold (<c>?wait=</c>,
+    /// How long each long-poll of <see cref="SeedgateClient.WaitAsync"/> asks the server to hold (<c>?wait=</c>,
     /// at most 60 s). Default 30 s; shorter values give more frequent progress snapshots.
     /// </summary>
     public TimeSpan LongPollWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The shortest time between two polls of <see cref="SeedgateClient.WaitForCompletionAsync"/>, so that a server that
-    /// does not hold long-polls (such as real Ark) is not polled in a tight loop. Default 2 s.
+    /// Against a server that does not hold long-polls (real Ark, resellers): the pause before the second check of
+    /// <see cref="SeedgateClient.WaitAsync"/>; it grows by half after each check up to <see cref="MaxPollInterval"/>, with
+    /// ±20 % jitter, and a <c>Retry-After</c> on the answer replaces it. Default 5 s. Against a long-polling server it is
+    /// only a floor between two asks (at most 1 s).
     /// </summary>
-    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest pause between two checks of <see cref="SeedgateClient.WaitAsync"/>. Default 30 s.</summary>
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Receives one record per job that <see cref="SeedgateClient.GenerateAsync"/> finished (or gave up on): task id,
+    /// correlation id, input hash, output URL, estimated and actual cost and the wall time from submit to terminal.
+    /// <see langword="null"/>: no log.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 }

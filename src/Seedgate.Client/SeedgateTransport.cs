@@ -71,6 +71,12 @@ internal sealed class SeedgateTransport
     public async Task<T> SendAsync<T>(Func<HttpRequestMessage> build, JsonTypeInfo<T> type, bool retry, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(build, retry, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a success answer's body as <typeparamref name="T"/>; a body that is not that JSON is an <c>InvalidResponse</c> error.</summary>
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -96,6 +102,10 @@ internal sealed class SeedgateTransport
             using var request = build();
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
             request.Headers.UserAgent.Add(UserAgent);
+            if (!request.Headers.Contains(SeedgateCorrelation.HeaderName))
+            {
+                request.Headers.TryAddWithoutValidation(SeedgateCorrelation.HeaderName, SeedgateCorrelation.Current ?? SeedgateCorrelation.NewId());
+            }
 
             HttpResponseMessage response;
             try
@@ -132,7 +142,8 @@ internal sealed class SeedgateTransport
         }
     }
 
-    private Task PauseAsync(int attempt, TimeSpan delay, Exception reason, CancellationToken cancellationToken)
+    /// <summary>Tells <see cref="SeedgateClientOptions.OnRetry"/>, then waits <paramref name="delay"/>.</summary>
+    public Task PauseAsync(int attempt, TimeSpan delay, Exception reason, CancellationToken cancellationToken)
     {
         options.OnRetry?.Invoke(new RetryEvent(attempt + 1, options.MaxRetries, delay, reason));
         return Task.Delay(delay, time, cancellationToken);
@@ -142,22 +153,27 @@ internal sealed class SeedgateTransport
     private TimeSpan RetryDelay(int attempt, TimeSpan? asked) =>
         asked is { } wait ? (wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait) : Backoff(attempt);
 
-    /// <summary>base × 2^attempt, capped, then ±20 % jitter so that many clients do not retry in step.</summary>
-    private TimeSpan Backoff(int attempt)
+    /// <summary>base × 2^attempt, capped, then jittered.</summary>
+    public TimeSpan Backoff(int attempt)
     {
         var ceiling = options.MaxRetryDelay.TotalMilliseconds;
         var delay = Math.Min(ceiling, options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
+        return Jittered(TimeSpan.FromMilliseconds(delay));
+    }
+
+    /// <summary>±20 % of <paramref name="delay"/>, so that many clients do not ask in step.</summary>
+    public static TimeSpan Jittered(TimeSpan delay)
+    {
 #pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
 #pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(delay * jitter);
     }
 
     private static string? RequestIdOf(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>The answer's <c>Retry-After</c> as a wait from <paramref name="now"/> (never negative), or null when it sent none.</summary>
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    public static TimeSpan? RetryAfterOf(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
         { Date: { } until } => until > now ? until - now : TimeSpan.Zero,

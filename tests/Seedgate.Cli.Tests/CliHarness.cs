@@ -37,7 +37,7 @@ internal static class CliHarness
             ErrorIsTerminal = terminal,
             GetVariable = name => variables is not null && variables.TryGetValue(name, out var value) ? value : null,
             PollWait = TimeSpan.Zero,
-            MinPollInterval = TimeSpan.FromMilliseconds(5),
+            PollInterval = TimeSpan.FromMilliseconds(5),
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),
             RunServer = runServer ?? ((_, _) => throw new InvalidOperationException("no server in this test")),
             RunSimulator = runSimulator ?? ((_, _, _, _) => throw new InvalidOperationException("no simulator in this test")),

@@ -95,8 +95,8 @@ public sealed class CreateTaskTests
 
         var received = Assert.Single(server.Requests);
         Assert.Equal("""{"model":"m","content":[{"type":"text","text":"p"}]}""", received.Body);
-        Assert.Null(received.Header("Idempotency-Key"));
-        Assert.Null(received.Header("X-Client-Request-Id"));
+        Assert.True(Guid.TryParse(received.Header("Idempotency-Key"), out _), "a create always carries a key: one is made");
+        Assert.Matches("^sg-[0-9a-f]{32}$", received.Header("X-Client-Request-Id"));
     }
 
     [Fact]

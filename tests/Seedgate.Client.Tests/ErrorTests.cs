@@ -86,7 +86,7 @@ public sealed class ErrorTests
         using var http = TestClients.Http();
 
         var error = await Assert.ThrowsAnyAsync<SeedgateApiException>(() =>
-            TestClients.For(server, http).WaitForCompletionAsync("cgt-gone", cancellationToken: TestClients.Ct));
+            TestClients.For(server, http).WaitAsync("cgt-gone", cancellationToken: TestClients.Ct));
 
         Assert.Equal("NotFound", error.Code);
         Assert.Single(server.Requests);

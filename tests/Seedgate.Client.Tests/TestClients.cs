@@ -10,7 +10,8 @@ internal static class TestClients
 
     public static HttpClient Http() => new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(60) };
 
-    public static SeedgateClient For(ArkTestServer server, HttpClient http, int maxRetries = 3, TimeSpan? longPoll = null) =>
+    public static SeedgateClient For(
+        ArkTestServer server, HttpClient http, int maxRetries = 3, TimeSpan? longPoll = null, TimeSpan? pollInterval = null, TimeSpan? maxPollInterval = null) =>
         new(http, new SeedgateClientOptions
         {
             BaseAddress = server.BaseAddress,
@@ -19,6 +20,7 @@ internal static class TestClients
             RetryBaseDelay = TimeSpan.FromMilliseconds(10),
             MaxRetryDelay = TimeSpan.FromSeconds(5),
             LongPollWait = longPoll ?? TimeSpan.FromSeconds(30),
-            MinPollInterval = TimeSpan.FromMilliseconds(1),
+            PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(1),
+            MaxPollInterval = maxPollInterval ?? TimeSpan.FromSeconds(30),
         });
 }

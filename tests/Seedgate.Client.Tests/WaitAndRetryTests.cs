@@ -9,7 +9,7 @@ namespace Seedgate.Client.Tests;
 public sealed class WaitAndRetryTests
 {
     [Fact]
-    public async Task WaitForCompletion_follows_queued_running_succeeded_over_long_polls_and_reports_each_snapshot()
+    public async Task Wait_follows_queued_running_succeeded_over_long_polls_and_reports_each_snapshot()
     {
         var polls = 0;
         await using var server = await ArkTestServer.StartAsync(app =>
@@ -25,7 +25,7 @@ public sealed class WaitAndRetryTests
         using var http = TestClients.Http();
         var seen = new List<GenerationTask>();
 
-        var done = await TestClients.For(server, http).WaitForCompletionAsync(
+        var done = await TestClients.For(server, http).WaitAsync(
             "cgt-1", new SyncProgress<GenerationTask>(seen.Add), TimeSpan.FromSeconds(20), TestClients.Ct);
 
         Assert.Equal("succeeded", done.Status);
@@ -37,7 +37,7 @@ public sealed class WaitAndRetryTests
     }
 
     [Fact]
-    public async Task WaitForCompletion_returns_a_failed_task_instead_of_throwing()
+    public async Task Wait_returns_a_failed_task_instead_of_throwing()
     {
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Json(new
@@ -46,23 +46,24 @@ public sealed class WaitAndRetryTests
             })));
         using var http = TestClients.Http();
 
-        var task = await TestClients.For(server, http).WaitForCompletionAsync("cgt-1", cancellationToken: TestClients.Ct);
+        var task = await TestClients.For(server, http).WaitAsync("cgt-1", cancellationToken: TestClients.Ct);
 
         Assert.Equal("failed", task.Status);
         Assert.Equal("OutputVideoSensitiveContentDetected", task.Error?.Code);
     }
 
     [Fact]
-    public async Task WaitForCompletion_times_out_with_the_last_status()
+    public async Task Wait_times_out_with_the_last_status()
     {
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Json(new { id, status = "running" })));
         using var http = TestClients.Http();
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() =>
-            TestClients.For(server, http).WaitForCompletionAsync("cgt-1", timeout: TimeSpan.FromMilliseconds(300), cancellationToken: TestClients.Ct));
+        var error = await Assert.ThrowsAsync<TaskWaitTimeoutException>(() =>
+            TestClients.For(server, http).WaitAsync("cgt-1", timeout: TimeSpan.FromMilliseconds(300), cancellationToken: TestClients.Ct));
 
         Assert.Contains("running", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("cgt-1", "running"), (error.TaskId, error.LastSeen?.Status)); // a timeout of the wait, not a failure of the task
     }
 
     [Fact]
@@ -101,7 +102,7 @@ public sealed class WaitAndRetryTests
                 : Results.Json(new { id, status = "succeeded" })));
         using var http = TestClients.Http();
 
-        var task = await TestClients.For(server, http, maxRetries: 5).WaitForCompletionAsync("cgt-1", cancellationToken: TestClients.Ct);
+        var task = await TestClients.For(server, http, maxRetries: 5).WaitAsync("cgt-1", cancellationToken: TestClients.Ct);
 
         Assert.Equal("succeeded", task.Status);
         Assert.Equal(4, calls);
@@ -122,7 +123,7 @@ public sealed class WaitAndRetryTests
     }
 
     [Fact]
-    public async Task A_create_is_retried_only_when_it_carries_an_idempotency_key()
+    public async Task A_create_always_carries_an_idempotency_key_so_its_retries_are_safe()
     {
         var calls = 0;
         await using var server = await ArkTestServer.StartAsync(app =>
@@ -133,14 +134,16 @@ public sealed class WaitAndRetryTests
         var client = TestClients.For(server, http);
         var request = new CreateTaskRequest { Model = "m", Content = [ContentItem.FromText("p")] };
 
-        await Assert.ThrowsAnyAsync<SeedgateApiException>(() => client.CreateTaskAsync(request, cancellationToken: TestClients.Ct));
-        Assert.Equal(1, calls);
+        Assert.Equal("cgt-ok", await client.CreateTaskAsync(request, cancellationToken: TestClients.Ct));
+        var made = server.Requests.Select(r => r.Header("Idempotency-Key")).ToList();
+        Assert.Equal(2, made.Count);
+        Assert.True(made[0] is not null && made[0] == made[1], "the retry repeats the key the SDK made");
 
-        calls = 0;
         var id = await client.CreateTaskAsync(request, idempotencyKey: "k1", cancellationToken: TestClients.Ct);
         Assert.Equal("cgt-ok", id);
-        Assert.Equal(2, calls);
-        Assert.All(server.Requests.Skip(1), r => Assert.Equal("k1", r.Header("Idempotency-Key")));
+        Assert.Equal(4, calls);
+        Assert.All(server.Requests.Skip(2), r => Assert.Equal("k1", r.Header("Idempotency-Key")));
+        Assert.NotEqual("k1", made[0]);
     }
 
     [Fact]

@@ -67,6 +67,9 @@ internal static class ArkDialect
             return Errors.Result(NotFound(id));
         }
 
+        // Tells clients (our SDK) that this server holds ?wait= long-polls, so they need no polling cadence of their own.
+        context.Response.Headers["Seedgate-Max-Wait"] = options.Value.MaxWaitSeconds.ToString(CultureInfo.InvariantCulture);
+
         // A queued job an upstream serves says where it stands (a Seedgate extension; no reseller offers it).
         var place = context.RequestServices.GetService<QueueEstimates>() is { } queue ? await queue.PlaceAsync(job, context.RequestAborted) : null;
         return Results.Json(ArkMapping.ToTask(job, context.Request, links, place), DialectJson.Options);
