@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Seedgate.Client;
+using Seedgate.Core.Telemetry;
+using Seedgate.Server.Simulator;
+using Seedgate.Server.Tests.Infrastructure;
+using Seedgate.Server.Tests.Upstream;
+
+namespace Seedgate.Server.Tests;
+
+/// <summary>
+/// The SDK against a real gateway and a real Ark-speaking simulator on loopback (issue 11): few requests per job thanks
+/// to long-polls, the seeds' cadence where there are none, one trace from the SDK's span to the job's step, the per-job
+/// log record, and cancelling a queued task.
+/// </summary>
+public sealed class SdkAgainstGatewayTests
+{
+    [Fact]
+    public async Task Generate_takes_at_most_three_api_requests_joins_one_trace_and_logs_the_job()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is SeedgateTelemetry.Name or SeedgateClientTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var gateway = await Gateway.StartAsync();
+        var counted = new CountingHandler(new SocketsHttpHandler());
+        using var http = new HttpClient(counted) { Timeout = TimeSpan.FromSeconds(100) };
+        var log = new RecordingLogger();
+        var client = new SeedgateClient(http, new SeedgateClientOptions { BaseAddress = gateway.BaseAddress, ApiKey = Gateway.Key, Logger = log });
+        var path = Path.Combine(gateway.DataDirectory, "sdk-cat.mp4");
+
+        var result = await client.GenerateAsync(
+            new CreateTaskRequest
+            {
+                Model = "seedance-2.0-fast",
+                Content = [ContentItem.FromText("An orange cat walking through cherry blossom rain")],
+                Resolution = "480p",
+                Ratio = "9:16",
+                Duration = 4,
+                GenerateAudio = true,
+            },
+            path);
+
+        var probe = await Media.ProbeAsync(path);
+        Assert.Equal((496, 864), (probe.Width, probe.Height)); // 9:16 at 480p, as the catalog sizes it
+        Assert.Equal("aac", probe.AudioCodec);
+        Assert.InRange(probe.Duration, 3.9, 4.2);
+
+        // Create + long-polls: a 4 s job needs one or two holds of 30 s at most.
+        var api = counted.Requests.Where(r => r.AbsolutePath.StartsWith("/api/v3/", StringComparison.Ordinal)).ToList();
+        Assert.InRange(api.Count, 2, 3);
+        Assert.All(api.Skip(1), r => Assert.Equal("?wait=30", r.Query));
+
+        var generate = Assert.Single(spans, s => s.OperationName == "seedgate.client.generate" && (string?)s.GetTagItem("seedgate.task_id") == result.Task.Id);
+        var submit = Assert.Single(spans, s => s.OperationName == "seedgate.submit" && (string?)s.GetTagItem(SeedgateTelemetry.JobIdTag) == result.Task.Id);
+        var step = Assert.Single(spans, s => s.OperationName == "seedgate.job.step" && (string?)s.GetTagItem(SeedgateTelemetry.JobIdTag) == result.Task.Id);
+        Assert.Equal((generate.TraceId, generate.TraceId), (submit.TraceId, step.TraceId)); // the SDK's trace, through the server's
+
+        Assert.Equal(result.CorrelationId, result.Task.CorrelationId);
+        var record = Assert.Single(log.Records);
+        foreach (var field in new[] { result.Task.Id, result.CorrelationId, "succeeded", result.Task.Content!.VideoUrl!.AbsolutePath, result.Task.Cost!.ToString() })
+        {
+            Assert.Contains(field, record, StringComparison.Ordinal);
+        }
+
+        Assert.Matches("input [0-9a-f]{16}", record);
+    }
+
+    [Fact]
+    public async Task Against_the_Ark_simulator_which_answers_at_once_the_wait_polls_on_the_cadence()
+    {
+        await using var simulator = await UpstreamSimulator.StartAsync(
+            new SimulatorOptions { Urls = ["http://127.0.0.1:0"], ApiKey = UpstreamRig.UpstreamKey, LatencyMs = 1500, LogLevel = LogLevel.Warning },
+            CancellationToken.None);
+        var counted = new CountingHandler(new SocketsHttpHandler());
+        using var http = new HttpClient(counted) { Timeout = TimeSpan.FromSeconds(100) };
+        var client = new SeedgateClient(http, new SeedgateClientOptions
+        {
+            BaseAddress = simulator.BaseUrl,
+            ApiKey = UpstreamRig.UpstreamKey,
+            PollInterval = TimeSpan.FromMilliseconds(200),
+            MaxPollInterval = TimeSpan.FromMilliseconds(400),
+        });
+
+        var id = await client.CreateTaskAsync(new CreateTaskRequest
+        {
+            Model = "dreamina-seedance-2-0-fast-260128", Content = [ContentItem.FromText("a cadence")], Resolution = "480p", Duration = 4,
+        });
+        var task = await client.WaitAsync(id, timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal("succeeded", task.Status);
+        var polls = counted.Requests.Count(r => r.AbsolutePath.EndsWith(id, StringComparison.Ordinal));
+        // ~1.5 s of rendering at 200, 300, 400, 400… ms: a handful of checks, not a tight loop, not one per long-poll.
+        Assert.InRange(polls, 3, 10);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_a_queued_task_and_leaves_a_finished_one_as_it_is()
+    {
+        await using var gateway = await Gateway.StartAsync("--Seedgate:Dispatch:Enabled=false");
+        using var http = new HttpClient(new SocketsHttpHandler());
+        var client = new SeedgateClient(http, new SeedgateClientOptions { BaseAddress = gateway.BaseAddress, ApiKey = Gateway.Key });
+        var id = await client.CreateTaskAsync(new CreateTaskRequest { Model = "seedance-2.0-fast", Content = [ContentItem.FromText("never made")] });
+
+        var cancelled = await client.CancelAsync(id);
+        var again = await client.CancelAsync(id);
+
+        Assert.Equal((TaskStatuses.Cancelled, TaskStatuses.Cancelled), (cancelled.Status, again.Status));
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => client.CancelAsync("cgt-20260101000000-nope"));
+    }
+
+    private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public ConcurrentQueue<Uri> Requests { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Enqueue(request.RequestUri!);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public ConcurrentQueue<string> Records { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Records.Enqueue(formatter(state, exception));
+    }
+}
