@@ -3,12 +3,13 @@ using System.Globalization;
 
 namespace Seedgate.Cli;
 
-/// <summary><c>seedgate balance</c>: the caller's money from the ledger (GET /v1/balance).</summary>
+/// <summary><c>seedgate balance [--json]</c>: the caller's money from the ledger (GET /v1/balance).</summary>
 internal static class BalanceCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("balance", "Show the account's money: charged this month, held by unfinished tasks, budget, free quota, credit.");
+        var json = CliJson.Option("the balance");
+        var command = new Command("balance", "Show the account's money: charged this month, held by unfinished tasks, budget, free quota, credit.") { json };
         var api = ApiOptions.AddTo(command, env);
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
             env,
@@ -16,6 +17,12 @@ internal static class BalanceCommand
             {
                 using var http = env.CreateHttpClient();
                 var balance = await api.CreateClient(parseResult, http).GetBalanceAsync(cancellationToken).ConfigureAwait(false);
+                if (parseResult.GetValue(json))
+                {
+                    await CliJson.WriteAsync(env, balance).ConfigureAwait(false);
+                    return ExitCodes.Ok;
+                }
+
                 var facts = new List<(string, string)>
                 {
                     ("account", balance.AccountId ?? "?"),

@@ -3,7 +3,7 @@ using Seedgate.Client;
 
 namespace Seedgate.Cli;
 
-/// <summary><c>seedgate download &lt;id&gt; [--out FILE] [--last-frame]</c>: saves a finished task's video (or last frame).</summary>
+/// <summary><c>seedgate download &lt;id&gt; [--out FILE] [--last-frame] [--json]</c>: saves a finished task's video (or last frame).</summary>
 internal static class DownloadCommand
 {
     public static Command Create(CliEnvironment env)
@@ -11,8 +11,9 @@ internal static class DownloadCommand
         var id = new Argument<string>("id") { Description = "The task id (cgt-…)" };
         var output = new Option<string>("--out", "-o") { Description = "Where to save it (default <task id>.mp4, or .png)", HelpName = "FILE" };
         var lastFrame = new Option<bool>("--last-frame") { Description = "Download the last frame (PNG) instead of the video" };
+        var json = CliJson.Option("the task, the file and its size");
 
-        var command = new Command("download", "Download a finished task's video or last frame.") { id, output, lastFrame };
+        var command = new Command("download", "Download a finished task's video or last frame (an interrupted download resumes).") { id, output, lastFrame, json };
         var api = ApiOptions.AddTo(command, env);
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
             env,
@@ -39,8 +40,10 @@ internal static class DownloadCommand
                 }
 
                 var path = parseResult.GetValue(output) ?? task.Id + (wantLastFrame ? ".png" : ".mp4");
-                await OutputFile.DownloadAsync(client, url, path, "downloading", env, cancellationToken).ConfigureAwait(false);
-                await env.Out.WriteLineAsync(path).ConfigureAwait(false);
+                var bytes = await OutputFile.DownloadAsync(client, url, path, "downloading", env, cancellationToken).ConfigureAwait(false);
+                await (parseResult.GetValue(json)
+                    ? CliJson.WriteAsync(env, new System.Text.Json.Nodes.JsonObject { ["task"] = task.Id, ["file"] = path, ["bytes"] = bytes })
+                    : env.Out.WriteLineAsync(path)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             },
             cancellationToken));

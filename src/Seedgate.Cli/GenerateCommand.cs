@@ -6,13 +6,16 @@ namespace Seedgate.Cli;
 
 /// <summary>
 /// <c>seedgate generate "&lt;prompt&gt;" [options]</c>: submits a task, follows it with a live status line on stderr, downloads
-/// the MP4 and prints the task id, the file and the final facts on stdout.
+/// the MP4 and prints the task id, the file and the final facts (or, with --json, the task) on stdout.
+/// <c>seedgate longtake "&lt;prompt&gt;" --duration 16–120 [options]</c> is the same for one take longer than a clip.
 /// </summary>
 internal static class GenerateCommand
 {
     public const string DefaultModel = "seedance-2.0-fast";
 
-    public static Command Create(CliEnvironment env)
+    /// <param name="env">Where the command runs.</param>
+    /// <param name="longTakeCommand">Build <c>longtake</c>: always a long take, its length required.</param>
+    public static Command Create(CliEnvironment env, bool longTakeCommand = false)
     {
         var prompt = new Argument<string?>("prompt") { Description = "What the video should show (with --from: a new prompt, else the draft's)", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string>("--model") { Description = "The model", DefaultValueFactory = _ => DefaultModel };
@@ -20,7 +23,12 @@ internal static class GenerateCommand
         resolution.AcceptOnlyFromAmong("480p", "720p", "1080p", "2k");
         var ratio = new Option<string>("--ratio") { Description = "Aspect ratio (default 16:9; adaptive follows the first image)" };
         ratio.AcceptOnlyFromAmong("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive");
-        var duration = new Option<int?>("--duration") { Description = "Seconds, 4–15, or -1 to let the model choose (16–120 with --long-take)", HelpName = "SECONDS" };
+        var duration = new Option<int?>("--duration")
+        {
+            Description = longTakeCommand ? "The take's length in seconds, 16–120" : "Seconds, 4–15, or -1 to let the model choose (16–120 with --long-take)",
+            HelpName = "SECONDS",
+            Required = longTakeCommand,
+        };
         var longTake = new Option<bool>("--long-take") { Description = "One take longer than a clip: chained segments joined into one MP4" };
         var from = new Option<string>("--from")
         {
@@ -47,12 +55,21 @@ internal static class GenerateCommand
             HelpName = "MODEL",
         };
         var output = new Option<string>("--out", "-o") { Description = "Where to save the MP4 (default <task id>.mp4)", HelpName = "FILE" };
+        var json = CliJson.Option("the finished task, with the file written");
 
-        var command = new Command("generate", "Generate a video and download it.")
+        var command = longTakeCommand
+            ? new Command("longtake", "Generate one take longer than a clip (16–120 s): segments chained from each other's last frames, joined into one MP4.")
+            : new Command("generate", "Generate a video and download it.") { longTake };
+        foreach (var option in new Option[]
         {
-            prompt, from, model, resolution, ratio, duration, longTake, audio, noAudio, seed, style, cameraMotion, negative,
-            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output,
-        };
+            from, model, resolution, ratio, duration, audio, noAudio, seed, style, cameraMotion, negative,
+            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output, json,
+        })
+        {
+            command.Options.Add(option);
+        }
+
+        command.Arguments.Add(prompt);
         var api = ApiOptions.AddTo(command, env);
 
         command.SetAction((parseResult, cancellationToken) =>
@@ -88,7 +105,7 @@ internal static class GenerateCommand
                         CameraMotion = parseResult.GetValue(cameraMotion),
                         NegativePrompt = parseResult.GetValue(negative),
                         FallbackModel = parseResult.GetValue(fallbackModel),
-                        LongTake = parseResult.GetValue(longTake) ? true : null,
+                        LongTake = longTakeCommand || parseResult.GetValue(longTake) ? true : null,
                     };
 
                     using var http = env.CreateHttpClient();
@@ -108,8 +125,7 @@ internal static class GenerateCommand
 
                     if (task.Status != TaskStatuses.Succeeded)
                     {
-                        await env.Error.WriteLineAsync(
-                            $"task {task.Id} {task.Status}: {task.Error?.Code ?? task.Status} {task.Error?.Message}".TrimEnd()).ConfigureAwait(false);
+                        await WaitCommand.WriteOutcomeAsync(env, task, null, parseResult.GetValue(json)).ConfigureAwait(false);
                         return ExitCodes.ForTask(task);
                     }
 
@@ -123,6 +139,15 @@ internal static class GenerateCommand
                     {
                         lastFramePath = Path.ChangeExtension(path, ".last-frame.png");
                         await OutputFile.DownloadAsync(client, lastFrameUrl, lastFramePath, "last frame ", env, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (parseResult.GetValue(json))
+                    {
+                        var body = CliJson.ToObject(task);
+                        body["file"] = path;
+                        body["last_frame_file"] = lastFramePath;
+                        await CliJson.WriteAsync(env, body).ConfigureAwait(false);
+                        return ExitCodes.Ok;
                     }
 
                     List<(string, string)> facts = [("task", task.Id), ("file", path)];

@@ -2,7 +2,10 @@ using Seedgate.Client;
 
 namespace Seedgate.Cli;
 
-/// <summary>Downloads a task output to a file, with a progress bar on a terminal; a partial file never takes the final name.</summary>
+/// <summary>
+/// Downloads a task output to a file, with a progress bar on a terminal; a partial file never takes the final name, and
+/// one left by an interrupted run (<c>FILE.part</c>) is resumed.
+/// </summary>
 internal static class OutputFile
 {
     private static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(100);
@@ -15,25 +18,21 @@ internal static class OutputFile
             Directory.CreateDirectory(directory);
         }
 
-        var partial = path + ".part";
         var bar = new DownloadBar(env, label);
         try
         {
-            long bytes;
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            await using (file.ConfigureAwait(false))
-            {
-                bytes = await client.DownloadWithProgressAsync(url, file, bar, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(partial, path, overwrite: true);
+            var bytes = await client.DownloadToFileAsync(url, path, bar, cancellationToken).ConfigureAwait(false);
             bar.Finish(bytes, path);
             return bytes;
         }
         catch
         {
             bar.Abandon();
-            File.Delete(partial);
+            if (File.Exists(path + ".part"))
+            {
+                await env.Error.WriteLineAsync($"the part downloaded is kept in {path}.part: the same command resumes it").ConfigureAwait(false);
+            }
+
             throw;
         }
     }

@@ -15,7 +15,11 @@ internal static class SeedgateCli
         root.Subcommands.Add(AccountsCommand.Create(env));
         root.Subcommands.Add(KeysCommand.Create(env));
         root.Subcommands.Add(GenerateCommand.Create(env));
+        root.Subcommands.Add(GenerateCommand.Create(env, longTakeCommand: true));
         root.Subcommands.Add(StatusCommand.Create(env));
+        root.Subcommands.Add(WaitCommand.Create(env));
+        root.Subcommands.Add(ListCommand.Create(env));
+        root.Subcommands.Add(CancelCommand.Create(env));
         root.Subcommands.Add(DownloadCommand.Create(env));
         root.Subcommands.Add(BalanceCommand.Create(env));
         root.Subcommands.Add(UsageCommand.Create(env));

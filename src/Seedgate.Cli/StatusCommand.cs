@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Seedgate.Client;
 
 namespace Seedgate.Cli;
@@ -7,13 +6,6 @@ namespace Seedgate.Cli;
 /// <summary><c>seedgate status &lt;id&gt; [--wait SECONDS] [--json]</c>: shows a task.</summary>
 internal static class StatusCommand
 {
-    private static readonly JsonSerializerOptions IndentedSnakeCase = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
-
     public static Command Create(CliEnvironment env)
     {
         var id = new Argument<string>("id") { Description = "The task id (cgt-…)" };
@@ -29,7 +21,7 @@ internal static class StatusCommand
                 result.AddError("--wait must be between 0 and 60 seconds.");
             }
         });
-        var json = new Option<bool>("--json") { Description = "Print the task as JSON" };
+        var json = CliJson.Option("the task");
 
         var command = new Command("status", "Show a task: status, outputs, facts.") { id, wait, json };
         var api = ApiOptions.AddTo(command, env);
@@ -45,7 +37,7 @@ internal static class StatusCommand
 
                 if (parseResult.GetValue(json))
                 {
-                    await env.Out.WriteLineAsync(ToJson(task)).ConfigureAwait(false);
+                    await CliJson.WriteAsync(env, task).ConfigureAwait(false);
                 }
                 else
                 {
@@ -57,7 +49,4 @@ internal static class StatusCommand
             cancellationToken));
         return command;
     }
-
-    /// <summary>The task in the wire's own shape (snake_case, Unix seconds, the cost as sent, unknown fields kept).</summary>
-    public static string ToJson(GenerationTask task) => JsonSerializer.Serialize(task, IndentedSnakeCase);
 }

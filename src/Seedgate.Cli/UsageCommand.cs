@@ -6,7 +6,7 @@ using Seedgate.Core.Accounts;
 namespace Seedgate.Cli;
 
 /// <summary>
-/// <c>seedgate usage [--from DATE] [--to DATE] [--group-by model|day|week]</c>: the caller's usage from the ledger
+/// <c>seedgate usage [--from DATE] [--to DATE] [--group-by model|day|week] [--json]</c>: the caller's usage from the ledger
 /// (GET /v1/usage) as tables: per group and in total, then the cost per task by model and by week.
 /// </summary>
 internal static class UsageCommand
@@ -20,8 +20,9 @@ internal static class UsageCommand
         var to = Moment("--to", "End of the period, excluded [default: now]; at most 400 days after --from");
         var groupBy = new Option<string>("--group-by") { Description = "Rows per model, UTC day or ISO week [default: model]", HelpName = "model|day|week" };
         groupBy.AcceptOnlyFromAmong("model", "day", "week");
+        var json = CliJson.Option("the report");
 
-        var command = new Command("usage", "Show the account's usage: tasks by outcome, output, cost and P50/P95 cost per task.") { from, to, groupBy };
+        var command = new Command("usage", "Show the account's usage: tasks by outcome, output, cost and P50/P95 cost per task.") { from, to, groupBy, json };
         var api = ApiOptions.AddTo(command, env);
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
             env,
@@ -36,7 +37,7 @@ internal static class UsageCommand
                 using var http = env.CreateHttpClient();
                 var by = parseResult.GetValue(groupBy) is { } name ? Enum.Parse<UsageGroupBy>(name, ignoreCase: true) : (UsageGroupBy?)null;
                 var usage = await api.CreateClient(parseResult, http).GetUsageAsync(start, end, by, cancellationToken).ConfigureAwait(false);
-                await WriteAsync(env.Out, usage).ConfigureAwait(false);
+                await (parseResult.GetValue(json) ? CliJson.WriteAsync(env, usage) : WriteAsync(env.Out, usage)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             },
             cancellationToken));

@@ -282,4 +282,88 @@ public sealed class GenerateTests
         Assert.Equal(130, run.ExitCode);
         Assert.Contains("task cgt-slow keeps running on the server: `seedgate status cgt-slow`", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Longtake_sends_a_long_take_and_needs_its_length()
+    {
+        await using var server = await StartArkAsync();
+        var output = Path.Combine(CliHarness.TempDirectory(), "take.mp4");
+
+        var missing = await CliHarness.RunAsync(["longtake", "a long walk"], Env(server));
+        var run = await CliHarness.RunAsync(["longtake", "a long walk", "--duration", "40", "--out", output, "--json"], Env(server));
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--duration", missing.Error, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var body = JsonNode.Parse(server.RequestsTo("POST", ArkTestServer.TasksPath).Single().Body)!;
+        Assert.Equal((true, 40), ((bool?)body["long_take"], (int?)body["duration"]));
+        Assert.Equal(output, (string?)JsonNode.Parse(run.Out)!["file"]);
+    }
+
+    [Fact]
+    public async Task Wait_gives_up_after_its_timeout_with_exit_code_7_and_a_failed_task_exits_with_its_code()
+    {
+        await using var running = await ArkTestServer.StartAsync(app =>
+            app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Json(new { id, status = "running" })));
+        await using var failing = await StartArkAsync("failed");
+
+        var timedOut = await CliHarness.RunAsync(["wait", "cgt-slow", "--timeout", "1"], Env(running));
+        var failed = await CliHarness.RunAsync(["wait", "cgt-test-1", "--json"], Env(failing));
+
+        Assert.Equal(7, timedOut.ExitCode);
+        Assert.Contains("may still finish", timedOut.Error, StringComparison.Ordinal);
+        Assert.Equal(4, failed.ExitCode); // content policy
+        Assert.Equal("failed", (string?)JsonNode.Parse(failed.Out)!["status"]);
+        Assert.Contains("OutputVideoSensitiveContentDetected", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_deletes_a_queued_task_and_leaves_a_finished_one()
+    {
+        var cancelled = false;
+        await using var server = await ArkTestServer.StartAsync(app =>
+        {
+            app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) => Results.Json(new
+            {
+                id, status = id == "cgt-done" ? "succeeded" : cancelled ? "cancelled" : "queued",
+            }));
+            app.MapDelete(ArkTestServer.TasksPath + "/{id}", (string id) =>
+            {
+                cancelled = true;
+                return Results.Json(new { });
+            });
+        });
+
+        var queued = await CliHarness.RunAsync(["cancel", "cgt-queued"], Env(server));
+        var done = await CliHarness.RunAsync(["cancel", "cgt-done", "--json"], Env(server));
+
+        Assert.True(queued.ExitCode == 0, queued.Error);
+        Assert.Equal("cgt-queued cancelled", queued.Out.Trim());
+        Assert.Equal("succeeded", (string?)JsonNode.Parse(done.Out)!["status"]);
+        Assert.Single(server.RequestsTo("DELETE", ArkTestServer.TasksPath));
+    }
+
+    [Fact]
+    public async Task List_prints_a_table_of_the_tasks_and_stops_at_the_limit()
+    {
+        await using var server = await ArkTestServer.StartAsync(app =>
+            app.MapGet(ArkTestServer.TasksPath, (int page_num, int page_size) => Results.Json(new
+            {
+                items = Enumerable.Range((page_num - 1) * page_size, page_size).Select(i => new
+                {
+                    id = $"cgt-{i}", status = "succeeded", model = "seedance-2.0-fast", resolution = "720p", duration = 5,
+                    cost = new { amount_micros = 75_000 }, created_at = 1767225600,
+                }),
+            })));
+
+        var run = await CliHarness.RunAsync(["list", "--limit", "3", "--status", "succeeded"], Env(server));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var lines = run.Out.Trim().Split('\n');
+        Assert.Equal(4, lines.Length); // the header and three tasks
+        Assert.StartsWith("id", lines[0], StringComparison.Ordinal);
+        Assert.Contains("cgt-2", lines[3], StringComparison.Ordinal);
+        Assert.Contains("0.075 USD", lines[1], StringComparison.Ordinal);
+        Assert.Equal("?page_num=1&page_size=3&filter.status=succeeded", Assert.Single(server.Requests).Query);
+    }
 }

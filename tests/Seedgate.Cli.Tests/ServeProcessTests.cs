@@ -89,6 +89,25 @@ public sealed class ServeProcessTests : IDisposable
         var bytes = await File.ReadAllBytesAsync(output);
         Assert.True(bytes.Length > 10_000);
         Assert.Equal("ftyp"u8.ToArray(), bytes[4..8]);
+
+        // The other commands, for scripts: list, wait and download with --json, against the same task.
+        var env = new Dictionary<string, string> { ["SEEDGATE_URL"] = $"http://127.0.0.1:{port}", ["SEEDGATE_API_KEY"] = Key };
+        var list = await CliHarness.RunAsync(["list", "--json"], env);
+        Assert.True(list.ExitCode == 0, list.Error);
+        var task = Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(list.Out)!.AsArray())!;
+        var id = (string)task["id"]!;
+        Assert.Equal(("succeeded", "480p"), ((string?)task["status"], (string?)task["resolution"]));
+
+        var again = Path.Combine(_data, "again.mp4");
+        var wait = await CliHarness.RunAsync(["wait", id, "--out", again, "--json"], env);
+        Assert.True(wait.ExitCode == 0, wait.Error);
+        var waited = System.Text.Json.Nodes.JsonNode.Parse(wait.Out)!;
+        Assert.Equal((id, again), ((string?)waited["id"], (string?)waited["file"]));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(again));
+
+        var download = await CliHarness.RunAsync(["download", id, "--out", again, "--json"], env);
+        Assert.True(download.ExitCode == 0, download.Error);
+        Assert.Equal(bytes.Length, (long)System.Text.Json.Nodes.JsonNode.Parse(download.Out)!["bytes"]!);
     }
 
     [Fact]
