@@ -114,6 +114,56 @@ public sealed class SdkAgainstGatewayTests
         await Assert.ThrowsAsync<TaskNotFoundException>(() => client.CancelAsync("cgt-20260101000000-nope"));
     }
 
+    [Fact]
+    public async Task The_README_quick_start_is_the_sample_and_it_makes_a_720x1280_5_s_video_with_sound()
+    {
+        var root = RepositoryRoot();
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
+        var sample = await File.ReadAllTextAsync(Path.Combine(root, "samples", "QuickStart", "Program.cs"));
+        var start = readme.IndexOf("<!-- quickstart -->\n```csharp\n", StringComparison.Ordinal);
+        var end = readme.IndexOf("```\n<!-- /quickstart -->", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "the README marks its quick start");
+        Assert.Equal(sample, readme[(start + "<!-- quickstart -->\n```csharp\n".Length)..end]);
+
+        await using var gateway = await Gateway.StartAsync();
+        var work = Path.Combine(gateway.DataDirectory, "quickstart");
+        Directory.CreateDirectory(work);
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<configuration>/net10.0
+        var run = new ProcessStartInfo("dotnet") { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true };
+        run.ArgumentList.Add(Path.Combine(root, "samples", "QuickStart", "bin", configuration, "net10.0", "QuickStart.dll"));
+        run.Environment["SEEDGATE_URL"] = gateway.BaseAddress.ToString();
+        run.Environment["SEEDGATE_API_KEY"] = Gateway.Key;
+        using var process = Process.Start(run)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.True(process.ExitCode == 0, await errors);
+        Assert.StartsWith("Video generation complete: http", await output, StringComparison.Ordinal);
+        var probe = await Media.ProbeAsync(Path.Combine(work, "cat.mp4"));
+        Assert.Equal((720, 1280, "aac"), (probe.Width, probe.Height, probe.AudioCodec));
+        Assert.InRange(probe.Duration, 4.9, 5.2);
+
+        var metrics = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Contains(
+            metrics.Split('\n'),
+            l => l.StartsWith("seedgate_jobs_finished_total{", StringComparison.Ordinal) && l.Contains("seedgate_status=\"succeeded\"", StringComparison.Ordinal));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Seedgate.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (Seedgate.slnx) is not above " + AppContext.BaseDirectory);
+    }
+
     private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         public ConcurrentQueue<Uri> Requests { get; } = new();
