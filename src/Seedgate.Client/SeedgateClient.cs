@@ -59,13 +59,21 @@ public sealed partial class SeedgateClient
     /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new task's id, <c>cgt-…</c>.</returns>
-    /// <exception cref="InvalidRequestException">A field is missing or out of range (<see cref="SeedgateApiException.Param"/> names it).</exception>
+    /// <exception cref="InvalidRequestException">
+    /// A field is missing or out of range (<see cref="SeedgateApiException.Param"/> names it): found by the preflight
+    /// before anything was sent (<see cref="SeedgateApiException.Type"/> <c>Preflight</c>), or by the server.
+    /// </exception>
     /// <exception cref="SeedgateApiException">The server refused the request otherwise (e.g. 429 after the retries, 403 <c>AccountOverdueError</c>).</exception>
     public async Task<string> CreateTaskAsync(
         CreateTaskRequest request, string? idempotencyKey = null, string? correlationId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, SeedgateJsonContext.Default.CreateTaskRequest);
+        if (options.Preflight && Preflight.Check(body).Error is { } problem)
+        {
+            throw new InvalidRequestException(HttpStatusCode.BadRequest, problem.Code, problem.Message, problem.Param, "Preflight", requestId: null);
+        }
+
         var key = string.IsNullOrEmpty(idempotencyKey) ? Guid.NewGuid().ToString() : idempotencyKey;
         var correlation = string.IsNullOrEmpty(correlationId) ? SeedgateCorrelation.Current ?? SeedgateCorrelation.NewId() : correlationId;
         using var activity = SeedgateClientTelemetry.Source.StartActivity("seedgate.client.create", ActivityKind.Client);
@@ -87,6 +95,48 @@ public sealed partial class SeedgateClient
         return string.IsNullOrEmpty(created.Id)
             ? throw new SeedgateApiException(HttpStatusCode.OK, "InvalidResponse", "The server accepted the task but sent no id.")
             : created.Id;
+    }
+
+    /// <summary>
+    /// Checks a request with the server's own rules before any network hop: the same Ark reader and validator (shared
+    /// code, Seedgate.Contracts) against the catalog shipped with the SDK; warns about reference images under the model's
+    /// <c>min_image_side</c>; estimates what the server will hold for it. With <paramref name="checkUrls"/> each http(s)
+    /// reference gets a <c>HEAD</c> (reachable, the right kind of file), reported as warnings.
+    /// </summary>
+    /// <param name="request">The request to check.</param>
+    /// <param name="checkUrls">Also send a <c>HEAD</c> to each reference URL (no API key is sent with it).</param>
+    /// <param name="cancellationToken">Cancels the HEAD requests.</param>
+    /// <returns>The broken rule, if any, the warnings and the cost estimate.</returns>
+    public async Task<PreflightReport> PreflightAsync(CreateTaskRequest request, bool checkUrls = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, SeedgateJsonContext.Default.CreateTaskRequest);
+        var report = Preflight.Check(body);
+        if (!checkUrls || !report.IsValid)
+        {
+            return report;
+        }
+
+        var warnings = report.Warnings.ToList();
+        foreach (var (reference, url) in Preflight.RemoteReferences(body))
+        {
+            try
+            {
+                using var head = new HttpRequestMessage(HttpMethod.Head, url);
+                head.Headers.UserAgent.Add(SeedgateTransport.UserAgent);
+                using var response = await http.SendAsync(head, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (Preflight.CheckHead(reference, response) is { } warning)
+                {
+                    warnings.Add(warning);
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                warnings.Add($"{reference.Param}: the URL cannot be reached from here ({e.Message}).");
+            }
+        }
+
+        return report with { Warnings = warnings };
     }
 
     /// <summary>Reads a task (<c>GET /api/v3/contents/generations/tasks/{id}</c>). Transient failures are retried.</summary>

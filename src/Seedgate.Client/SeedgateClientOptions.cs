@@ -50,6 +50,13 @@ public sealed class SeedgateClientOptions
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether <see cref="SeedgateClient.CreateTaskAsync"/> first checks the request with the server's own rules
+    /// (<see cref="SeedgateClient.PreflightAsync"/>) and raises a broken one as an <see cref="InvalidRequestException"/>
+    /// without sending anything. Default true; a model the SDK's catalog does not know is always left to the server.
+    /// </summary>
+    public bool Preflight { get; init; } = true;
+
+    /// <summary>
     /// Receives one record per job that <see cref="SeedgateClient.GenerateAsync"/> finished (or gave up on): task id,
     /// correlation id, input hash, output URL, estimated and actual cost and the wall time from submit to terminal.
     /// <see langword="null"/>: no log.

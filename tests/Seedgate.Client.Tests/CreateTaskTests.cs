@@ -14,7 +14,7 @@ public sealed class CreateTaskTests
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapPost(ArkTestServer.TasksPath, () => Results.Json(new { id = "cgt-20260101-abc" })));
         using var http = TestClients.Http();
-        var client = TestClients.For(server, http);
+        var client = TestClients.For(server, http, preflight: false); // every field at once, modes mixed: the wire format, not the rules
 
         var id = await client.CreateTaskAsync(
             new CreateTaskRequest

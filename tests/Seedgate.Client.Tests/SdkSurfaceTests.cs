@@ -13,31 +13,31 @@ public sealed class SdkSurfaceTests
     [Fact]
     public async Task Against_a_server_that_answers_at_once_the_checks_back_off_by_half_each_time_to_the_cap()
     {
-        var asked = new List<long>();
+        var asked = 0;
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapGet(ArkTestServer.TasksPath + "/{id}", (string id) =>
-            {
-                lock (asked)
-                {
-                    asked.Add(Stopwatch.GetTimestamp());
-                    return Results.Json(new { id, status = asked.Count < 7 ? "running" : "succeeded" });
-                }
-            }));
+                Results.Json(new { id, status = Interlocked.Increment(ref asked) < 7 ? "running" : "succeeded" })));
         using var http = TestClients.Http();
+        var time = new ImpatientTime();
+        var client = new SeedgateClient(http, new SeedgateClientOptions
+        {
+            BaseAddress = server.BaseAddress,
+            ApiKey = "k",
+            TimeProvider = time,
+            PollInterval = TimeSpan.FromSeconds(5),
+            MaxPollInterval = TimeSpan.FromSeconds(30),
+        });
 
-        var task = await TestClients.For(server, http, pollInterval: TimeSpan.FromMilliseconds(100), maxPollInterval: TimeSpan.FromMilliseconds(300))
-            .WaitAsync("cgt-1", cancellationToken: TestClients.Ct);
+        var task = await client.WaitAsync("cgt-1", cancellationToken: TestClients.Ct);
 
         Assert.Equal("succeeded", task.Status);
-        var gaps = asked.Zip(asked.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToList();
-        double[] planned = [100, 150, 225, 300, 300, 300]; // ×1.5 from the first interval, capped; each ±20 %
-        Assert.Equal(planned.Length, gaps.Count);
-        for (var i = 0; i < gaps.Count; i++)
+        double[] planned = [5, 7.5, 11.25, 16.875, 25.3125, 30]; // ×1.5 from 5 s, capped at 30 s; each ±20 % (and never over the cap)
+        var pauses = time.Delays.ToArray();
+        Assert.Equal(planned.Length, pauses.Length);
+        for (var i = 0; i < pauses.Length; i++)
         {
-            Assert.True(gaps[i] >= planned[i] * 0.8 - 5, $"pause {i} was {gaps[i]:0} ms, planned {planned[i]} ± 20 %");
+            Assert.InRange(pauses[i].TotalSeconds, planned[i] * 0.8 - 0.001, Math.Min(planned[i] * 1.2, 30) + 0.001);
         }
-
-        Assert.True(gaps[^1] < 300 * 1.2 + 250, $"the cap holds: {gaps[^1]:0} ms");
     }
 
     [Fact]
@@ -249,5 +249,22 @@ public sealed class SdkSurfaceTests
 
         Assert.Equal("succeeded", task.Status);
         Assert.Equal("Bearer sg-di-key", Assert.Single(server.Requests).Header("Authorization"));
+    }
+
+    /// <summary>The system clock, except that timers fire at once: the delays asked for are recorded instead of waited.</summary>
+    private sealed class ImpatientTime : TimeProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<TimeSpan> Delays { get; } = new();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+            {
+                Delays.Enqueue(dueTime);
+                dueTime = TimeSpan.FromMilliseconds(1);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }

@@ -11,7 +11,7 @@ internal static class TestClients
     public static HttpClient Http() => new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(60) };
 
     public static SeedgateClient For(
-        ArkTestServer server, HttpClient http, int maxRetries = 3, TimeSpan? longPoll = null, TimeSpan? pollInterval = null, TimeSpan? maxPollInterval = null) =>
+        ArkTestServer server, HttpClient http, int maxRetries = 3, TimeSpan? longPoll = null, TimeSpan? pollInterval = null, TimeSpan? maxPollInterval = null, bool preflight = true) =>
         new(http, new SeedgateClientOptions
         {
             BaseAddress = server.BaseAddress,
@@ -22,5 +22,6 @@ internal static class TestClients
             LongPollWait = longPoll ?? TimeSpan.FromSeconds(30),
             PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(1),
             MaxPollInterval = maxPollInterval ?? TimeSpan.FromSeconds(30),
+            Preflight = preflight,
         });
 }

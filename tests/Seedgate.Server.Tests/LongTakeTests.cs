@@ -126,5 +126,5 @@ public sealed class LongTakeTests
     [InlineData(46, new[] { 12, 12, 11, 11 })]
     [InlineData(120, new[] { 15, 15, 15, 15, 15, 15, 15, 15 })]
     public void A_long_take_plans_as_few_and_as_even_segments_as_15_s_allows(int seconds, int[] plan) =>
-        Assert.Equal(plan, Core.Jobs.LongTakes.Plan(seconds));
+        Assert.Equal(plan, Core.Generation.LongTakeRules.Plan(seconds));
 }

@@ -70,25 +70,8 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
         or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
 
-    /// <summary>
-    /// What a job holds from submit to end: its whole requested clip (a normalized spec) at its model's price; when the
-    /// model chooses the length, its longest (never under-reserve). A job with a fallback model holds the dearer of the
-    /// two, so that falling back never charges past what was held.
-    /// </summary>
-    public long EstimateMicros(GenerationRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var estimate = EstimateOnMicros(request, request.Model);
-        return request.FallbackModel is { } fallback ? Math.Max(estimate, EstimateOnMicros(request, fallback)) : estimate;
-    }
-
-    /// <summary>The whole requested clip on one model (the model's longest when it chooses the length).</summary>
-    private long EstimateOnMicros(GenerationRequest request, string modelId)
-    {
-        var model = catalog.Find(modelId) ?? throw new InvalidOperationException($"Model '{modelId}' is not in the catalog.");
-        var seconds = request.AutoDuration ? model.Duration.Max : request.Duration!.Value;
-        return Pricing.CostMicros(model, request.Resolution!, seconds, request.FramesPerSecond!.Value);
-    }
+    /// <summary>What a job holds from submit to end (<see cref="Pricing.EstimateMicros"/>).</summary>
+    public long EstimateMicros(GenerationRequest request) => Pricing.EstimateMicros(catalog, request);
 
     public Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken) =>
         ApplyAllAsync([transition], session, cancellationToken);
@@ -137,7 +120,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     {
         var delivered = job.Outputs is null ? 0 : job.CostMicros ?? 0;
         var fee = job.Error?.IsContentPolicy == true
-            ? (long)Math.Round(EstimateOnMicros(job.Request, job.Request.Model) * catalog.PolicyFailureFraction)
+            ? (long)Math.Round(Pricing.EstimateOnMicros(catalog, job.Request, job.Request.Model) * catalog.PolicyFailureFraction)
             : 0;
         return delivered + fee;
     }

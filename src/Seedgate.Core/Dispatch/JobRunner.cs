@@ -203,7 +203,7 @@ internal sealed partial class JobRunner(
             throw new OperationCanceledException("The job is no longer held by this node.", leaseLost.Token);
         }
 
-        Log.SegmentFinished(logger, job.Id, segments.Count, LongTakes.Plan(job.Request.Duration!.Value).Count, segments[^1].Outputs.DurationSeconds);
+        Log.SegmentFinished(logger, job.Id, segments.Count, LongTakeRules.Plan(job.Request.Duration!.Value).Count, segments[^1].Outputs.DurationSeconds);
         signals.JobChanged(job.Id);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Engines;
+using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Media;
 using Seedgate.Core.Storage;
@@ -31,7 +32,7 @@ internal sealed class LongTakeSteps(IBlobStore blobs, Ffmpeg ffmpeg, TimeProvide
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(finish);
         var job = work.Job;
-        var plan = LongTakes.Plan(job.Request.Duration!.Value);
+        var plan = LongTakeRules.Plan(job.Request.Duration!.Value);
         while (job.Segments.Count < plan.Count)
         {
             var index = job.Segments.Count;

@@ -37,15 +37,7 @@ internal static class DialectRoutes
 
 internal static class DialectJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        // Ark is strict: "5" is not a number (the Web defaults would quietly accept it).
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
-
-        // API responses are never inlined into HTML, so '&' in signed URLs can stay readable (not \u0026).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public static JsonSerializerOptions Options => ArkRequests.Json;
 
     /// <summary>Reads the body as <typeparamref name="T"/>; a malformed body or a wrongly typed field is an InvalidParameter naming it.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
@@ -70,17 +62,7 @@ internal static class DialectJson
 
         using (document)
         {
-            try
-            {
-                return document.RootElement.ValueKind == JsonValueKind.Object
-                    ? document.Deserialize<T>(Options)!
-                    : throw new SeedgateException(SeedgateError.Invalid("body", "The request body must be a JSON object."));
-            }
-            catch (JsonException ex)
-            {
-                var param = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
-                throw new SeedgateException(SeedgateError.Invalid(param, $"{param} has a value of the wrong type or form."), ex);
-            }
+            return ArkRequests.Deserialize<T>(document.RootElement);
         }
     }
 

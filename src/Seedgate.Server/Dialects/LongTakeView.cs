@@ -1,3 +1,4 @@
+using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
 
 namespace Seedgate.Server.Dialects;
@@ -17,7 +18,7 @@ internal sealed record LongTakeView(int Seconds, double FinishedSeconds, int Pro
             return null;
         }
 
-        var plan = LongTakes.Plan(job.Request.Duration!.Value);
+        var plan = LongTakeRules.Plan(job.Request.Duration!.Value);
         var segments = plan.Select((seconds, index) => index < job.Segments.Count
             ? new LongTakeSegmentView(index, "succeeded", job.Segments[index].Outputs.DurationSeconds)
             : new LongTakeSegmentView(index, index == job.Segments.Count ? JobStatusRules.Name(job.VisibleStatus) : "pending", seconds)).ToList();

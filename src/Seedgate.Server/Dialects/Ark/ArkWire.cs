@@ -1,70 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Seedgate.Core.Generation;
 
 namespace Seedgate.Server.Dialects.Ark;
 
 // The Ark (BytePlus ModelArk / Volcano Engine) wire format, as the official SDKs send and read it.
-
-internal sealed class ArkCreateTaskBody
-{
-    public string? Model { get; set; }
-    public List<ArkContentItem?>? Content { get; set; }
-    public string? Resolution { get; set; }
-    public string? Ratio { get; set; }
-    public int? Duration { get; set; }
-    public int? Frames { get; set; }
-    public int? Framespersecond { get; set; }
-    public long? Seed { get; set; }
-    public bool? CameraFixed { get; set; }
-    public bool? Watermark { get; set; }
-    public bool? GenerateAudio { get; set; }
-    public bool? ReturnLastFrame { get; set; }
-    public string? CallbackUrl { get; set; }
-    public string? ServiceTier { get; set; }
-    public int? ExecutionExpiresAfter { get; set; }
-    public int? Priority { get; set; }
-
-    // Newer than the seeds (the Go SDK's CreateContentGenerationTaskRequest; reference §1.8).
-    public string? SafetyIdentifier { get; set; }
-    public string? OutputFormat { get; set; }
-    public List<ArkTool?>? Tools { get; set; }
-    public bool? Draft { get; set; }
-
-    // Seedgate extensions (real Ark ignores them).
-    public string? CameraMotion { get; set; }
-    public string? Style { get; set; }
-    public string? NegativePrompt { get; set; }
-    public string? FallbackModel { get; set; }
-    public bool? LongTake { get; set; }
-}
-
-internal sealed class ArkContentItem
-{
-    public string? Type { get; set; }
-    public string? Text { get; set; }
-    public ArkUrl? ImageUrl { get; set; }
-    public ArkUrl? VideoUrl { get; set; }
-    public ArkUrl? AudioUrl { get; set; }
-    public ArkDraftTask? DraftTask { get; set; }
-    public string? Role { get; set; }
-}
-
-/// <summary>A <c>draft_task</c> content item's body: <c>{"id":"cgt-…"}</c>, the task to promote.</summary>
-internal sealed class ArkDraftTask
-{
-    public string? Id { get; set; }
-}
-
-internal sealed class ArkUrl
-{
-    public string? Url { get; set; }
-}
-
-/// <summary>One of <c>tools</c>: <c>{"type":"web_search"}</c>, in a request and in a task view.</summary>
-internal sealed class ArkTool
-{
-    public string? Type { get; set; }
-}
 
 internal sealed record ArkCreated(string Id);
 

@@ -99,8 +99,8 @@ internal static class SeedanceV1Dialect
             Duration = body.Duration,
             GenerateAudio = body.Audio ?? false,
             Seed = body.Seed,
-            Style = Ark.ArkMapping.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
-            CameraMotion = Ark.ArkMapping.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
+            Style = ArkRequests.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
+            CameraMotion = ArkRequests.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
             FallbackModel = body.FallbackModel,
             LongTake = body.LongTake ?? false,
         };

@@ -179,7 +179,7 @@ public sealed class RequestValidator(ModelCatalog catalog)
 
     /// <summary>
     /// The model's range, or with <c>long_take</c> (on a model that can continue a video) up to
-    /// <see cref="Jobs.LongTakes.MaxSeconds"/>; a duration past the model's longest clip without it says how to ask.
+    /// <see cref="LongTakeRules.MaxSeconds"/>; a duration past the model's longest clip without it says how to ask.
     /// </summary>
     private static SeedgateError? CheckDuration(GenerationRequest request, ModelSpec model, int duration, ParamNames names)
     {
@@ -187,14 +187,14 @@ public sealed class RequestValidator(ModelCatalog catalog)
         var range = model.Duration;
         if (request.LongTake)
         {
-            if (!Jobs.LongTakes.CanContinue(model))
+            if (!LongTakeRules.CanContinue(model))
             {
                 return SeedgateError.Invalid(
                     names["long_take"], $"{model.Id} cannot continue a video, so it makes no long takes; use a model that takes reference videos.");
             }
 
-            return duration < range.Min || duration > Jobs.LongTakes.MaxSeconds
-                ? SeedgateError.Invalid(param, $"{param} must be {range.Min}–{Jobs.LongTakes.MaxSeconds} seconds for a long take (got {duration}).")
+            return duration < range.Min || duration > LongTakeRules.MaxSeconds
+                ? SeedgateError.Invalid(param, $"{param} must be {range.Min}–{LongTakeRules.MaxSeconds} seconds for a long take (got {duration}).")
                 : null;
         }
 
@@ -204,8 +204,8 @@ public sealed class RequestValidator(ModelCatalog catalog)
         }
 
         var auto = range.AllowAuto ? " or -1 (the model chooses)" : "";
-        var howToAskLonger = duration > range.Max && Jobs.LongTakes.CanContinue(model)
-            ? $"; for up to {Jobs.LongTakes.MaxSeconds} s in one job, set {names["long_take"]} to true (a long take of chained segments)"
+        var howToAskLonger = duration > range.Max && LongTakeRules.CanContinue(model)
+            ? $"; for up to {LongTakeRules.MaxSeconds} s in one job, set {names["long_take"]} to true (a long take of chained segments)"
             : "";
         return SeedgateError.Invalid(param, $"{param} must be {range.Min}–{range.Max} seconds{auto} (got {duration}){howToAskLonger}.");
     }

@@ -82,7 +82,7 @@ public sealed record GenerationRequest
 
     /// <summary>
     /// Seedgate's long take (<c>long_take</c>): a <see cref="Duration"/> past the model's longest clip (up to
-    /// <see cref="Jobs.LongTakes.MaxSeconds"/>) made as one job of chained segments, each continuing the last (see
+    /// <see cref="LongTakeRules.MaxSeconds"/>) made as one job of chained segments, each continuing the last (see
     /// <see cref="Jobs.LongTakes"/>). After validation true only when the duration needs more than one segment.
     /// </summary>
     public bool LongTake { get; init; }
