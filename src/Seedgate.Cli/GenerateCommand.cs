@@ -56,6 +56,10 @@ internal static class GenerateCommand
         };
         var output = new Option<string>("--out", "-o") { Description = "Where to save the MP4 (default <task id>.mp4)", HelpName = "FILE" };
         var json = CliJson.Option("the finished task, with the file written");
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Check the request with the server's rules and print the estimate and warnings; send nothing (exit 3 if it breaks a rule)",
+        };
 
         var command = longTakeCommand
             ? new Command("longtake", "Generate one take longer than a clip (16–120 s): segments chained from each other's last frames, joined into one MP4.")
@@ -63,7 +67,7 @@ internal static class GenerateCommand
         foreach (var option in new Option[]
         {
             from, model, resolution, ratio, duration, audio, noAudio, seed, style, cameraMotion, negative,
-            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output, json,
+            image, lastFrame, referenceImages, referenceVideos, referenceAudios, returnLastFrame, fallbackModel, output, json, dryRun,
         })
         {
             command.Options.Add(option);
@@ -110,6 +114,10 @@ internal static class GenerateCommand
 
                     using var http = env.CreateHttpClient();
                     var client = api.CreateClient(parseResult, http);
+                    if (parseResult.GetValue(dryRun))
+                    {
+                        return await DryRunAsync(env, client, request, parseResult.GetValue(json), cancellationToken).ConfigureAwait(false);
+                    }
 
                     // The idempotency key makes the submit safe to retry after a network failure: never two tasks for one command.
                     taskId = await client.CreateTaskAsync(
@@ -165,6 +173,36 @@ internal static class GenerateCommand
                     : $"interrupted; task {taskId} keeps running on the server: `seedgate status {taskId}`, `seedgate download {taskId}`");
         });
         return command;
+    }
+
+    /// <summary>--dry-run: the preflight's verdict, warnings (on stderr) and estimate, with the reference URLs checked.</summary>
+    private static async Task<int> DryRunAsync(CliEnvironment env, SeedgateClient client, CreateTaskRequest request, bool json, CancellationToken cancellationToken)
+    {
+        var report = await client.PreflightAsync(request, checkUrls: true, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in report.Warnings)
+        {
+            await env.Error.WriteLineAsync("warning: " + warning).ConfigureAwait(false);
+        }
+
+        if (json)
+        {
+            await CliJson.WriteAsync(env, report).ConfigureAwait(false);
+        }
+        else if (report.Error is { } error)
+        {
+            await env.Error.WriteLineAsync($"error {error.Code}: {error.Message}" + (error.Param is null ? "" : $" (param: {error.Param})")).ConfigureAwait(false);
+        }
+        else
+        {
+            await TaskFacts.WriteAsync(env.Out,
+            [
+                ("model", report.Model ?? request.Model),
+                ("estimate", report.EstimatedCostMicros is { } micros ? Money.Usd(micros) + " USD (held at submit, before the free quota)" : "unknown (the server decides)"),
+                ("check", "passed; nothing was sent"),
+            ]).ConfigureAwait(false);
+        }
+
+        return report.IsValid ? ExitCodes.Ok : ExitCodes.InvalidRequest;
     }
 
     /// <summary>The draft, the prompt and the references, checked locally for Ark's mode rules before anything is sent.</summary>

@@ -51,7 +51,7 @@ internal static class Preflight
         try
         {
             using var document = JsonDocument.Parse(body);
-            (request, names) = ArkRequests.ToCanonical(ArkRequests.Deserialize<ArkCreateTaskBody>(document.RootElement));
+            (request, names) = ArkCreateReader.ToCanonical(ArkCreateReader.Deserialize<ArkCreateTaskBody>(document.RootElement));
         }
         catch (SeedgateException e)
         {
@@ -87,7 +87,7 @@ internal static class Preflight
     public static IEnumerable<(Reference Reference, Uri Url)> RemoteReferences(byte[] body)
     {
         using var document = JsonDocument.Parse(body);
-        var (request, _) = ArkRequests.ToCanonical(ArkRequests.Deserialize<ArkCreateTaskBody>(document.RootElement));
+        var (request, _) = ArkCreateReader.ToCanonical(ArkCreateReader.Deserialize<ArkCreateTaskBody>(document.RootElement));
         return [.. request.References
             .Where(r => Uri.TryCreate(r.Url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps))
             .Select(r => (r, new Uri(r.Url)))];

@@ -161,7 +161,7 @@ public static class SeedgateServer
 
         services.AddOpenApi();
         services.AddHttpEdge();
-        services.AddObservability(builder.Configuration, nodeId);
+        services.AddObservability(builder.Configuration, nodeId, upstream: lanes is not null);
 
         var app = builder.Build();
         var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Seedgate.Requests");

@@ -187,7 +187,8 @@ public sealed class GenerateTests
         await using var server = await ArkTestServer.StartAsync(app =>
             app.MapPost(ArkTestServer.TasksPath, () => ArkTestServer.ArkError(400, "InvalidParameter", "duration must be 4-15", "duration")));
 
-        var run = await CliHarness.RunAsync(["generate", "x", "--duration", "99"], Env(server));
+        // A duration the SDK's preflight lets through, refused by this server's own (stricter) rule.
+        var run = await CliHarness.RunAsync(["generate", "x", "--duration", "5"], Env(server));
 
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("error InvalidParameter: duration must be 4-15 (param: duration)", run.Error, StringComparison.Ordinal);
@@ -365,5 +366,22 @@ public sealed class GenerateTests
         Assert.Contains("cgt-2", lines[3], StringComparison.Ordinal);
         Assert.Contains("0.075 USD", lines[1], StringComparison.Ordinal);
         Assert.Equal("?page_num=1&page_size=3&filter.status=succeeded", Assert.Single(server.Requests).Query);
+    }
+
+    [Fact]
+    public async Task A_dry_run_checks_with_the_servers_rules_prints_the_estimate_and_sends_nothing()
+    {
+        await using var server = await StartArkAsync();
+
+        var ok = await CliHarness.RunAsync(["generate", "a fox", "--resolution", "720p", "--duration", "6", "--dry-run"], Env(server));
+        var broken = await CliHarness.RunAsync(["generate", "a fox", "--duration", "99", "--dry-run"], Env(server));
+        var refused = await CliHarness.RunAsync(["generate", "a fox", "--duration", "99"], Env(server));
+
+        Assert.True(ok.ExitCode == 0, ok.Error);
+        Assert.Contains("estimate    0.09 USD", ok.Out, StringComparison.Ordinal); // 6 s of 720p Fast at $0.015
+        Assert.Equal(3, broken.ExitCode);
+        Assert.Contains("(param: duration)", broken.Error, StringComparison.Ordinal);
+        Assert.Equal(3, refused.ExitCode); // the preflight refuses before the submit, too
+        Assert.Empty(server.Requests);
     }
 }

@@ -140,7 +140,13 @@ public interface IJobStore
 
     /// <summary>A graceful stop: this owner hands its running jobs back (no owner, claimable now; no lapse counted).</summary>
     Task<int> HandBackAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Queued and running jobs per account, cluster-wide (accounts with none are left out): the queue-depth gauges.</summary>
+    Task<IReadOnlyList<AccountJobCounts>> CountUnfinishedAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>An account's unfinished jobs.</summary>
+public sealed record AccountJobCounts(string AccountId, int Queued, int Running);
 
 /// <summary>Where an engine's step left off: its own state, and the upstream task id once there is one.</summary>
 /// <param name="State">Engine-defined (e.g. <c>submitting</c>, <c>submitted</c>); stored as given.</param>

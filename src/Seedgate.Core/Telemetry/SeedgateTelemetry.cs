@@ -20,6 +20,7 @@ public static class SeedgateTelemetry
     public const string StatusTag = "seedgate.status";
     public const string CorrelationIdTag = "seedgate.correlation_id";
     public const string AttemptTag = "seedgate.attempt";
+    public const string UpstreamTag = "seedgate.upstream";
 
     public static readonly ActivitySource Source = new(Name);
 
@@ -45,9 +46,9 @@ public static class SeedgateTelemetry
     public static readonly Counter<long> MadeMicros = Meter.CreateCounter<long>(
         "seedgate.cost.made", "{micro-USD}", "The price of what succeeded jobs made (before the free quota), by model.");
 
-    /// <summary>Requests to upstream Seedance, by operation and outcome (ok, rate_limited, error).</summary>
+    /// <summary>Requests to upstream Seedance, by upstream account, operation and outcome (ok, rate_limited, error).</summary>
     public static readonly Counter<long> UpstreamRequests = Meter.CreateCounter<long>(
-        "seedgate.upstream.requests", "{request}", "Requests to upstream Seedance, by operation and outcome (ok, rate_limited, error).");
+        "seedgate.upstream.requests", "{request}", "Requests to upstream Seedance, by upstream account, operation and outcome (ok, rate_limited, error).");
 
     /// <summary>Counts a job brought to an end, and for a success the price of what it made.</summary>
     public static void Finished(Job job, JobStatus status)

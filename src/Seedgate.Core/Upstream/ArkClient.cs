@@ -86,6 +86,7 @@ public sealed class ArkClient(HttpClient http, UpstreamLane lane, TimeProvider t
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         SeedgateTelemetry.UpstreamRequests.Add(
             1,
+            new(SeedgateTelemetry.UpstreamTag, Lane.Name),
             new("seedgate.operation", request.Method.Method),
             new("seedgate.outcome", response.IsSuccessStatusCode ? "ok" : (int)response.StatusCode == 429 ? "rate_limited" : "error"));
         if (!response.IsSuccessStatusCode)

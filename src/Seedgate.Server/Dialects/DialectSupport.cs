@@ -37,7 +37,7 @@ internal static class DialectRoutes
 
 internal static class DialectJson
 {
-    public static JsonSerializerOptions Options => ArkRequests.Json;
+    public static JsonSerializerOptions Options => ArkCreateReader.Json;
 
     /// <summary>Reads the body as <typeparamref name="T"/>; a malformed body or a wrongly typed field is an InvalidParameter naming it.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal static class DialectJson
 
         using (document)
         {
-            return ArkRequests.Deserialize<T>(document.RootElement);
+            return ArkCreateReader.Deserialize<T>(document.RootElement);
         }
     }
 

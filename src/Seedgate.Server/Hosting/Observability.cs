@@ -10,6 +10,7 @@ using Seedgate.Core.Jobs;
 using Seedgate.Core.Media;
 using Seedgate.Core.Storage;
 using Seedgate.Core.Telemetry;
+using Seedgate.Core.Upstream;
 using Seedgate.Server.Admin;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
@@ -29,7 +30,8 @@ internal static class Observability
     /// <summary>The standard OpenTelemetry variable: where OTLP goes (the exporters read it themselves).</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration, string nodeId)
+    /// <param name="upstream">Whether upstream accounts are configured: then /readyz asks them too.</param>
+    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration, string nodeId, bool upstream)
     {
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]);
         var telemetry = services.AddOpenTelemetry()
@@ -52,11 +54,19 @@ internal static class Observability
                 .AddOtlpExporter());
         }
 
+        var sampleEvery = configuration.GetValue("Seedgate:Metrics:SampleInterval", TimeSpan.FromSeconds(15));
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ClusterGauges>(sp, sampleEvery));
         services.AddSingleton<FfmpegCheck>(); // one instance, so its cached answer lasts
-        services.AddHealthChecks()
+        var checks = services.AddHealthChecks()
             .AddCheck<JobStoreCheck>("store")
             .AddCheck<BlobStoreCheck>("blobs")
             .AddCheck<FfmpegCheck>("ffmpeg");
+        if (upstream)
+        {
+            services.AddSingleton<UpstreamCheck>();
+            checks.AddCheck<UpstreamCheck>("upstream");
+        }
+
         return services;
     }
 
@@ -84,13 +94,16 @@ internal static class Observability
         await next();
     }
 
-    /// <summary><c>{"status":"ready"|"not_ready","checks":{"store":"ok",…}}</c>; each failing check says why.</summary>
+    /// <summary>
+    /// <c>{"status":"ready"|"not_ready","checks":{"store":"ok",…}}</c>; each failing check says why. A degraded check
+    /// (some upstream accounts not answering, others fine) says why too, and leaves the node ready.
+    /// </summary>
     private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
         var body = new Dictionary<string, object>
         {
-            ["status"] = report.Status == HealthStatus.Healthy ? "ready" : "not_ready",
+            ["status"] = report.Status == HealthStatus.Unhealthy ? "not_ready" : "ready",
             ["checks"] = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "ok" : e.Value.Description ?? "failing"),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
@@ -126,6 +139,61 @@ internal static class Observability
 #pragma warning restore CA1031
         {
             return HealthCheckResult.Unhealthy($"{what} does not answer: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Each upstream account answers, and accepts its key: a read of a task that does not exist must come back 404 (a
+    /// 401/403 means the key is refused, anything else that the account is unwell). Asked once a minute at most (each
+    /// ask is an upstream request); healthy when every account answers, degraded when some do, unhealthy when none does.
+    /// </summary>
+    internal sealed class UpstreamCheck(UpstreamLanes lanes, ArkClients clients, TimeProvider time) : IHealthCheck
+    {
+        private static readonly TimeSpan Fresh = TimeSpan.FromMinutes(1);
+        private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+        private (DateTimeOffset At, HealthCheckResult Result)? _last;
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (_last is not { } last || time.GetUtcNow() - last.At > Fresh)
+            {
+                var problems = new List<string>();
+                foreach (var lane in lanes.All)
+                {
+                    if (await ProblemAsync(lane, cancellationToken) is { } problem)
+                    {
+                        problems.Add($"{lane.Name} {problem}");
+                    }
+                }
+
+                var why = string.Join("; ", problems);
+                last = (time.GetUtcNow(), problems.Count == 0 ? HealthCheckResult.Healthy()
+                    : problems.Count == lanes.All.Count ? HealthCheckResult.Unhealthy(why)
+                    : HealthCheckResult.Degraded(why));
+                _last = last;
+            }
+
+            return last.Result;
+        }
+
+        private async Task<string?> ProblemAsync(UpstreamLane lane, CancellationToken cancellationToken)
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(Patience);
+            try
+            {
+                var answer = await clients.For(lane).GetAsync("cgt-seedgate-readiness-probe", patience.Token);
+                return answer.Failure switch
+                {
+                    null or { Status: 404 } => null,
+                    { Status: 401 or 403 } failure => $"refuses the API key ({failure.Status} {failure.Code})",
+                    var failure => $"answers {failure.Status} {failure.Code}",
+                };
+            }
+            catch (Exception ex) when (ArkClient.IsTransportFailure(ex, cancellationToken))
+            {
+                return $"does not answer ({ex.Message})";
+            }
         }
     }
 

@@ -627,6 +627,16 @@ public sealed class SqlJobStore : IJobStore
         return [.. expired.Order(StringComparer.Ordinal)];
     }
 
+    public async Task<IReadOnlyList<AccountJobCounts>> CountUnfinishedAsync(CancellationToken cancellationToken) =>
+        await _database.ReadAsync(
+            session => session.QueryAsync(
+                "SELECT account_id, SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) " +
+                $"FROM jobs WHERE {Unfinished} GROUP BY account_id ORDER BY account_id;",
+                _ => { },
+                row => new AccountJobCounts(row.GetString(0), (int)row.GetInt64(1), (int)row.GetInt64(2)),
+                cancellationToken),
+            cancellationToken);
+
     public async Task<IReadOnlyList<string>> FindFilesPastRetentionAsync(
         DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken) =>
         await _database.ReadAsync(

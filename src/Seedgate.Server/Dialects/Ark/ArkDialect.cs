@@ -51,7 +51,7 @@ internal static class ArkDialect
     private static async Task<IResult> CreateAsync(HttpContext context, JobSubmitter submitter)
     {
         var body = await DialectJson.ReadAsync<ArkCreateTaskBody>(context.Request, context.RequestAborted);
-        var (request, names) = ArkRequests.ToCanonical(body);
+        var (request, names) = ArkCreateReader.ToCanonical(body);
         var job = await submitter.SubmitAsync(
             DialectJson.Submission(context, JobDialects.Ark), request, names, context.RequestAborted);
         return Results.Json(new ArkCreated(job.Id), DialectJson.Options);

@@ -99,8 +99,8 @@ internal static class SeedanceV1Dialect
             Duration = body.Duration,
             GenerateAudio = body.Audio ?? false,
             Seed = body.Seed,
-            Style = ArkRequests.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
-            CameraMotion = ArkRequests.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
+            Style = ArkCreateReader.Parse<Style>(body.Style, "style", WireNames.Styles, WireNames.TryParse),
+            CameraMotion = ArkCreateReader.Parse<CameraMotion>(body.CameraMotion, "camera_motion", WireNames.CameraMotions, WireNames.TryParse),
             FallbackModel = body.FallbackModel,
             LongTake = body.LongTake ?? false,
         };

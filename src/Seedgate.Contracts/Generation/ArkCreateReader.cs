@@ -69,7 +69,7 @@ internal sealed class ArkTool
 }
 
 /// <summary>Reading Ark's create body into the canonical request, with errors that name the field.</summary>
-internal static class ArkRequests
+internal static class ArkCreateReader
 {
     /// <summary>
     /// The wire's JSON settings: snake_case, and strict like Ark ("5" is not a number, where the Web defaults would
