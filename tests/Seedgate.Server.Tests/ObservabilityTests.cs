@@ -92,6 +92,8 @@ public sealed class ObservabilityTests
         var step = Assert.Single(mine, s => s.OperationName == "seedgate.job.step");
         Assert.Equal((traceId, traceId), (submit.TraceId, step.TraceId)); // the caller's trace, on the dispatcher too
         Assert.Equal(submit.SpanId, step.ParentSpanId);
+        var complete = Assert.Single(mine, s => s.OperationName == "seedgate.job.complete");
+        Assert.Equal(step.SpanId, complete.ParentSpanId); // storing the outputs and the completion, inside the step
         Assert.Equal("completed", (string?)step.GetTagItem("seedgate.outcome"));
     }
 

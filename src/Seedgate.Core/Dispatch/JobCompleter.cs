@@ -44,6 +44,10 @@ internal sealed partial class JobCompleter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(result);
+
+        // Under the step's span: storing the outputs and the completion's write (batched with other jobs').
+        using var activity = SeedgateTelemetry.Source.StartActivity("seedgate.job.complete");
+        activity?.SetTag(SeedgateTelemetry.JobIdTag, job.Id);
         var prefix = $"outputs/{job.Id}/{runId}-"; // one directory a job on a local disk (each mkdir costs)
         var outputs = await JobFiles.StoreAsync(_blobs, prefix, result, cancellationToken);
         var cost = job.Segments.Count > 0
