@@ -1,30 +1,27 @@
 using System.Globalization;
 using Seedgate.Client;
+using Spectre.Console;
 
 namespace Seedgate.Cli;
 
 /// <summary>
-/// The live status line of `generate` on stderr. On a terminal it is redrawn in place several times a second: a spinner
-/// (or a bar when the server reports progress), the status and the seconds elapsed. Otherwise it writes a plain line
-/// whenever the status changes or progress passes another 10 %.
+/// The live status of `generate` and `wait` on stderr. On a terminal it is Spectre.Console's live progress display: a
+/// spinner, the status (with the queue position or the long take's seconds where the server sends them), a bar and
+/// percentage when the server reports progress, and the time elapsed. Otherwise it writes a plain line whenever the
+/// status changes or progress passes another 10 %.
 /// </summary>
 internal sealed class TaskProgressDisplay : IProgress<GenerationTask>, IAsyncDisposable
 {
-    private static readonly string[] SpinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-    private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(125);
-
     private readonly TextWriter error;
     private readonly bool interactive;
     private readonly TimeProvider time;
     private readonly long started;
     private readonly Lock gate = new();
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task animation;
-    private string status = "submitted";
-    private int? progress;
-    private int frame;
-    private int drawnLength;
+    private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task display;
     private (string Status, int Bucket)? lastPlain;
+    private int? progress;
+    private ProgressTask? shown;
 
     public TaskProgressDisplay(TextWriter error, bool interactive, TimeProvider time)
     {
@@ -32,7 +29,7 @@ internal sealed class TaskProgressDisplay : IProgress<GenerationTask>, IAsyncDis
         this.interactive = interactive;
         this.time = time;
         started = time.GetTimestamp();
-        animation = interactive ? AnimateAsync() : Task.CompletedTask;
+        display = interactive ? ShowAsync() : Task.CompletedTask;
     }
 
     public TimeSpan Elapsed => time.GetElapsedTime(started);
@@ -41,80 +38,81 @@ internal sealed class TaskProgressDisplay : IProgress<GenerationTask>, IAsyncDis
     {
         lock (gate)
         {
-            status = value.Status;
             progress = value.Progress is { } p ? Math.Clamp(p, 0, 100) : progress;
             if (interactive)
             {
-                Draw();
+                // Before the display is up (a fraction of a second) a snapshot is skipped: the next one shows.
+                if (shown is not null)
+                {
+                    Update(shown, value);
+                }
+
                 return;
             }
 
             var bucket = (progress ?? -1) / 10;
-            if (lastPlain != (status, bucket))
+            if (lastPlain != (value.Status, bucket))
             {
-                lastPlain = (status, bucket);
-                error.WriteLine(Describe(withBar: false));
+                lastPlain = (value.Status, bucket);
+                var seconds = ((int)Elapsed.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
+                error.WriteLine($"{value.Status} {seconds}{(progress is { } percent ? $" {percent,3}%" : "")}");
             }
         }
     }
 
-    /// <summary>Stops the animation and ends the line, leaving the last state visible.</summary>
+    /// <summary>Stops the display, leaving the last state visible.</summary>
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync().ConfigureAwait(false);
-        await animation.ConfigureAwait(false);
-        stop.Dispose();
-
-        // The animation has stopped and the wait that reported is over: nobody else writes now.
-        if (interactive)
-        {
-            Draw();
-            await error.WriteLineAsync().ConfigureAwait(false);
-        }
+        ended.TrySetResult();
+        await display.ConfigureAwait(false);
     }
 
-    private async Task AnimateAsync()
+    private Task ShowAsync()
     {
-        using var timer = new PeriodicTimer(Frame, time);
-        try
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+            Out = new AnsiConsoleOutput(error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
+        return console.Progress()
+            .AutoClear(false)
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
             {
+                var task = context.AddTask("submitted", maxValue: 100);
+                task.IsIndeterminate = true;
                 lock (gate)
                 {
-                    frame++;
-                    Draw();
+                    shown = task;
                 }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
+
+                await ended.Task.ConfigureAwait(false);
+                task.StopTask();
+            });
     }
 
-    private void Draw()
+    private void Update(ProgressTask task, GenerationTask value)
     {
-        var line = Describe(withBar: true);
-        var padding = Math.Max(0, drawnLength - line.Length);
-        error.Write("\r" + line + new string(' ', padding));
-        error.Flush();
-        drawnLength = line.Length;
-    }
-
-    private string Describe(bool withBar)
-    {
-        var seconds = ((int)Elapsed.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
-        var terminal = TaskStatuses.IsTerminal(status);
-        var mark = terminal ? (status == TaskStatuses.Succeeded ? "✓" : "✗") : SpinnerFrames[frame % SpinnerFrames.Length];
-        var percent = progress is { } p ? $" {p,3}%" : "";
-        if (!withBar)
+        var detail = value switch
         {
-            return $"{status} {seconds}{percent}";
+            { QueuePosition: { } place } => $" (#{place.ToString(CultureInfo.InvariantCulture)} in the queue)",
+            { LongTake: { } take } => string.Create(CultureInfo.InvariantCulture, $" ({take.FinishedSeconds:0} of {take.Seconds} s)"),
+            _ => "",
+        };
+        var mark = !value.IsTerminal ? "" : value.Status == TaskStatuses.Succeeded ? "[green]✓[/] " : "[red]✗[/] ";
+        task.Description = mark + Markup.Escape(value.Status + detail);
+        if (progress is { } percent)
+        {
+            task.IsIndeterminate = false;
+            task.Value = percent;
         }
 
-        var bar = progress is { } value ? " " + ProgressBar.Render(value / 100.0, 24) : "";
-        return $"{mark} {status,-9} {seconds,5}{bar}{percent}";
+        if (value.Status == TaskStatuses.Succeeded)
+        {
+            task.IsIndeterminate = false;
+            task.Value = 100;
+        }
     }
 }
 

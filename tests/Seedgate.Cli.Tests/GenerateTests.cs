@@ -255,17 +255,17 @@ public sealed class GenerateTests
     }
 
     [Fact]
-    public async Task On_a_terminal_progress_is_redrawn_in_place_with_a_bar()
+    public async Task On_a_terminal_progress_is_redrawn_in_place()
     {
         await using var server = await StartArkAsync();
 
         var run = await CliHarness.RunAsync(["generate", "x", "--out", Path.Combine(CliHarness.TempDirectory(), "o.mp4")], Env(server), terminal: true);
 
+        // The status display (Spectre.Console, ProgressDisplayTests) draws with control sequences; the download bar with \r.
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("\r", run.Error, StringComparison.Ordinal);
-        Assert.Contains("[████████████░░░░░░░░░░░░]  50%", run.Error, StringComparison.Ordinal);
-        Assert.Contains("✓ succeeded", run.Error, StringComparison.Ordinal);
-        Assert.Contains("downloading [", run.Error, StringComparison.Ordinal);
+        Assert.Contains("\u001b[", run.Error, StringComparison.Ordinal);
+        Assert.Contains("succeeded", run.Error, StringComparison.Ordinal);
+        Assert.Contains("\rdownloading [", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
