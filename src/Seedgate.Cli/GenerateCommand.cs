@@ -46,7 +46,7 @@ internal static class GenerateCommand
         var image = new Option<string>("--image") { Description = "First frame: an image file or URL", HelpName = "FILE_OR_URL" };
         var lastFrame = new Option<string>("--last-frame") { Description = "Last frame (with --image): an image file or URL", HelpName = "FILE_OR_URL" };
         var referenceImages = new Option<string[]>("--reference-image") { Description = "A reference image (repeatable, up to 9)", HelpName = "FILE_OR_URL" };
-        var referenceVideos = new Option<string[]>("--reference-video") { Description = "A reference video (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
+        var referenceVideos = new Option<string[]>("--reference-video", "--video") { Description = "A reference video (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
         var referenceAudios = new Option<string[]>("--reference-audio") { Description = "A reference audio clip (repeatable, up to 3)", HelpName = "FILE_OR_URL" };
         var returnLastFrame = new Option<bool>("--return-last-frame") { Description = "Also download the last frame as a PNG next to the video" };
         var fallbackModel = new Option<string>("--fallback-model")

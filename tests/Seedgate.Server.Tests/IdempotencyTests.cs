@@ -86,7 +86,7 @@ public sealed class IdempotencyTests : IClassFixture<ApiOnlyGatewayFixture>
         });
         var request = new CreateTaskRequest { Model = "seedance-2.0-fast", Content = [ContentItem.FromText("the response is lost once")] };
 
-        var id = await client.CreateTaskAsync(request, idempotencyKey: NewKey());
+        var id = await client.CreateTaskAsync(request); // the SDK makes the key itself
 
         // The lost response's create and the retry's are one job: no other job has this prompt.
         var (_, list) = await _gateway.GetAsync($"{Ark}?page_size=500");

@@ -92,6 +92,9 @@ public sealed class ObservabilityTests
         var step = Assert.Single(mine, s => s.OperationName == "seedgate.job.step");
         Assert.Equal((traceId, traceId), (submit.TraceId, step.TraceId)); // the caller's trace, on the dispatcher too
         Assert.Equal(submit.SpanId, step.ParentSpanId);
+        var claim = Assert.Single(mine, s => s.OperationName == "seedgate.job.claim");
+        Assert.Equal((traceId, submit.SpanId), (claim.TraceId, claim.ParentSpanId));
+        Assert.True(claim.StartTimeUtc <= step.StartTimeUtc, "claimed, then run");
         var complete = Assert.Single(mine, s => s.OperationName == "seedgate.job.complete");
         Assert.Equal(step.SpanId, complete.ParentSpanId); // storing the outputs and the completion, inside the step
         Assert.Equal("completed", (string?)step.GetTagItem("seedgate.outcome"));

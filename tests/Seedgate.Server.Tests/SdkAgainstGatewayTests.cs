@@ -69,6 +69,14 @@ public sealed class SdkAgainstGatewayTests
         }
 
         Assert.Matches("input [0-9a-f]{16}", record);
+
+        // A download cut off in an earlier run resumes from its .part against the gateway's signed link (Range, If-Range).
+        var bytes = await File.ReadAllBytesAsync(path);
+        var again = Path.Combine(gateway.DataDirectory, "sdk-cat-again.mp4");
+        await File.WriteAllBytesAsync(again + ".part", bytes[..1000]);
+        Assert.Equal(bytes.Length, await client.DownloadToFileAsync(result.Task.Content.VideoUrl, again));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(again));
+        Assert.Equal("bytes=1000-", counted.Ranges.Last());
     }
 
     [Fact]
@@ -170,9 +178,16 @@ public sealed class SdkAgainstGatewayTests
     {
         public ConcurrentQueue<Uri> Requests { get; } = new();
 
+        public ConcurrentQueue<string> Ranges { get; } = new();
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Requests.Enqueue(request.RequestUri!);
+            if (request.Headers.Range is { } range)
+            {
+                Ranges.Enqueue(range.ToString());
+            }
+
             return base.SendAsync(request, cancellationToken);
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Seedgate.Core.Jobs;
 using Seedgate.Core.Logging;
+using Seedgate.Core.Telemetry;
 using Seedgate.Core.Upstream;
 
 namespace Seedgate.Core.Dispatch;
@@ -63,9 +64,12 @@ internal sealed partial class Dispatcher(
                 }
 
                 var capacity = new ClaimCapacity(slots.CurrentCount, upstreamSlots.CurrentCount);
+                var claimStarted = time.GetUtcNow();
                 var claimed = capacity is { Local: 0, Upstream: 0 } ? [] : await claims.ClaimAsync(node.Id, capacity, _options.Lease, stoppingToken);
+                var claimEnded = time.GetUtcNow();
                 foreach (var job in claimed)
                 {
+                    SeedgateTelemetry.Claimed(job, claimStarted, claimEnded, node.Id);
                     var pool = lanes is not null && UpstreamLanes.Engines.Contains(job.Engine) ? upstreamSlots : slots;
                     await pool.WaitAsync(stoppingToken);
                     running.Add(RunAndReleaseAsync(job, pool, stoppingToken));
