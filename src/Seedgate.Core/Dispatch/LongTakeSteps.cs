@@ -33,10 +33,14 @@ internal sealed class LongTakeSteps(IBlobStore blobs, Ffmpeg ffmpeg, TimeProvide
         ArgumentNullException.ThrowIfNull(finish);
         var job = work.Job;
         var plan = LongTakeRules.Plan(job.Request.Duration!.Value);
+        KnownVideo? previous = null;
         while (job.Segments.Count < plan.Count)
         {
             var index = job.Segments.Count;
-            var segmentWork = new EngineWork(LongTakes.NextSegment(job, plan), work.Model, Path.Combine(work.Directory, $"segment-{index}"), work.RecordAsync);
+            var segmentWork = new EngineWork(LongTakes.NextSegment(job, plan), work.Model, Path.Combine(work.Directory, $"segment-{index}"), work.RecordAsync)
+            {
+                Segment = new TakeSegment(index, previous),
+            };
             var step = await engine.StepAsync(segmentWork, cancellationToken);
             if (step is not EngineStep.Completed { Result: var made } || !JobRunner.MadeAVideo(made))
             {
@@ -49,6 +53,9 @@ internal sealed class LongTakeSteps(IBlobStore blobs, Ffmpeg ffmpeg, TimeProvide
             IReadOnlyList<JobSegment> segments = [.. job.Segments, new JobSegment(index, outputs, cost, time.GetUtcNow())];
             await finish(segments, cancellationToken);
             job = job with { Segments = segments, Checkpoint = null, Attempts = 1 };
+
+            // The next segment continues this one: what is in it is known, so its engine need not probe it again.
+            previous = made.VideoInfo is { } info ? new KnownVideo(JobSubmitter.BlobScheme + outputs.VideoKey, info) : null;
         }
 
         return new Outcome(job, new EngineStep.Completed(await JoinAsync(job, work.Directory, cancellationToken)));

@@ -40,7 +40,21 @@ public sealed class EngineWork(Job job, ModelSpec model, string directory, Func<
     /// when the job is no longer held (the step must stop).
     /// </summary>
     public Task RecordAsync(EngineCheckpoint checkpoint, CancellationToken cancellationToken) => record(checkpoint, cancellationToken);
+
+    /// <summary>Set when the work is one segment of a long take: it keeps the take's own camera (it carries no move on).</summary>
+    public TakeSegment? Segment { get; init; }
 }
+
+/// <summary>A long take's segment as its engine sees it.</summary>
+/// <param name="Index">From 0.</param>
+/// <param name="Previous">
+/// The segment before (this segment's reference video), as this node just made it: its URL and what is in it, so an
+/// engine that reads it need not probe it again; null after a restart or when its engine said nothing of its output.
+/// </param>
+public sealed record TakeSegment(int Index, KnownVideo? Previous);
+
+/// <summary>A stored video and what is in it.</summary>
+public sealed record KnownVideo(string Url, Media.MediaInfo Info);
 
 /// <summary>How an engine step ended.</summary>
 public abstract record EngineStep
@@ -72,4 +86,8 @@ public sealed record EngineResult(
     double DurationSeconds,
     bool HasAudio,
     string Ratio,
-    long Tokens);
+    long Tokens)
+{
+    /// <summary>What is in the video, when the engine knows it without reading the file (the sandbox renderer does).</summary>
+    public Media.MediaInfo? VideoInfo { get; init; }
+}

@@ -60,7 +60,7 @@ internal sealed class SandboxEngine(
 
                 // A plain video-to-video carries the reference's move on unless the request says otherwise; a long take's
                 // segments keep the take's own camera, moving or still.
-                CarryOnCamera = !request.CameraFixed && !request.LongTake,
+                CarryOnCamera = !request.CameraFixed && !request.LongTake && work.Segment is null,
                 Images = [.. files.Where(f => f.Reference.Role is ReferenceRole.FirstFrame or ReferenceRole.ReferenceImage).Select(f => f.Path)],
                 LastFrameImage = files.FirstOrDefault(f => f.Reference.Role == ReferenceRole.LastFrame)?.Path,
                 ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video) is { } video
@@ -76,7 +76,10 @@ internal sealed class SandboxEngine(
 
             var tokens = (long)width * height * fps * seconds / 1024;
             return new EngineStep.Completed(new EngineResult(
-                spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens));
+                spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens)
+            {
+                VideoInfo = SandboxRenderer.OutputInfo(spec),
+            });
         }
         catch (InvalidMediaException ex)
         {
@@ -113,7 +116,10 @@ internal sealed class SandboxEngine(
                     new Uri(reference.Url), path, fetcher.Options.MaxBytesFor(reference.Kind), reference.Param, cancellationToken);
             }
 
-            files.Add(new ReferenceFile(reference, path));
+            files.Add(new ReferenceFile(reference, path)
+            {
+                Info = work.Segment?.Previous is { } previous && previous.Url == reference.Url ? previous.Info : null,
+            });
         }
 
         return files;

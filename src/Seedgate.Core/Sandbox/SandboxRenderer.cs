@@ -141,6 +141,19 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
     }
 
     /// <summary>round(duration × fps), at least one frame.</summary>
+    /// <summary>
+    /// What a render of <paramref name="spec"/> writes, by construction (the encoder settings above): what a probe of it
+    /// says, so that a long take's next segment need not probe the segment it continues.
+    /// </summary>
+    public static MediaInfo OutputInfo(RenderSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var audio = spec.GenerateAudio;
+        return new MediaInfo(
+            "mov,mp4,m4a,3gp,3g2,mj2", spec.Width, spec.Height, FrameCount(spec) / (double)spec.FramesPerSecond, spec.FramesPerSecond,
+            "h264", "yuv420p", audio, audio ? "aac" : null, audio ? 48000 : 0, audio ? 2 : 0);
+    }
+
     public static int FrameCount(RenderSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

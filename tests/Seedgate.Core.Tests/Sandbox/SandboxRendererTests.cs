@@ -40,6 +40,22 @@ public sealed class SandboxRendererTests : IDisposable
         return await MediaKit.GreyFramesAsync(_ffmpeg, spec.OutputVideoPath, spec.Width, spec.Height);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task What_the_renderer_says_it_wrote_is_what_a_probe_finds(bool audio)
+    {
+        // A long take's next segment trusts this instead of probing the segment it continues.
+        var spec = Spec(audio ? "said-audio.mp4" : "said-silent.mp4") with { GenerateAudio = audio };
+        await _renderer.RenderAsync(spec, CancellationToken.None);
+
+        var probed = await _ffmpeg.ProbeAsync(spec.OutputVideoPath, CancellationToken.None);
+        var said = SandboxRenderer.OutputInfo(spec);
+
+        Assert.Equal(probed with { DurationSeconds = said.DurationSeconds }, said);
+        Assert.Equal(probed.DurationSeconds, said.DurationSeconds, 0.05);
+    }
+
     [Fact]
     public async Task Text_to_video_with_audio_is_h264_yuv420p_at_the_exact_size_rate_length_with_aac_stereo()
     {
@@ -58,6 +74,7 @@ public sealed class SandboxRendererTests : IDisposable
         Assert.Equal("aac", info.AudioCodec);
         Assert.Equal(48000, info.AudioSampleRate);
         Assert.Equal(2, info.AudioChannels);
+
         Assert.Equal(["t2v.mp4"], _dir.Files()); // no temporary files left behind
     }
 
