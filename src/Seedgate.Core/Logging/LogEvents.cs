@@ -58,6 +58,7 @@ public static class LogEvents
     public const int ReferenceFetchTimedOut = 4123;
 
     public const int Rendered = 4200;
+    public const int ContinuedFromHeldFrame = 4201;
 
     public const int UpstreamSubmitted = 5000;
     public const int UpstreamCreateLost = 5001; // and 5002: a create answered with a server error

@@ -51,4 +51,11 @@ public sealed record RenderSpec
 /// <summary>A local video file, with its probe when the caller already has one (the renderer then does not probe again).</summary>
 /// <param name="Path">The file.</param>
 /// <param name="Info">What <see cref="Media.Ffmpeg.ProbeAsync"/> said about it, or null.</param>
-public sealed record VideoInput(string Path, Media.MediaInfo? Info = null);
+public sealed record VideoInput(string Path, Media.MediaInfo? Info = null)
+{
+    /// <summary>
+    /// The video's last frame as the renderer composed it, when this process made the video (a long take's previous
+    /// segment): the continuation starts on it instead of decoding it from the file.
+    /// </summary>
+    internal YuvFrame? LastFrame { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Engines;
 using Seedgate.Core.Generation;
@@ -22,6 +23,11 @@ internal sealed class SandboxEngine(
     ModelCatalog catalog) : IVideoEngine
 {
     private const double MinClipSeconds = 2;
+
+    // The last frame of each clip rendered here, by the probe-free description its result carries (EngineResult.VideoInfo,
+    // compared by reference): a long take's next segment, handed that description back, starts on the frame itself
+    // instead of decoding it from the stored file. An entry lives only as long as its description is referenced.
+    private readonly ConditionalWeakTable<MediaInfo, YuvFrame> _lastFrames = new();
     private const double MaxClipSeconds = 15;
 
     public string Name => "sandbox";
@@ -65,6 +71,9 @@ internal sealed class SandboxEngine(
                 LastFrameImage = files.FirstOrDefault(f => f.Reference.Role == ReferenceRole.LastFrame)?.Path,
                 ContinueFromVideo = files.LastOrDefault(f => f.Reference.Kind == ReferenceKind.Video) is { } video
                     ? new VideoInput(video.Path, await ProbeAsync(video, cancellationToken))
+                    {
+                        LastFrame = video.Info is { } known && _lastFrames.TryGetValue(known, out var frame) ? frame : null,
+                    }
                     : null,
                 Audio = files.FirstOrDefault(f => f.Reference.Kind == ReferenceKind.Audio)?.Path,
                 GenerateAudio = request.GenerateAudio!.Value,
@@ -72,13 +81,15 @@ internal sealed class SandboxEngine(
                 OutputVideoPath = Path.Combine(work.Directory, "video.mp4"),
                 OutputLastFramePath = request.ReturnLastFrame ? Path.Combine(work.Directory, "last_frame.png") : null,
             };
-            await renderer.RenderAsync(spec, cancellationToken);
+            var lastFrame = await renderer.RenderFrameAsync(spec, cancellationToken);
+            var made = SandboxRenderer.OutputInfo(spec);
+            _lastFrames.AddOrUpdate(made, lastFrame);
 
             var tokens = (long)width * height * fps * seconds / 1024;
             return new EngineStep.Completed(new EngineResult(
                 spec.OutputVideoPath, spec.OutputLastFramePath, width, height, fps, seconds, spec.GenerateAudio, ratio, tokens)
             {
-                VideoInfo = SandboxRenderer.OutputInfo(spec),
+                VideoInfo = made,
             });
         }
         catch (InvalidMediaException ex)

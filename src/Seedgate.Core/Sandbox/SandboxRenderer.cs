@@ -40,7 +40,10 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
     /// <exception cref="InvalidMediaException">An input file is not usable media of the kind its field needs.</exception>
     /// <exception cref="FfmpegException">ffmpeg failed for another reason.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; ffmpeg has been killed and temporary files removed.</exception>
-    public async Task RenderAsync(RenderSpec spec, CancellationToken cancellationToken)
+    public Task RenderAsync(RenderSpec spec, CancellationToken cancellationToken) => RenderFrameAsync(spec, cancellationToken);
+
+    /// <summary>Renders like <see cref="RenderAsync"/>, and returns the clip's last frame as composed (before encoding).</summary>
+    internal async Task<YuvFrame> RenderFrameAsync(RenderSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Validate(spec);
@@ -67,7 +70,15 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
                 spec = spec with { ContinueFromVideo = video };
 
                 // At the frame's own size: the continuation starts on the plate as it is (sampled 1:1, not resampled).
-                plates.Add(await DecodeLastVideoFrameAsync(video, w, h, cancellationToken).ConfigureAwait(false));
+                if (video.LastFrame is { } held && held.Width == w && held.Height == h)
+                {
+                    LogContinuedFromHeldFrame(video.Path);
+                    plates.Add(held);
+                }
+                else
+                {
+                    plates.Add(await DecodeLastVideoFrameAsync(video, w, h, cancellationToken).ConfigureAwait(false));
+                }
             }
 
             foreach (var image in spec.Images)
@@ -104,6 +115,7 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
             File.Move(partialVideo, output, overwrite: true);
             var elapsed = timeProvider.GetElapsedTime(started);
             LogRendered(frameCount, w, h, spec.GenerateAudio, elapsed.TotalMilliseconds);
+            return lastFrame;
         }
         finally
         {
@@ -419,6 +431,9 @@ public sealed partial class SandboxRenderer(Ffmpeg ffmpeg, ILogger<SandboxRender
         {
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.ContinuedFromHeldFrame, Level = LogLevel.Debug, Message = "Continuing {VideoPath} from its last frame as composed (not decoded)")]
+    private partial void LogContinuedFromHeldFrame(string videoPath);
 
     [LoggerMessage(EventId = LogEvents.Rendered, Level = LogLevel.Information, Message = "Rendered {Frames} frames at {Width}x{Height} (audio {Audio}) in {ElapsedMs:F0} ms")]
     private partial void LogRendered(int frames, int width, int height, bool audio, double elapsedMs);
