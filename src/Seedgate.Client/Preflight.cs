@@ -27,6 +27,9 @@ public sealed record PreflightReport
 
     /// <summary>True when no rule is broken.</summary>
     public bool IsValid => Error is null;
+
+    /// <summary>The request's references as the server reads them (for the HEAD checks), once it could be read.</summary>
+    internal IReadOnlyList<Reference> References { get; init; } = [];
 }
 
 /// <summary>A broken rule: Ark's error code, the message and the field at fault in Ark's names (e.g. <c>content[1].image_url.url</c>).</summary>
@@ -61,13 +64,22 @@ internal static class Preflight
         var catalog = Catalog.Value;
         if (catalog.Find(request.Model) is null)
         {
-            return new PreflightReport { Warnings = [$"The model '{request.Model}' is not in the SDK's catalog; only the server can check this request."] };
+            return new PreflightReport
+            {
+                References = request.References,
+                Warnings = [$"The model '{request.Model}' is not in the SDK's catalog; only the server can check this request."],
+            };
         }
 
         if (request.DraftTaskId is not null)
         {
             // The server fills what the request leaves out from the draft before it validates: only it can check this one.
-            return new PreflightReport { Model = catalog.Find(request.Model)!.Id, Warnings = ["A draft promotion is checked by the server (it fills fields from the draft)."] };
+            return new PreflightReport
+            {
+                Model = catalog.Find(request.Model)!.Id,
+                References = request.References,
+                Warnings = ["A draft promotion is checked by the server (it fills fields from the draft)."],
+            };
         }
 
         if (new RequestValidator(catalog).Validate(request, names, out var validated) is { } error)
@@ -78,20 +90,18 @@ internal static class Preflight
         return new PreflightReport
         {
             Model = validated!.Model.Id,
+            References = request.References,
             EstimatedCostMicros = Pricing.EstimateMicros(catalog, validated.Request),
             Warnings = [.. SmallImages(validated)],
         };
     }
 
     /// <summary>The reference URLs to check over the network (http and https; data: URLs are checked locally).</summary>
-    public static IEnumerable<(Reference Reference, Uri Url)> RemoteReferences(byte[] body)
-    {
-        using var document = JsonDocument.Parse(body);
-        var (request, _) = ArkCreateReader.ToCanonical(ArkCreateReader.Deserialize<ArkCreateTaskBody>(document.RootElement));
-        return [.. request.References
-            .Where(r => Uri.TryCreate(r.Url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps))
-            .Select(r => (r, new Uri(r.Url)))];
-    }
+    public static IEnumerable<(Reference Reference, Uri Url)> RemoteReferences(PreflightReport report) =>
+        report.References
+            .Select(r => (Reference: r, Url: Uri.TryCreate(r.Url, UriKind.Absolute, out var u) ? u : null))
+            .Where(r => r.Url is not null && (r.Url.Scheme == Uri.UriSchemeHttp || r.Url.Scheme == Uri.UriSchemeHttps))
+            .Select(r => (r.Reference, r.Url!));
 
     /// <summary>What a HEAD of a reference URL says: unreachable, not the right kind of file.</summary>
     public static string? CheckHead(Reference reference, HttpResponseMessage response)

@@ -118,7 +118,7 @@ public sealed partial class SeedgateClient
         }
 
         var warnings = report.Warnings.ToList();
-        foreach (var (reference, url) in Preflight.RemoteReferences(body))
+        foreach (var (reference, url) in Preflight.RemoteReferences(report))
         {
             try
             {
