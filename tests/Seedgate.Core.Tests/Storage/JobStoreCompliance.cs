@@ -87,14 +87,15 @@ public abstract class JobStoreCompliance
     // ---- listing --------------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task List_is_newest_first_with_ties_broken_by_id_descending()
+    public async Task List_is_newest_first_with_ties_in_reverse_insertion_order()
     {
         var store = await CreateStoreAsync();
         var old = NewJob(createdAt: T0);
         var tieA = NewJob(createdAt: T0.AddSeconds(1)) with { Id = "cgt-20260304050608-aaaaaaaa" };
         var tieB = NewJob(createdAt: T0.AddSeconds(1)) with { Id = "cgt-20260304050608-bbbbbbbb" };
         var newest = NewJob(createdAt: T0.AddSeconds(2));
-        foreach (var job in new[] { tieA, newest, old, tieB })
+        // Two creates in one millisecond: the later one is listed first, whatever their ids' random suffixes say.
+        foreach (var job in new[] { tieB, newest, old, tieA })
         {
             await store.CreateAsync(job, None);
         }
@@ -103,7 +104,7 @@ public abstract class JobStoreCompliance
 
         var page = await store.ListAsync(new JobQuery("acct-a"), None);
         Assert.Equal(4, page.Total);
-        Assert.Equal([newest.Id, tieB.Id, tieA.Id, old.Id], Ids(page.Items));
+        Assert.Equal([newest.Id, tieA.Id, tieB.Id, old.Id], Ids(page.Items));
     }
 
     [Fact]

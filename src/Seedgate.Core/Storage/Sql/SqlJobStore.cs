@@ -181,13 +181,13 @@ public sealed class SqlJobStore : IJobStore
         AddInFilter("id", "i", query.Ids);
 
         // One statement, so the total and the page come from the same snapshot; the count row is there even when the
-        // page is empty (its job columns are then null).
+        // page is empty (its job columns are then null). Ties on created_at go by insertion order (rowid: migration 008).
         var sql =
-            $"WITH page AS (SELECT {JobRows.Columns} FROM jobs WHERE {where} " +
-            "ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset) " +
+            $"WITH page AS (SELECT rowid AS inserted, {JobRows.Columns} FROM jobs WHERE {where} " +
+            "ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset) " +
             $"SELECT t.total, {JobRows.ColumnsOf("page")}, {JobRows.LedgerColumnsOf("page.id")} " +
             $"FROM (SELECT COUNT(*) AS total FROM jobs WHERE {where}) t LEFT JOIN page ON 1 = 1 " +
-            "ORDER BY page.created_at DESC, page.id DESC;";
+            "ORDER BY page.created_at DESC, page.inserted DESC;";
         var rows = await _database.ReadAsync(
             session => session.QueryAsync(
                 sql,
