@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need (ffmpeg, PostgreSQL, Node.js + s3rver), starts the test servers, runs every test. Prints "N passed, N failed" at the end.
+# Installs what the tests need (ffmpeg, PostgreSQL, Node.js + s3rver + standardwebhooks), starts the test servers, runs every test. Prints "N passed, N failed" at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/ensure-tools.sh
 source scripts/postgres.sh
 source scripts/s3rver.sh
+source scripts/standardwebhooks.sh
 ensure_dotnet
 ensure_packages ffmpeg
 command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
@@ -14,6 +15,8 @@ trap 'postgres_stop; s3rver_stop; rm -f "$log"' EXIT
 # A throwaway PostgreSQL server and a local S3-compatible server (s3rver) on 127.0.0.1, for the store and cluster tests.
 postgres_start || exit 1
 s3rver_start || exit 1
+# The npm reference implementation of Standard Webhooks, to check the gateway's signatures independently.
+standardwebhooks_install || exit 1
 status=0
 dotnet test Seedgate.slnx -c Release --nologo 2>&1 | tee "$log" || status=$?
 

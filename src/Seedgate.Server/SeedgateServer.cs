@@ -19,6 +19,7 @@ using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Storage.Sqlite;
 using Seedgate.Core.Upstream;
+using Seedgate.Core.Webhooks;
 using Seedgate.Server.Admin;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
@@ -31,6 +32,7 @@ using Seedgate.Server.Limits;
 using Seedgate.Server.Outputs;
 using Seedgate.Server.Upstream;
 using Seedgate.Server.Usage;
+using Seedgate.Server.Webhooks;
 
 namespace Seedgate.Server;
 
@@ -125,8 +127,8 @@ public static class SeedgateServer
         var ledger = new Ledger(catalog, plans);
         services.TryAddSingleton(ledger);
         IJobEffect[] effects = settings.Policies
-            ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new AccountAdmission(plans, ledger), ledger]
-            : [new IdempotencyKeys(settings.IdempotencyKeyLifetime)];
+            ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new AccountAdmission(plans, ledger), ledger, new WebhookOutbox()]
+            : [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new WebhookOutbox()];
         if (lanes is not null)
         {
             effects = [.. effects, new UpstreamTaskRows()];
@@ -157,6 +159,8 @@ public static class SeedgateServer
             services.AddUpstreamEngine(lanes);
         }
 
+        services.AddWebhooks(builder.Configuration);
+        services.TryAddSingleton<IWebhookBodies, WebhookBodies>();
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
         services.AddOpenApi();
@@ -177,6 +181,7 @@ public static class SeedgateServer
         app.MapBalance();
         app.MapUsage();
         app.MapAdmin();
+        app.MapWebhooks();
         if (lanes is not null)
         {
             app.MapUpstreamCallbacks();

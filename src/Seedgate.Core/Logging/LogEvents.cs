@@ -68,4 +68,9 @@ public static class LogEvents
     public const int UpstreamCollected = 5007;
     public const int UpstreamDownloadFailed = 5008;
     public const int UpstreamCallbackRefused = 5009;
+
+    public const int WebhookDelivered = 6000;
+    public const int WebhookAttemptFailed = 6001;
+    public const int WebhookGaveUp = 6002;
+    public const int WebhookLoopFailed = 6003;
 }

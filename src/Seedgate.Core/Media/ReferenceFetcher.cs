@@ -357,7 +357,7 @@ public sealed class ReferenceFetcher
 
     private static SeedgateException Failure(SeedgateError error, Exception? inner = null) => new(error, inner);
 
-    private static BlockedAddressException? FindBlocked(Exception? ex)
+    internal static BlockedAddressException? FindBlocked(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)
         {

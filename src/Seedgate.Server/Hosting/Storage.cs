@@ -5,6 +5,7 @@ using Seedgate.Core.Storage;
 using Seedgate.Core.Storage.Postgres;
 using Seedgate.Core.Storage.Sql;
 using Seedgate.Core.Storage.Sqlite;
+using Seedgate.Core.Webhooks;
 
 namespace Seedgate.Server.Hosting;
 
@@ -16,11 +17,13 @@ namespace Seedgate.Server.Hosting;
 /// (Seedgate:Blobs:Directory, default data/blobs). The job store runs <see cref="IJobEffect"/>s in every transition's
 /// transaction.
 /// </summary>
-internal sealed class Storage(IJobStore jobs, IAccountStore accounts, UpstreamTaskStore upstreamTasks, IBlobStore blobs, IReadOnlyList<object> owned) : IAsyncDisposable
+internal sealed class Storage(
+    IJobStore jobs, IAccountStore accounts, UpstreamTaskStore upstreamTasks, WebhookStore webhooks, IBlobStore blobs, IReadOnlyList<object> owned) : IAsyncDisposable
 {
     public IJobStore Jobs { get; } = jobs;
     public IAccountStore Accounts { get; } = accounts;
     public UpstreamTaskStore UpstreamTasks { get; } = upstreamTasks;
+    public WebhookStore Webhooks { get; } = webhooks;
     public IBlobStore Blobs { get; } = blobs;
 
     /// <summary>The stores the configuration names, composed without touching a database or bucket yet.</summary>
@@ -30,18 +33,21 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, UpstreamTa
         IJobStore jobs;
         IAccountStore accounts;
         UpstreamTaskStore upstreamTasks;
+        WebhookStore webhooks;
         if (configuration["Seedgate:Storage:Postgres"] is { Length: > 0 } postgres)
         {
             var database = PostgresDatabase.Create(postgres, TimeProvider.System);
             owned.Add(database);
-            (jobs, accounts, upstreamTasks) = (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database));
+            (jobs, accounts, upstreamTasks, webhooks) =
+                (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database), new WebhookStore(database));
         }
         else
         {
             var path = configuration["Seedgate:Storage:SqlitePath"] ?? Path.Combine(dataDirectory, "seedgate.db");
             var database = SqliteDatabase.Create(Path.GetFullPath(path), TimeProvider.System);
             owned.Add(database);
-            (jobs, accounts, upstreamTasks) = (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database));
+            (jobs, accounts, upstreamTasks, webhooks) =
+                (new SqlJobStore(database, effects), new SqlAccountStore(database), new UpstreamTaskStore(database), new WebhookStore(database));
         }
 
         IBlobStore blobs;
@@ -58,7 +64,7 @@ internal sealed class Storage(IJobStore jobs, IAccountStore accounts, UpstreamTa
             blobs = new LocalDiskBlobStore(Path.GetFullPath(configuration["Seedgate:Blobs:Directory"] ?? Path.Combine(dataDirectory, "blobs")));
         }
 
-        return new Storage(jobs, accounts, upstreamTasks, blobs, owned);
+        return new Storage(jobs, accounts, upstreamTasks, webhooks, blobs, owned);
     }
 
     /// <summary>Brings the database schema up to date and makes sure the bucket exists: once, at start-up.</summary>
@@ -114,6 +120,7 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Jobs);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Accounts);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().UpstreamTasks);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Webhooks);
         services.TryAddSingleton(sp => sp.GetRequiredService<Storage>().Blobs);
         services.TryAddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());

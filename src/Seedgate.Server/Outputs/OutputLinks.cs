@@ -31,7 +31,8 @@ internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions
 
     private readonly StringSegment[] _allowedHosts = [.. options.Value.AllowedHosts.Select(host => new StringSegment(host))];
 
-    public string? UrlFor(HttpRequest request, string? key)
+    /// <summary>The signed link of a blob at <paramref name="site"/> (<see cref="BaseUrl(HttpRequest)"/>); null for no blob.</summary>
+    public string? UrlFor(string site, string? key)
     {
         if (key is null)
         {
@@ -39,7 +40,7 @@ internal sealed class OutputLinks(DownloadLinks signer, IOptions<SeedgateOptions
         }
 
         var path = RoutePrefix + key;
-        return $"{BaseUrl(request)}{path}?{signer.Sign(path, options.Value.LinkLifetime)}";
+        return $"{site}{path}?{signer.Sign(path, options.Value.LinkLifetime)}";
     }
 
     /// <summary>Where the caller reaches this gateway (no trailing slash): the public base URL, else a host it trusts.</summary>

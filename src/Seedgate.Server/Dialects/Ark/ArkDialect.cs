@@ -72,7 +72,7 @@ internal static class ArkDialect
 
         // A queued job an upstream serves says where it stands (a Seedgate extension; no reseller offers it).
         var place = context.RequestServices.GetService<QueueEstimates>() is { } queue ? await queue.PlaceAsync(job, context.RequestAborted) : null;
-        return Results.Json(ArkMapping.ToTask(job, context.Request, links, place), DialectJson.Options);
+        return Results.Json(ArkMapping.ToTask(job, links.BaseUrl(context.Request), links, place), DialectJson.Options);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IJobStore store, OutputLinks links)
@@ -117,7 +117,8 @@ internal static class ArkDialect
                 PageSize = pageSize,
             },
             context.RequestAborted);
-        var items = page.Items.Select(job => ArkMapping.ToTask(job, context.Request, links)).ToList();
+        var site = links.BaseUrl(context.Request);
+        var items = page.Items.Select(job => ArkMapping.ToTask(job, site, links)).ToList();
         return Results.Json(new ArkTaskList(page.Total, items), DialectJson.Options);
     }
 

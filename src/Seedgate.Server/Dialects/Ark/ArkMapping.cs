@@ -12,9 +12,10 @@ internal static class ArkMapping
 {
     /// <summary>
     /// The task view; <paramref name="place"/> (a queued upstream job's place and estimated start) and the tier fallback
-    /// (<c>fallback_model</c>, <c>served_model</c>) are Seedgate's extensions.
+    /// (<c>fallback_model</c>, <c>served_model</c>) are Seedgate's extensions. Links start at <paramref name="site"/>
+    /// (<see cref="OutputLinks.BaseUrl(HttpRequest)"/>).
     /// </summary>
-    public static ArkTask ToTask(Job job, HttpRequest http, OutputLinks links, QueuePlace? place = null)
+    public static ArkTask ToTask(Job job, string site, OutputLinks links, QueuePlace? place = null)
     {
         var request = job.Request;
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
@@ -23,7 +24,7 @@ internal static class ArkMapping
             job.Id,
             job.RequestedModel,
             JobStatusRules.Name(job.VisibleStatus),
-            files is null ? null : new ArkTaskContent(links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey)),
+            files is null ? null : new ArkTaskContent(links.UrlFor(site, files.VideoKey)!, links.UrlFor(site, files.LastFrameKey)),
             outputs is null ? null : new ArkUsage(outputs.Tokens, outputs.Tokens),
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new ArkTaskError(error.Code, error.Message) : null,
             request.Seed,

@@ -59,7 +59,7 @@ internal static class SeedanceV1Dialect
         var job = await DialectJson.OwnJobAsync(context, waiter, jobId, wait, MaxWaitSeconds);
         return job is null
             ? Errors.Result(new SeedgateError(ErrorCodes.NotFound, $"The job {jobId} was not found.", "job_id"))
-            : Results.Json(ToView(job, context.Request, links), DialectJson.Options);
+            : Results.Json(ToView(job, links.BaseUrl(context.Request), links), DialectJson.Options);
     }
 
     internal static GenerationRequest ToCanonical(V1CreateBody body)
@@ -167,7 +167,8 @@ internal static class SeedanceV1Dialect
         JobStatus.Expired => "expired",
     };
 
-    private static V1Job ToView(Job job, HttpRequest http, OutputLinks links)
+    /// <summary>The job view; links start at <paramref name="site"/> (<see cref="OutputLinks.BaseUrl(HttpRequest)"/>).</summary>
+    internal static V1Job ToView(Job job, string site, OutputLinks links)
     {
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
         var status = StatusName(job.VisibleStatus);
@@ -175,7 +176,7 @@ internal static class SeedanceV1Dialect
             job.Id,
             job.RequestedModel,
             status,
-            OutputLinks.KeptOutputs(job) is { } files ? new V1Output(links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey)) : null,
+            OutputLinks.KeptOutputs(job) is { } files ? new V1Output(links.UrlFor(site, files.VideoKey)!, links.UrlFor(site, files.LastFrameKey)) : null,
             job.Status is JobStatus.Failed or JobStatus.Expired && job.Error is { } error ? new V1Error(V1Errors.CodeOf(error.Code), error.Message) : null,
             job.FinalCostMicros is { } cost
                 ? new V1Usage(outputs?.DurationSeconds ?? 0, cost / 1_000_000m, outputs is null ? null : job.CostMicros / 1_000_000m, job.CoveredByFreeQuota)

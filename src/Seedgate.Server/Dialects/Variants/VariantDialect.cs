@@ -67,7 +67,7 @@ internal static class VariantDialect
         var job = await DialectJson.OwnJobAsync(context, waiter, taskId, wait, options.Value.MaxWaitSeconds);
         return job is null
             ? Errors.Result(new SeedgateError(ErrorCodes.NotFound, $"The task {taskId} was not found.", "task_id"))
-            : Ok(ToView(job, context.Request, links));
+            : Ok(ToView(job, links.BaseUrl(context.Request), links));
     }
 
     internal static GenerationRequest ToCanonical(string model, VariantCreateBody body)
@@ -155,7 +155,8 @@ internal static class VariantDialect
         _ => "failed",
     };
 
-    private static VariantTask ToView(Job job, HttpRequest http, OutputLinks links)
+    /// <summary>The task view; links start at <paramref name="site"/> (<see cref="OutputLinks.BaseUrl(HttpRequest)"/>).</summary>
+    internal static VariantTask ToView(Job job, string site, OutputLinks links)
     {
         var outputs = job.Status == JobStatus.Succeeded ? job.Outputs : null;
         var error = job.Status switch
@@ -170,7 +171,7 @@ internal static class VariantDialect
             StatusOf(job),
             OutputLinks.KeptOutputs(job) is { } files
                 ? new VariantResult(
-                    links.UrlFor(http, files.VideoKey)!, links.UrlFor(http, files.LastFrameKey), files.DurationSeconds, files.Width, files.Height, files.HasAudio)
+                    links.UrlFor(site, files.VideoKey)!, links.UrlFor(site, files.LastFrameKey), files.DurationSeconds, files.Width, files.Height, files.HasAudio)
                 : null,
             error,
             job.FinalCostMicros is { } cost ? new VariantUsage(outputs?.DurationSeconds ?? 0, cost / 1_000_000m) : null,
