@@ -23,6 +23,7 @@ internal static class SeedgateCli
         root.Subcommands.Add(DownloadCommand.Create(env));
         root.Subcommands.Add(BalanceCommand.Create(env));
         root.Subcommands.Add(UsageCommand.Create(env));
+        root.Subcommands.Add(WebhooksCommand.Create(env));
         return root;
     }
 

@@ -23,6 +23,12 @@ namespace Seedgate.Client;
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(AdminCreditBody))]
 [JsonSerializable(typeof(AdminKeyBody))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(WebhookEndpoint))]
+[JsonSerializable(typeof(WebhookList<WebhookEndpoint>))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(WebhookList<WebhookDelivery>))]
+[JsonSerializable(typeof(WebhookChangeBody))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class SeedgateJsonContext : JsonSerializerContext;
 
