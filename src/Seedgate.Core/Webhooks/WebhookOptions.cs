@@ -36,6 +36,12 @@ public sealed class WebhookOptions
     /// <summary>After a secret rotation, how long the previous secret also signs (unless the rotation names another).</summary>
     public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a delivery that ended (delivered or failed) stays listed before it is deleted.</summary>
+    public TimeSpan KeepFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often a node deletes the deliveries past <see cref="KeepFor"/>.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Whether this node sends deliveries (the outbox is written regardless).</summary>
     public bool Enabled { get; set; } = true;
 

@@ -82,10 +82,18 @@ public sealed partial class WebhookSender : BackgroundService
     {
         using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
         var sending = new HashSet<Task>();
+        var nextSweep = _time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (_time.GetUtcNow() >= nextSweep)
+                {
+                    // Ended deliveries are kept for a while to be listed, then go (a batch a round, so a backlog never holds the loop).
+                    await _store.DeleteFinishedAsync(_time.GetUtcNow() - _options.KeepFor, 1000, stoppingToken);
+                    nextSweep = _time.GetUtcNow() + _options.SweepInterval;
+                }
+
                 var free = slots.CurrentCount;
                 var due = free == 0 ? [] : await _store.ClaimAsync(_owner, _time.GetUtcNow(), _options.Lease, free, stoppingToken);
                 foreach (var delivery in due)

@@ -321,6 +321,20 @@ public sealed class WebhookStore
         return await GetDeliveryAsync(accountId, id, cancellationToken);
     }
 
+    /// <summary>Deletes up to <paramref name="max"/> deliveries that ended (delivered or failed) before <paramref name="before"/>; how many.</summary>
+    public Task<int> DeleteFinishedAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) =>
+        _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries " +
+                "WHERE status <> 'pending' AND finished_at < @before ORDER BY finished_at LIMIT @max);",
+                c =>
+                {
+                    c.Bigint("@before", before.ToUnixTimeMilliseconds());
+                    c.Int4("@max", max);
+                },
+                cancellationToken),
+            cancellationToken);
+
     private static List<string> SigningSecrets(DbDataReader row, DateTimeOffset now)
     {
         List<string> secrets = [row.GetString(1)];
