@@ -11,7 +11,8 @@ using StandardWebhooks.Diagnostics;
 namespace Seedgate.Cli;
 
 /// <summary>
-/// <c>seedgate webhooks create|list|deliveries|retry|listen</c>: the caller's webhook endpoints through the API, and
+/// <c>seedgate webhooks create|list|deliveries|retry|callback-secret|listen</c>: the caller's webhook endpoints and
+/// callback secret through the API, and
 /// <c>listen</c>, a local receiver for development that verifies each delivery's Standard Webhooks signature and prints
 /// the event.
 /// </summary>
@@ -22,7 +23,7 @@ internal static class WebhooksCommand
     public static Command Create(CliEnvironment env) =>
         new("webhooks", "Webhook endpoints: signed deliveries of every task's status changes.")
         {
-            CreateCommand(env), ListCommand(env), DeliveriesCommand(env), RetryCommand(env), ListenCommand(env),
+            CreateCommand(env), ListCommand(env), DeliveriesCommand(env), RetryCommand(env), CallbackSecretCommand(env), ListenCommand(env),
         };
 
     private static Command CreateCommand(CliEnvironment env)
@@ -144,6 +145,30 @@ internal static class WebhooksCommand
                 await env.Out.WriteLineAsync(sent.Status == "delivered"
                     ? $"{sent.Id} was already delivered"
                     : $"{sent.Id} ({sent.EventType} of {sent.JobId}) goes out again now").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static Command CallbackSecretCommand(CliEnvironment env)
+    {
+        var overlap = new Option<int?>("--overlap") { Description = "Seconds a secret it replaces keeps signing too (default: the server's, 24 h)", HelpName = "SECONDS" };
+        var command = new Command("callback-secret", "Set or rotate the secret that signs your tasks' callback_url deliveries. It is printed once, on stdout.") { overlap };
+        var api = ApiOptions.AddTo(command, env);
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(
+            env,
+            async () =>
+            {
+                using var http = env.CreateHttpClient();
+                var seconds = parseResult.GetValue(overlap);
+                var set = await api.CreateClient(parseResult, http)
+                    .SetCallbackSecretAsync(seconds is { } s ? TimeSpan.FromSeconds(s) : null, cancellationToken).ConfigureAwait(false);
+                await env.Out.WriteLineAsync(set.Secret).ConfigureAwait(false);
+                var previous = set.PreviousSecretUntil is { } until ? $" The previous secret signs too until {until:u}." : "";
+                await env.Error.WriteLineAsync(
+                    $"callback_url deliveries are now signed with this secret.{previous} It is shown only once: store it now, " +
+                    $"e.g. export {SecretVariable}=… for `seedgate webhooks listen`.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             },
             cancellationToken));

@@ -68,6 +68,20 @@ public sealed partial class SeedgateClient
         return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, uri), SeedgateJsonContext.Default.WebhookDelivery, retry: true, cancellationToken);
     }
 
+    /// <summary>
+    /// Sets the caller's callback secret, or rotates it (<c>POST /v1/webhooks/callback-secret</c>): from then on its
+    /// <c>callback_url</c> deliveries are signed as endpoints' are. The answer is the only one that carries the secret.
+    /// </summary>
+    /// <param name="overlap">How long a secret it replaces keeps signing too; <see langword="null"/>: the server's default (24 h).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<CallbackSecret> SetCallbackSecretAsync(TimeSpan? overlap = null, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new CallbackSecretBody(overlap is { } o ? (long)o.TotalSeconds : null), SeedgateJsonContext.Default.CallbackSecretBody);
+        var uri = new Uri(baseAddress, WebhooksPath + "/callback-secret");
+        return transport.SendAsync(() => SeedgateTransport.JsonRequest(HttpMethod.Post, uri, body), SeedgateJsonContext.Default.CallbackSecret, retry: false, cancellationToken);
+    }
+
     private Uri WebhookUri(string id, string rest)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);

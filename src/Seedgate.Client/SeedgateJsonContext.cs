@@ -29,6 +29,8 @@ namespace Seedgate.Client;
 [JsonSerializable(typeof(WebhookDelivery))]
 [JsonSerializable(typeof(WebhookList<WebhookDelivery>))]
 [JsonSerializable(typeof(WebhookChangeBody))]
+[JsonSerializable(typeof(CallbackSecret))]
+[JsonSerializable(typeof(CallbackSecretBody))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class SeedgateJsonContext : JsonSerializerContext;
 

@@ -86,6 +86,28 @@ public sealed record WebhookDelivery
 /// <param name="Description">A label.</param>
 public sealed record CreateWebhookRequest(string Url, IReadOnlyList<string>? Events = null, string? Description = null);
 
+/// <summary>The caller's callback secret (<c>/v1/webhooks/callback-secret</c>), which signs its <c>callback_url</c> deliveries.</summary>
+public sealed record CallbackSecret
+{
+    /// <summary>Whether the account has one (without it, callback_url deliveries go unsigned, as Ark's).</summary>
+    public bool Configured { get; init; }
+
+    /// <summary>When it was first set.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When it was last set or rotated.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>After a rotation: until when the previous secret signs too.</summary>
+    public DateTimeOffset? PreviousSecretUntil { get; init; }
+
+    /// <summary>The secret (<c>whsec_…</c>): only in the answer that sets it, never again.</summary>
+    public string? Secret { get; init; }
+}
+
+/// <summary>The body of POST /v1/webhooks/callback-secret as the client sends it.</summary>
+internal sealed record CallbackSecretBody(long? OverlapSeconds);
+
 /// <summary>A <c>{"data":[…]}</c> list of the webhook routes.</summary>
 internal sealed record WebhookList<T>(IReadOnlyList<T>? Data);
 

@@ -57,6 +57,52 @@ public sealed class ServeProcessTests : IDisposable
         Assert.True((await video.Content.ReadAsByteArrayAsync()).Length > 10_000);
     }
 
+    /// <summary>
+    /// The outbox under kill -9: the job's first delivery is on its way (the receiver holds it unanswered) while the job
+    /// runs to its end, so every transition committed and none was delivered; the gateway is killed, restarted on the
+    /// same data, and every event arrives, in order, signed, the one in flight with the webhook-id it had.
+    /// </summary>
+    [Fact]
+    public async Task Killed_with_a_delivery_in_flight_every_event_arrives_after_a_restart()
+    {
+        await using var receiver = await Seedgate.Server.Tests.Infrastructure.WebhookReceiver.StartAsync();
+        string[] webhooks = ["--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Seedgate:Webhooks:Timeout=00:00:05", "--Seedgate:Webhooks:Lease=00:00:06",
+            "--Seedgate:Webhooks:PollInterval=00:00:00.2"];
+        var port = FreePort();
+        using var http = Client(port);
+        var first = Serve(port, webhooks);
+        await WaitHealthyAsync(http);
+        using var endpoint = await http.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url("/hooks") });
+        var secret = (string)(await ReadAsync(endpoint))["secret"]!;
+        receiver.HoldNext("/hooks");
+
+        using var created = await http.PostAsJsonAsync(Tasks, new
+        {
+            model = "seedance-2.0-fast",
+            content = new object[] { new { type = "text", text = "a paper boat in the rain" } },
+            resolution = "480p",
+            duration = 4,
+            generate_audio = false,
+        });
+        var id = (string)(await ReadAsync(created))["id"]!;
+        var held = await receiver.NextAsync();
+        Assert.Equal(("job.queued", 0), ((string?)held.Json["type"], held.Answer));
+        var task = await GetTaskAsync(http, id, wait: 60);
+        Assert.Equal("succeeded", (string?)task["status"]);
+        Assert.True(await receiver.StaysQuietAsync(TimeSpan.FromMilliseconds(500)), "the job's later events wait behind the one in flight");
+
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
+        Serve(port, webhooks);
+        await WaitHealthyAsync(http);
+
+        var received = await receiver.UntilAsync(m => (string?)m.Json["type"] == "job.succeeded", TimeSpan.FromSeconds(60));
+        Assert.Equal(["job.queued", "job.running", "job.succeeded"], received.Select(m => (string?)m.Json["type"]));
+        Assert.Equal(held.Id, received[0].Id);
+        Assert.All(received, m => Assert.Equal(200, m.Answer));
+        Assert.All(await Seedgate.Server.Tests.Infrastructure.WebhookReceiver.VerifyAsync(secret, received), v => Assert.Equal("true", v?.ToJsonString()));
+    }
+
     [Fact]
     public async Task Serve_WithoutFfmpeg_FailsAtOnceWithAClearMessage()
     {

@@ -24,6 +24,11 @@ public sealed class WebhookCommandsTests
                 ["enabled"] = true, ["created_at"] = "2026-12-03T07:00:00Z", ["updated_at"] = "2026-12-03T07:00:00Z", ["secret"] = Secret,
             },
             statusCode: 201));
+        app.MapPost("/v1/webhooks/callback-secret", () => Results.Json(new JsonObject
+        {
+            ["configured"] = true, ["created_at"] = "2026-12-03T07:00:00Z", ["updated_at"] = "2026-12-03T08:00:00Z",
+            ["previous_secret_until"] = "2026-12-03T08:10:00Z", ["secret"] = Secret,
+        }));
         app.MapGet("/v1/webhooks/ep_1/deliveries", () => Results.Json(new JsonObject
         {
             ["data"] = new JsonArray(new JsonObject
@@ -52,6 +57,20 @@ public sealed class WebhookCommandsTests
         var body = JsonNode.Parse(Assert.Single(server.RequestsTo("POST", "/v1/webhooks")).Body)!;
         Assert.Equal("https://hooks.example.com/x", (string?)body["url"]);
         Assert.Equal(["job.succeeded", "job.failed"], body["events"]!.AsArray().Select(e => (string?)e));
+    }
+
+    [Fact]
+    public async Task Callback_secret_sends_the_overlap_and_prints_the_secret_once_on_stdout()
+    {
+        await using var server = await StartAsync();
+
+        var run = await CliHarness.RunAsync(["webhooks", "callback-secret", "--overlap", "600"], Env(server));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal(Secret + Environment.NewLine, run.Out);
+        Assert.Contains("2026-12-03 08:10:00Z", run.Error);
+        var body = JsonNode.Parse(Assert.Single(server.RequestsTo("POST", "/v1/webhooks/callback-secret")).Body)!;
+        Assert.Equal(600, (int)body["overlap_seconds"]!);
     }
 
     [Fact]

@@ -69,6 +69,52 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task The_accounts_callback_secret_signs_its_callbacks_once_set_and_both_sign_during_a_rotation()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var gateway = await Gateway.StartInstantAsync(Fast);
+        var (_, none) = await gateway.GetAsync("/v1/webhooks/callback-secret");
+        Assert.False((bool)none["configured"]!);
+
+        await CreateAsync(gateway, callbackUrl: receiver.Url("/unsigned"));
+        var unsigned = await receiver.UntilAsync(m => (string?)m.Json["status"] == "succeeded");
+        Assert.All(unsigned, m => Assert.Null(m.Signature)); // as Ark's: nothing to sign with yet
+
+        var (status, set) = await gateway.PostAsync("/v1/webhooks/callback-secret", new { });
+        Assert.Equal(200, status);
+        var secret = (string)set["secret"]!;
+        Assert.StartsWith("whsec_", secret);
+        await CreateAsync(gateway, callbackUrl: receiver.Url("/signed"));
+        var signed = await receiver.UntilAsync(m => (string?)m.Json["status"] == "succeeded");
+        Assert.Equal(["queued", "running", "succeeded"], signed.Select(m => (string?)m.Json["status"]));
+        Assert.All(await WebhookReceiver.VerifyAsync(secret, signed), v => Assert.Equal("true", v?.ToJsonString()));
+
+        // Rotated with an overlap: both sign; each verifies alone. The secret is never shown again.
+        var (_, rotated) = await gateway.PostAsync("/v1/webhooks/callback-secret", new { overlap_seconds = 600 });
+        var newSecret = (string)rotated["secret"]!;
+        Assert.NotNull(rotated["previous_secret_until"]);
+        await CreateAsync(gateway, callbackUrl: receiver.Url("/rotating"));
+        var message = await receiver.NextAsync();
+        Assert.Equal(2, message.Signature!.Split(' ').Length);
+        Assert.Equal("true", (await WebhookReceiver.VerifyAsync(secret, [message]))[0]?.ToJsonString());
+        Assert.Equal("true", (await WebhookReceiver.VerifyAsync(newSecret, [message]))[0]?.ToJsonString());
+        await receiver.UntilAsync(m => (string?)m.Json["status"] == "succeeded");
+        var (_, shown) = await gateway.GetAsync("/v1/webhooks/callback-secret");
+        Assert.Equal((true, null), ((bool)shown["configured"]!, (string?)shown["secret"]));
+
+        // Another account has none of it; removed, callbacks go unsigned again.
+        using var other = await gateway.AddTenantAsync("acct-other");
+        Assert.False((bool)(await gateway.GetAsync("/v1/webhooks/callback-secret", other)).Body["configured"]!);
+        Assert.Equal(404, (await gateway.SendAsync(HttpMethod.Delete, "/v1/webhooks/callback-secret", client: other)).Status);
+        Assert.Equal(204, (await gateway.SendAsync(HttpMethod.Delete, "/v1/webhooks/callback-secret")).Status);
+        await CreateAsync(gateway, callbackUrl: receiver.Url("/unsigned-again"));
+        Assert.Null((await receiver.NextAsync()).Signature);
+        var (bad, error) = await gateway.PostAsync("/v1/webhooks/callback-secret", new { overlap_seconds = -1 });
+        Assert.Equal(400, bad);
+        Assert.StartsWith("overlap_seconds must be", (string?)error["error"]!["message"]);
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_three_times_gets_the_same_webhook_id_until_it_answers()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -190,13 +236,17 @@ public sealed class WebhookTests
         Assert.Equal(["job.queued", "job.running", "job.succeeded"], received.Select(m => (string?)m.Json["type"]));
     }
 
-    [Fact]
-    public async Task Three_nodes_on_one_outbox_deliver_each_message_once()
+    [Theory]
+    [InlineData(false)] // three nodes on one SQLite file
+    [InlineData(true)]  // three nodes on one PostgreSQL database, each dispatching
+    public async Task Three_nodes_on_one_outbox_deliver_each_message_once(bool postgres)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var first = await Gateway.StartInstantAsync(Fast);
-        await using var second = await first.StartSiblingAsync(Fast);
-        await using var third = await first.StartSiblingAsync(Fast);
+        await using var database = postgres ? await ClusterDatabase.CreateAsync() : null;
+        string[] node = database is null ? Fast : [.. Fast, $"--Seedgate:Storage:Postgres={database.ConnectionString}"];
+        await using var first = await Gateway.StartInstantAsync([.. node, "--Seedgate:NodeId=node-1"]);
+        await using var second = database is null ? await first.StartSiblingAsync(Fast) : await Gateway.StartInstantAsync([.. node, "--Seedgate:NodeId=node-2"]);
+        await using var third = database is null ? await first.StartSiblingAsync(Fast) : await Gateway.StartInstantAsync([.. node, "--Seedgate:NodeId=node-3"]);
         await AddEndpointAsync(first, receiver.Url("/shared"), ["job.succeeded"]);
 
         var ids = new List<string>();

@@ -48,9 +48,13 @@ public sealed record WebhookDelivery(
 
 /// <summary>
 /// A delivery this node leased to send now: the row, the job as its transition left it, and the secrets that sign it
-/// (none for a callback_url: Ark's callbacks are unsigned, and the caller has no endpoint secret for them).
+/// (for a callback_url, the account's callback secret when it set one; none otherwise, as Ark's callbacks are unsigned).
 /// </summary>
 public sealed record DueDelivery(WebhookDelivery Delivery, Jobs.Job Job, IReadOnlyList<string> Secrets);
+
+/// <summary>An account's callback secret as the API shows it (the secret itself is shown once, when set).</summary>
+/// <param name="PreviousSecretUntil">After a rotation: until when the previous secret signs too.</param>
+public sealed record CallbackSecret(DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? PreviousSecretUntil);
 
 /// <summary>How one attempt went.</summary>
 /// <param name="StatusCode">The receiver's HTTP status; null when no answer came (refused, timed out, blocked).</param>

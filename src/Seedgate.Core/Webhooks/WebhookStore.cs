@@ -176,6 +176,47 @@ public sealed class WebhookStore
                 cancellationToken),
             cancellationToken) == 1;
 
+    // ---- the callback secret --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Sets the account's callback secret, which signs its callback_url deliveries; a secret it had keeps signing too
+    /// until <paramref name="previousUntil"/>.
+    /// </summary>
+    public Task SetCallbackSecretAsync(string accountId, string secret, DateTimeOffset previousUntil, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "INSERT INTO webhook_callback_secrets (account_id, secret, previous_secret, previous_until, created_at, updated_at) " +
+                "VALUES (@account_id, @secret, NULL, NULL, @now, @now) ON CONFLICT (account_id) DO UPDATE SET " +
+                "previous_secret = webhook_callback_secrets.secret, previous_until = @previous_until, secret = excluded.secret, updated_at = @now;",
+                c =>
+                {
+                    c.Text("@account_id", accountId);
+                    c.Text("@secret", secret);
+                    c.Bigint("@previous_until", previousUntil.ToUnixTimeMilliseconds());
+                    c.Bigint("@now", now.ToUnixTimeMilliseconds());
+                },
+                cancellationToken),
+            cancellationToken);
+
+    /// <summary>The account's callback secret (without the secret), or null when it has none.</summary>
+    public async Task<CallbackSecret?> GetCallbackSecretAsync(string accountId, CancellationToken cancellationToken) =>
+        (await _database.ReadAsync(
+            session => session.QueryAsync(
+                "SELECT created_at, updated_at, previous_until FROM webhook_callback_secrets WHERE account_id = @account_id;",
+                c => c.Text("@account_id", accountId),
+                r => new CallbackSecret(Time(r, 0), Time(r, 1), r.IsDBNull(2) ? null : Time(r, 2)),
+                cancellationToken),
+            cancellationToken)).SingleOrDefault();
+
+    /// <summary>Removes the account's callback secret: its callbacks go unsigned again. False: it had none.</summary>
+    public async Task<bool> DeleteCallbackSecretAsync(string accountId, CancellationToken cancellationToken) =>
+        await _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "DELETE FROM webhook_callback_secrets WHERE account_id = @account_id;",
+                c => c.Text("@account_id", accountId),
+                cancellationToken),
+            cancellationToken) == 1;
+
     // ---- deliveries -----------------------------------------------------------------------------------------
 
     /// <summary>
@@ -198,19 +239,17 @@ public sealed class WebhookStore
                     r => (Delivery: ReadDelivery(r), JobJson: r.GetString(15)),
                     cancellationToken);
                 var endpointIds = rows.Select(r => r.Delivery.EndpointId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-                var secrets = endpointIds.Length == 0
-                    ? []
-                    : (await session.QueryAsync(
-                        $"SELECT id, secret, previous_secret, previous_until FROM webhook_endpoints WHERE id IN ({SqlParameters.Placeholders("e", endpointIds.Length)});",
-                        c => c.TextEach("e", endpointIds),
-                        r => (Id: r.GetString(0), Secrets: SigningSecrets(r, now)),
-                        cancellationToken)).ToDictionary(e => e.Id, e => e.Secrets, StringComparer.Ordinal);
+                var callbackAccounts = rows.Where(r => r.Delivery.EndpointId is null).Select(r => r.Delivery.AccountId).Distinct(StringComparer.Ordinal).ToArray();
+                var endpointSecrets = await SecretsAsync(session, "webhook_endpoints", "id", endpointIds, now, cancellationToken);
+                var callbackSecrets = await SecretsAsync(session, "webhook_callback_secrets", "account_id", callbackAccounts, now, cancellationToken);
                 return rows
                     .OrderBy(r => r.Delivery.NextAttemptAt)
                     .Select(r => new DueDelivery(
                         r.Delivery,
                         JobJson.Deserialize<Job>(r.JobJson),
-                        r.Delivery.EndpointId is { } endpoint && secrets.TryGetValue(endpoint, out var s) ? s : []))
+                        (r.Delivery.EndpointId is { } endpoint
+                            ? endpointSecrets.GetValueOrDefault(endpoint)
+                            : callbackSecrets.GetValueOrDefault(r.Delivery.AccountId)) ?? []))
                     .ToList();
             },
             cancellationToken);
@@ -334,6 +373,17 @@ public sealed class WebhookStore
                 },
                 cancellationToken),
             cancellationToken);
+
+    /// <summary>The signing secrets of the rows of <paramref name="table"/> (endpoints, or accounts' callback secrets) keyed by <paramref name="keys"/>.</summary>
+    private static async Task<Dictionary<string, List<string>>> SecretsAsync(
+        SqlSession session, string table, string key, string[] keys, DateTimeOffset now, CancellationToken cancellationToken) =>
+        keys.Length == 0
+            ? []
+            : (await session.QueryAsync(
+                $"SELECT {key}, secret, previous_secret, previous_until FROM {table} WHERE {key} IN ({SqlParameters.Placeholders("k", keys.Length)});",
+                c => c.TextEach("k", keys),
+                r => (Key: r.GetString(0), Secrets: SigningSecrets(r, now)),
+                cancellationToken)).ToDictionary(e => e.Key, e => e.Secrets, StringComparer.Ordinal);
 
     private static List<string> SigningSecrets(DbDataReader row, DateTimeOffset now)
     {

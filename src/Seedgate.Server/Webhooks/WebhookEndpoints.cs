@@ -15,7 +15,8 @@ namespace Seedgate.Server.Webhooks;
 /// The caller's webhook endpoints, <c>/v1/webhooks</c> (Seedgate's own routes, the neutral error body): create (the
 /// signing secret is shown once), list, read, change (enabling one Seedgate disabled clears the reason), delete,
 /// rotate the secret (both sign during the overlap), and the deliveries: per endpoint, per job (callback_url ones
-/// included), and a retry that sends one again with the same webhook-id.
+/// included), a retry that sends one again with the same webhook-id, and the account's callback secret (which signs
+/// its callback_url deliveries once set).
 /// </summary>
 internal static class WebhookEndpoints
 {
@@ -28,6 +29,9 @@ internal static class WebhookEndpoints
         app.MapPost(Path, CreateAsync).ForCallersAccount();
         app.MapGet(Path, ListAsync).ForCallersAccount();
         app.MapGet(Path + "/deliveries", JobDeliveriesAsync).ForCallersAccount();
+        app.MapPost(Path + "/callback-secret", SetCallbackSecretAsync).ForCallersAccount();
+        app.MapGet(Path + "/callback-secret", GetCallbackSecretAsync).ForCallersAccount();
+        app.MapDelete(Path + "/callback-secret", DeleteCallbackSecretAsync).ForCallersAccount();
         app.MapGet(Path + "/{id}", GetAsync).ForCallersAccount();
         app.MapPatch(Path + "/{id}", UpdateAsync).ForCallersAccount();
         app.MapDelete(Path + "/{id}", DeleteAsync).ForCallersAccount();
@@ -74,6 +78,37 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> RotateAsync(HttpContext context, WebhookStore store, IOptions<WebhookOptions> options, TimeProvider time, string id)
     {
+        var now = time.GetUtcNow();
+        var until = now + await OverlapAsync(context, options.Value);
+        var secret = WebhookSecrets.NewSecret();
+        return await store.RotateSecretAsync(AccountFilter.AccountOf(context), id, secret, until, now, context.RequestAborted)
+            ? Results.Json(new RotatedBody(id, secret, until), DialectJson.Options)
+            : throw NotFound(id);
+    }
+
+    /// <summary>Sets (or rotates) the callback secret: shown this once; a previous one signs on during the overlap.</summary>
+    private static async Task<IResult> SetCallbackSecretAsync(HttpContext context, WebhookStore store, IOptions<WebhookOptions> options, TimeProvider time)
+    {
+        var account = AccountFilter.AccountOf(context);
+        var now = time.GetUtcNow();
+        var until = now + await OverlapAsync(context, options.Value);
+        var secret = WebhookSecrets.NewSecret();
+        await store.SetCallbackSecretAsync(account, secret, until, now, context.RequestAborted);
+        var set = await store.GetCallbackSecretAsync(account, context.RequestAborted);
+        return Results.Json(CallbackView(set) with { Secret = secret }, DialectJson.Options);
+    }
+
+    private static async Task<IResult> GetCallbackSecretAsync(HttpContext context, WebhookStore store) =>
+        Results.Json(CallbackView(await store.GetCallbackSecretAsync(AccountFilter.AccountOf(context), context.RequestAborted)), DialectJson.Options);
+
+    private static async Task<IResult> DeleteCallbackSecretAsync(HttpContext context, WebhookStore store) =>
+        await store.DeleteCallbackSecretAsync(AccountFilter.AccountOf(context), context.RequestAborted)
+            ? Results.NoContent()
+            : throw new SeedgateException(new SeedgateError(ErrorCodes.NotFound, "The account has no callback secret.", "callback_secret"));
+
+    /// <summary>How long a replaced secret keeps signing: the body's overlap_seconds, or the configured overlap.</summary>
+    private static async Task<TimeSpan> OverlapAsync(HttpContext context, WebhookOptions options)
+    {
         var body = context.Request.ContentLength is > 0 || context.Request.HasJsonContentType()
             ? await DialectJson.ReadAsync<RotateBody>(context.Request, context.RequestAborted)
             : new RotateBody(null);
@@ -82,12 +117,7 @@ internal static class WebhookEndpoints
             throw new SeedgateException(SeedgateError.Invalid("overlap_seconds", $"overlap_seconds must be 0–604800 (got {body.OverlapSeconds})."));
         }
 
-        var now = time.GetUtcNow();
-        var until = now + (body.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.RotationOverlap);
-        var secret = WebhookSecrets.NewSecret();
-        return await store.RotateSecretAsync(AccountFilter.AccountOf(context), id, secret, until, now, context.RequestAborted)
-            ? Results.Json(new RotatedBody(id, secret, until), DialectJson.Options)
-            : throw NotFound(id);
+        return body.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.RotationOverlap;
     }
 
     private static async Task<IResult> DeliveriesAsync(HttpContext context, WebhookStore store, string id)
@@ -174,6 +204,14 @@ internal static class WebhookEndpoints
     private sealed record RotatedBody(string Id, string Secret, DateTimeOffset PreviousSecretUntil);
 
     private sealed record ListBody<T>(IReadOnlyList<T> Data);
+
+    private static CallbackSecretView CallbackView(CallbackSecret? set) =>
+        set is null
+            ? new CallbackSecretView(false, null, null, null, null)
+            : new CallbackSecretView(true, set.CreatedAt, set.UpdatedAt, set.PreviousSecretUntil is { } until && until > set.UpdatedAt ? until : null, null);
+
+    /// <summary>The callback secret as the API shows it; <see cref="Secret"/> only in the answer that sets it.</summary>
+    private sealed record CallbackSecretView(bool Configured, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt, DateTimeOffset? PreviousSecretUntil, string? Secret);
 
     /// <summary>An endpoint as the API shows it; <see cref="Secret"/> only in the answer to its creation.</summary>
     private sealed record EndpointView(

@@ -31,14 +31,14 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
     {
         var database = await NewDatabaseAsync();
         var first = await database.OpenAsync();
-        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], first.MigrationsApplied);
         Assert.Equal(database.Name, first.DatabaseName);
         var rows = await MigrationRowsAsync(database);
 
         var second = await database.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(rows, await MigrationRowsAsync(database));
-        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans"), (5, "005_upstream_tasks"), (6, "006_long_takes"), (7, "007_trace_context"), (8, "008_insertion_order"), (9, "009_webhooks")], rows.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans"), (5, "005_upstream_tasks"), (6, "006_long_takes"), (7, "007_trace_context"), (8, "008_insertion_order"), (9, "009_webhooks"), (10, "010_callback_secrets")], rows.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
                 TaskScheduler.Default).Unwrap()).ToArray();
             var opened = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
             Assert.Equal(9, (await MigrationRowsAsync(database)).Count);
             Assert.Empty((await database.OpenAsync()).MigrationsApplied);
         }
@@ -93,7 +93,7 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
         var sqlite = await sqliteFile.OpenAsync();
         await using var sqliteConnection = await sqlite.OpenConnectionAsync(None);
 
-        foreach (var table in new[] { "accounts", "api_keys", "secrets", "jobs", "idempotency_keys", "schema_migrations", "webhook_endpoints", "webhook_deliveries" })
+        foreach (var table in new[] { "accounts", "api_keys", "secrets", "jobs", "idempotency_keys", "schema_migrations", "webhook_endpoints", "webhook_deliveries", "webhook_callback_secrets" })
         {
             var expected = new List<(string, bool)>();
             await using (var command = sqliteConnection.CreateCommand())

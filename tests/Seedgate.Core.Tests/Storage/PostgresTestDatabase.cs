@@ -77,7 +77,7 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
 
     /// <summary>Empties every table (the schema stays), for the next test on this database.</summary>
     public Task ResetAsync() =>
-        ScalarAsync("DELETE FROM api_keys; DELETE FROM accounts; DELETE FROM secrets; DELETE FROM jobs; DELETE FROM ledger_entries; DELETE FROM free_quota_use; DELETE FROM account_months; DELETE FROM rate_buckets; DELETE FROM account_open; DELETE FROM upstream_tasks; DELETE FROM upstream_turns; DELETE FROM webhook_deliveries; DELETE FROM webhook_endpoints;");
+        ScalarAsync("DELETE FROM api_keys; DELETE FROM accounts; DELETE FROM secrets; DELETE FROM jobs; DELETE FROM ledger_entries; DELETE FROM free_quota_use; DELETE FROM account_months; DELETE FROM rate_buckets; DELETE FROM account_open; DELETE FROM upstream_tasks; DELETE FROM upstream_turns; DELETE FROM webhook_deliveries; DELETE FROM webhook_endpoints; DELETE FROM webhook_callback_secrets;");
 
     /// <summary>Closes the connection pools of every <see cref="PostgresDatabase"/> opened so far.</summary>
     public async Task CloseOpenedAsync()

@@ -17,13 +17,14 @@ public sealed record ReceivedWebhook(string Path, string? Id, string? Timestamp,
 
 /// <summary>
 /// A webhook receiver on 127.0.0.1 (a real HTTP server) that records every request; a path can be made to answer 500
-/// a number of times first. <see cref="VerifyAsync"/> checks signatures with the npm reference implementation.
+/// a number of times first, or hold its next request unanswered until the sender goes away. <see cref="VerifyAsync"/> checks signatures with the npm reference implementation.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Channel<ReceivedWebhook> _received = Channel.CreateUnbounded<ReceivedWebhook>();
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _holds = new(StringComparer.Ordinal);
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -50,6 +51,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
         lock (_failures)
         {
             _failures[path] = times;
+        }
+    }
+
+    /// <summary>
+    /// Makes the next request to <paramref name="path"/> go unanswered until its connection closes (a sender killed
+    /// mid-send); it is recorded with answer 0 when it arrives.
+    /// </summary>
+    public void HoldNext(string path)
+    {
+        lock (_failures)
+        {
+            _holds.Add(path);
         }
     }
 
@@ -142,9 +155,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         int answer;
         lock (_failures)
         {
-            answer = _failures.TryGetValue(path, out var left) && left > 0 ? 500 : 200;
-            if (answer == 500)
+            answer = 200;
+            if (_holds.Remove(path))
             {
+                answer = 0;
+            }
+            else if (_failures.TryGetValue(path, out var left) && left > 0)
+            {
+                answer = 500;
                 _failures[path] = left - 1;
             }
         }
@@ -152,6 +170,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var headers = context.Request.Headers;
         await _received.Writer.WriteAsync(new ReceivedWebhook(
             path, headers["webhook-id"].FirstOrDefault(), headers["webhook-timestamp"].FirstOrDefault(), headers["webhook-signature"].FirstOrDefault(), body, answer));
+        if (answer == 0)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         return Results.StatusCode(answer);
     }
 }
