@@ -172,6 +172,7 @@ public sealed class JobSubmitter(
         }
 
         signals.WorkQueued();
+        signals.JobChanged(job.Id); // a new record: its job.queued deliveries go out now, not at the sender's next look
         SeedgateTelemetry.JobsSubmitted.Add(1, new KeyValuePair<string, object?>(SeedgateTelemetry.ModelTag, job.Request.Model));
         return job;
     }
