@@ -75,12 +75,23 @@ public sealed class LongTakeTests
         await using var rig = await UpstreamRig.StartAsync(new SimulatorOptions { LatencyMs = 300, FailingTasks = [2] });
         var id = await rig.SubmitAsync("a take with a bad moment", extra: new { duration = 24, long_take = true });
 
+        // Settled per segment: once the first is done (the second waits out its failure's retry delay, 2 s), it is
+        // charged and no longer held, while the second's half of the hold remains.
+        for (var i = 0; i < 200 && (string?)(await rig.Gateway.GetAsync($"{Tasks}/{id}")).Body["long_take"]?["segments"]?[0]?["status"] != "succeeded"; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        var (_, midway) = await rig.Gateway.GetAsync("/v1/balance");
+        Assert.Equal((120_000L, 120_000L), ((long)midway["charged_micros"]!, (long)midway["reserved_micros"]!));
         var task = await rig.Gateway.WaitArkAsync(id);
 
         Assert.True((string?)task["status"] == "succeeded", task.ToJsonString());
         Assert.Equal(3, rig.Simulator.Stats().TasksCreated); // segment 1, segment 2 failed, segment 2 again: never segment 1 twice
         Assert.Equal([12.0, 12.0], task["long_take"]!["segments"]!.AsArray().Select(s => (double)s!["seconds"]!));
         Assert.Equal(240_000L, (long)task["cost"]!["amount_micros"]!); // 24 s of Fast 480p at $0.010 a second
+        var (_, balance) = await rig.Gateway.GetAsync("/v1/balance");
+        Assert.Equal((240_000L, 0L), ((long)balance["charged_micros"]!, (long)balance["reserved_micros"]!));
         var probe = await Media.ProbeAsync(await rig.Gateway.DownloadAsync((string)task["content"]!["video_url"]!));
         Assert.InRange(probe.Duration, 23.95, 24.05);
     }

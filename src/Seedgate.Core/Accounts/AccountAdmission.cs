@@ -24,16 +24,21 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
         "ON CONFLICT (account_id) DO UPDATE SET jobs = account_open.jobs + @jobs, held_micros = account_open.held_micros + @held_micros " +
         "RETURNING jobs, held_micros, (SELECT plan FROM accounts WHERE id = @account_id), (SELECT overrides FROM accounts WHERE id = @account_id);";
 
-    // What the ending jobs held is what the ledger reserved for them (whatever the prices are now).
+    // What the ending jobs held is what the ledger reserved for them (whatever the prices are now), less what a long
+    // take's segments took from the hold as they finished (SettleSql).
     private static string CloseSql(int jobs) =>
         "UPDATE account_open SET jobs = jobs - @jobs, held_micros = held_micros - " +
-        $"COALESCE((SELECT SUM(amount_micros) FROM ledger_entries WHERE kind = 'reserve' AND job_id IN ({SqlParameters.Placeholders("j", jobs)})), 0) " +
+        $"COALESCE((SELECT SUM(CASE WHEN kind = '{Ledger.Reserve}' THEN amount_micros ELSE -amount_micros END) FROM ledger_entries " +
+        $"WHERE kind IN ('{Ledger.Reserve}', '{Ledger.Segment}') AND job_id IN ({SqlParameters.Placeholders("j", jobs)})), 0) " +
         "WHERE account_id = @account_id;";
+
+    // A finished segment of a long take is charged at once: it is no longer held, it is charged (the month's total).
+    private const string SettleSql = "UPDATE account_open SET held_micros = held_micros - @micros WHERE account_id = @account_id;";
 
     private const string ChargedSql = "SELECT charged_micros FROM account_months WHERE account_id = @account_id AND month = @month;";
 
-    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
-        or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled;
+    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.SegmentFinished
+        or JobTransitionKind.Completed or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled;
 
     public Task ApplyAsync(JobTransition transition, SqlSession session, CancellationToken cancellationToken) =>
         ApplyAllAsync([transition], session, cancellationToken);
@@ -49,6 +54,20 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
 
         // One lock order for every write: two writes that touch the same accounts never wait for each other in a circle.
         var accounts = transitions.GroupBy(t => t.Job.AccountId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
+        if (transitions[0].Kind == JobTransitionKind.SegmentFinished)
+        {
+            await session.ExecuteEachAsync(
+                SettleSql,
+                [.. accounts.Select(a => (AccountId: a.Key, Micros: a.Sum(t => t.Job.Segments[^1].CostMicros)))],
+                (c, settled) =>
+                {
+                    c.Text("@account_id", settled.AccountId);
+                    c.Bigint("@micros", settled.Micros);
+                },
+                cancellationToken);
+            return;
+        }
+
         if (transitions[0].Kind != JobTransitionKind.Created)
         {
             foreach (var account in accounts)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Seedgate.Core.Catalog;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
@@ -18,9 +19,11 @@ public sealed record LedgerBalance(long ChargedMicros, long ReservedMicros, int 
 /// reserves the job's estimate; a success charges what it made (the job's cost) and releases the reserve; a failure,
 /// expiry, cancellation or deletion releases it (a failure at the content-policy check is charged the catalog's
 /// <see cref="ModelCatalog.PolicyFailureFraction"/> of the estimate; a long take that fails or expires is charged the
-/// segments it delivered). Each job has at most one entry of each kind (a
-/// unique index), so every step happens exactly once whatever crashes, retries or replays come; a failed job is never
-/// charged otherwise. The first <see cref="Plan.FreeFastPerMonth"/> Fast-tier successes of an account in a calendar
+/// segments it delivered). A long take is settled per segment: each finished segment is charged at once (a
+/// <see cref="Segment"/> entry), so its hold shrinks as it goes, and its end charges what it owes less what its
+/// segments were charged (negative — a refund — when it delivered less, as a cancelled take) and releases what the
+/// reserve still holds. Each job has at most one entry of each kind, and one segment entry a segment (a unique index),
+/// so every step happens exactly once whatever crashes, retries or replays come; a failed job is never charged otherwise. The first <see cref="Plan.FreeFastPerMonth"/> Fast-tier successes of an account in a calendar
 /// month (UTC) (single clips, not long takes) are charged $0: the quota is counted at settlement, so a failed job does not use it up. Charges are
 /// also summed per account and month (account_months), the one row a budget check reads.
 /// </summary>
@@ -30,13 +33,19 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     internal const string Reserve = "reserve";
     internal const string Release = "release";
     internal const string Charge = "charge";
+    internal const string Segment = "segment";
     private const string Credit = "credit";
 
-    // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger). The note is the outcome.
-    private const string ReleaseSql =
+    // Minus the reserve, once; nothing for a job that reserved nothing (made before the ledger). The note is the
+    // outcome. A long take's segments were charged from its hold as they finished: only what is left is released.
+    private static string ReleaseSql(bool lessSettled) =>
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, note) " +
-        $"SELECT account_id, job_id, '{Release}', -amount_micros, @now, model, @note FROM ledger_entries " +
-        $"WHERE job_id = @job_id AND kind = '{Reserve}' ON CONFLICT DO NOTHING;";
+        $"SELECT r.account_id, r.job_id, '{Release}', {(lessSettled ? $"({SettledSql("r.job_id")}) " : "")}- r.amount_micros, @now, r.model, @note " +
+        $"FROM ledger_entries r WHERE r.job_id = @job_id AND r.kind = '{Reserve}' ON CONFLICT DO NOTHING;";
+
+    private static readonly string ReleaseJobSql = ReleaseSql(lessSettled: false);
+
+    private static readonly string ReleaseLongTakeSql = ReleaseSql(lessSettled: true);
 
     private const string CreditSql =
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, note) " +
@@ -60,15 +69,21 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
 
     private const string BalanceSql =
         "SELECT " +
-        $"COALESCE(SUM(CASE WHEN kind = '{Charge}' AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
-        $"COALESCE(SUM(CASE WHEN kind IN ('{Reserve}', '{Release}') THEN amount_micros ELSE 0 END), 0), " +
+        $"COALESCE(SUM(CASE WHEN kind IN ('{Charge}', '{Segment}') AND created_at >= @since THEN amount_micros ELSE 0 END), 0), " +
+        // What is held: reserves less releases, less the segments charged from a long take's hold as they finished.
+        $"COALESCE(SUM(CASE WHEN kind IN ('{Reserve}', '{Release}') THEN amount_micros WHEN kind = '{Segment}' THEN -amount_micros ELSE 0 END), 0), " +
         "(SELECT COALESCE(MAX(used), 0) FROM free_quota_use WHERE account_id = @account_id AND month = @month), " +
         $"COALESCE(SUM(CASE WHEN kind = '{Credit}' THEN amount_micros ELSE 0 END), 0), " +
-        $"COALESCE(SUM(CASE WHEN kind = '{Charge}' THEN amount_micros ELSE 0 END), 0) " +
+        $"COALESCE(SUM(CASE WHEN kind IN ('{Charge}', '{Segment}') THEN amount_micros ELSE 0 END), 0) " +
         "FROM ledger_entries WHERE account_id = @account_id;";
 
-    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.Completed
-        or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled or JobTransitionKind.Deleted;
+    public bool AppliesTo(JobTransitionKind kind) => kind is JobTransitionKind.Created or JobTransitionKind.SegmentFinished
+        or JobTransitionKind.Completed or JobTransitionKind.Failed or JobTransitionKind.Expired or JobTransitionKind.Cancelled
+        or JobTransitionKind.Deleted;
+
+    /// <summary>What the job whose id is <paramref name="jobId"/> (an SQL expression) was charged for its segments so far.</summary>
+    internal static string SettledSql(string jobId) =>
+        $"SELECT COALESCE(SUM(s.amount_micros), 0) FROM ledger_entries s WHERE s.job_id = {jobId} AND s.kind = '{Segment}'";
 
     /// <summary>What a job holds from submit to end (<see cref="Pricing.EstimateMicros"/>).</summary>
     public long EstimateMicros(GenerationRequest request) => Pricing.EstimateMicros(catalog, request);
@@ -90,27 +105,51 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
         switch (transitions[0].Kind)
         {
             case JobTransitionKind.Created:
-                await InsertAsync(session, jobs, Reserve, job => EstimateMicros(job.Request), job => job.CreatedAt, cancellationToken);
+                var reserves = jobs.Select(j => new Entry(j, EstimateMicros(j.Request), j.CreatedAt)).ToArray();
+                await session.ExecuteAsync(
+                    InsertSql(reserves, returning: false),
+                    c => BindEntries(c, Reserve, reserves),
+                    cancellationToken);
+                break;
+            case JobTransitionKind.SegmentFinished:
+                // The segment the transition recorded is the job's last: its price is fixed, and charged now.
+                await ChargeAsync(session, Segment, [.. jobs.Select(SegmentEntry)], cancellationToken);
                 break;
             case JobTransitionKind.Completed:
                 var free = await UseFreeQuotaAsync(session, jobs, cancellationToken);
-                await ChargeAsync(session, jobs, job => free.Contains(job.Id) ? 0 : job.CostMicros ?? 0, cancellationToken);
+                await ChargeAsync(session, Charge, [.. jobs.Select(j => Final(j, free.Contains(j.Id) ? 0 : j.CostMicros ?? 0))], cancellationToken);
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
-            case JobTransitionKind.Failed or JobTransitionKind.Expired:
-                var owing = jobs.Where(j => UnfinishedChargeMicros(j) > 0).ToArray();
+            default:
+                // Failed, expired: what it delivered (and a policy fee); cancelled, deleted: nothing. A long take's
+                // segments were charged as they finished: its entry settles the difference.
+                var ended = transitions[0].Kind is JobTransitionKind.Failed or JobTransitionKind.Expired;
+                var owing = jobs
+                    .Select(j => (Job: j, Micros: ended ? UnfinishedChargeMicros(j) : 0))
+                    .Where(o => o.Micros > 0 || o.Job.Segments.Count > 0)
+                    .Select(o => Final(o.Job, o.Micros))
+                    .ToArray();
                 if (owing.Length > 0)
                 {
-                    await ChargeAsync(session, owing, UnfinishedChargeMicros, cancellationToken);
+                    await ChargeAsync(session, Charge, owing, cancellationToken);
                 }
 
                 await ReleaseAsync(session, jobs, cancellationToken);
                 break;
-            default: // cancelled, deleted: the hold ends, nothing is charged
-                await ReleaseAsync(session, jobs, cancellationToken);
-                break;
         }
     }
+
+    /// <summary>A job's closing charge: what it owes in all, less (in SQL, for a long take) what its segments were charged.</summary>
+    private static Entry Final(Job job, long owedMicros) =>
+        new(job, owedMicros, job.UpdatedAt, OutputMs: job.Outputs is { } outputs ? Millis(outputs.DurationSeconds) : null, LessSettled: job.Request.LongTake);
+
+    private static Entry SegmentEntry(Job job)
+    {
+        var segment = job.Segments[^1];
+        return new Entry(job, segment.CostMicros, job.UpdatedAt, segment.Index, Millis(segment.Outputs.DurationSeconds));
+    }
+
+    private static long Millis(double seconds) => (long)Math.Round(seconds * 1000);
 
     /// <summary>
     /// What a job that ended without success owes: what it delivered (a long take's finished segments, see
@@ -204,13 +243,22 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
         return free;
     }
 
-    /// <summary>Charges each job once, and adds the charges to their accounts' month totals.</summary>
-    private static async Task ChargeAsync(SqlSession session, Job[] jobs, Func<Job, long> amount, CancellationToken cancellationToken)
+    /// <summary>One entry to write for a job.</summary>
+    /// <param name="Segment">The segment it charges (a <see cref="Segment"/> entry); -1 for the job's own entries.</param>
+    /// <param name="LessSettled">Whether the amount is what the job owes in all, its segments' charges to be taken off.</param>
+    private sealed record Entry(Job Job, long AmountMicros, DateTimeOffset At, int Segment = -1, long? OutputMs = null, bool LessSettled = false);
+
+    /// <summary>Writes charges (once each), and adds what was written to the accounts' month totals.</summary>
+    private static async Task ChargeAsync(SqlSession session, string kind, Entry[] entries, CancellationToken cancellationToken)
     {
-        await InsertAsync(session, jobs, Charge, amount, job => job.UpdatedAt, cancellationToken);
-        var totals = jobs
-            .GroupBy(j => (j.AccountId, Month: Month(j.UpdatedAt)))
-            .Select(g => (g.Key.AccountId, g.Key.Month, Micros: g.Sum(amount)))
+        var written = await session.QueryAsync(
+            InsertSql(entries, returning: true),
+            c => BindEntries(c, kind, entries),
+            r => (AccountId: r.GetString(0), Micros: r.GetInt64(1), At: DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
+            cancellationToken);
+        var totals = written
+            .GroupBy(w => (w.AccountId, Month: Month(w.At)))
+            .Select(g => (g.Key.AccountId, g.Key.Month, Micros: g.Sum(w => w.Micros)))
             .Where(t => t.Micros != 0)
             .ToArray();
         await session.ExecuteEachAsync(
@@ -225,38 +273,46 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
             cancellationToken);
     }
 
-    /// <summary>Writes an entry of <paramref name="kind"/> for each job: one statement for the whole write (one parse, one round trip).</summary>
-    private static Task<int> InsertAsync(
-        SqlSession session, Job[] jobs, string kind, Func<Job, long> amount, Func<Job, DateTimeOffset> at, CancellationToken cancellationToken) =>
-        session.ExecuteAsync(
-            "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms) VALUES " +
-            string.Join(", ", jobs.Select((_, i) => $"(@account_id{i}, @job_id{i}, @kind, @amount_micros{i}, @now{i}, @model{i}, @output_ms{i})")) +
-            " ON CONFLICT DO NOTHING;",
-            c =>
-            {
-                c.Text("@kind", kind);
-                for (var i = 0; i < jobs.Length; i++)
-                {
-                    var job = jobs[i];
-                    c.Text($"@account_id{i}", job.AccountId);
-                    c.Text($"@job_id{i}", job.Id);
-                    c.Bigint($"@amount_micros{i}", amount(job));
-                    c.Bigint($"@now{i}", at(job).ToUnixTimeMilliseconds());
-                    c.Text($"@model{i}", job.Request.Model);
-                    c.Bigint($"@output_ms{i}", job.Outputs is { } outputs ? (long)Math.Round(outputs.DurationSeconds * 1000) : null);
-                }
-            },
-            cancellationToken);
+    /// <summary>
+    /// One statement for the entries of a write (one parse, one round trip); a conflict (the entry exists) writes nothing.
+    /// With <paramref name="returning"/> it reads back what it wrote: account, amount, time.
+    /// </summary>
+    private static string InsertSql(Entry[] entries, bool returning) =>
+        "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms, segment) VALUES " +
+        string.Join(", ", entries.Select((e, i) =>
+            $"(@account_id{i}, @job_id{i}, @kind, @amount_micros{i}{(e.LessSettled ? $" - ({SettledSql($"@job_id{i}")})" : "")}, @now{i}, @model{i}, @output_ms{i}, @segment{i})")) +
+        (returning ? " ON CONFLICT DO NOTHING RETURNING account_id, amount_micros, created_at;" : " ON CONFLICT DO NOTHING;");
 
-    private static Task<int> ReleaseAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken) =>
-        session.ExecuteEachAsync(
-            ReleaseSql,
-            jobs,
-            (c, job) =>
-            {
-                c.Text("@job_id", job.Id);
-                c.Bigint("@now", job.UpdatedAt.ToUnixTimeMilliseconds());
-                c.Text("@note", job.Status.ToString().ToLowerInvariant());
-            },
-            cancellationToken);
+    private static void BindEntries(DbCommand command, string kind, Entry[] entries)
+    {
+        command.Text("@kind", kind);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var (job, amount, at, segment, outputMs, _) = entries[i];
+            command.Text($"@account_id{i}", job.AccountId);
+            command.Text($"@job_id{i}", job.Id);
+            command.Bigint($"@amount_micros{i}", amount);
+            command.Bigint($"@now{i}", at.ToUnixTimeMilliseconds());
+            command.Text($"@model{i}", job.Request.Model);
+            command.Bigint($"@output_ms{i}", outputMs);
+            command.Int4($"@segment{i}", segment);
+        }
+    }
+
+    private static async Task ReleaseAsync(SqlSession session, Job[] jobs, CancellationToken cancellationToken)
+    {
+        foreach (var group in jobs.GroupBy(j => j.Request.LongTake))
+        {
+            await session.ExecuteEachAsync(
+                group.Key ? ReleaseLongTakeSql : ReleaseJobSql,
+                group.ToArray(),
+                (c, job) =>
+                {
+                    c.Text("@job_id", job.Id);
+                    c.Bigint("@now", job.UpdatedAt.ToUnixTimeMilliseconds());
+                    c.Text("@note", job.Status.ToString().ToLowerInvariant());
+                },
+                cancellationToken);
+        }
+    }
 }

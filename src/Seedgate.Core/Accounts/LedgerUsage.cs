@@ -69,11 +69,14 @@ public static class LedgerUsage
     /// <summary>The model of entries written before entries named one (migration 004).</summary>
     public const string UnknownModel = "unknown";
 
-    // One row a job: its release in the period (with its charge, if any); or, for a job not released yet, its reserve;
-    // or a charge with no release (a job made before the ledger reserved anything). The account's index bounds the scan
-    // to the period; each lookup by job is one probe of the unique (job_id, kind) index.
+    // One row a job: its release in the period (with its charge, if any: the closing charge and a long take's segments');
+    // or, for a job not released yet, its reserve; or a charge with no release (a job made before the ledger reserved
+    // anything). The account's index bounds the scan to the period; each lookup by job probes the unique (job_id, kind,
+    // segment) index.
     private const string RowsSql =
-        "SELECT e.kind, e.model, e.note, e.created_at, c.amount_micros, c.output_ms FROM ledger_entries e " +
+        "SELECT e.kind, e.model, e.note, e.created_at, " +
+        $"(SELECT SUM(s.amount_micros) FROM ledger_entries s WHERE s.job_id = e.job_id AND s.kind IN ('{Ledger.Charge}', '{Ledger.Segment}')), " +
+        "c.output_ms FROM ledger_entries e " +
         $"LEFT JOIN ledger_entries c ON c.job_id = e.job_id AND c.kind = '{Ledger.Charge}' " +
         "WHERE e.account_id = @account_id AND e.created_at >= @from AND e.created_at < @to " +
         $"AND (e.kind = '{Ledger.Release}' OR (e.kind IN ('{Ledger.Reserve}', '{Ledger.Charge}') AND NOT EXISTS " +

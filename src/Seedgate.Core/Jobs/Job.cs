@@ -105,16 +105,17 @@ public sealed record Job
 
     /// <summary>
     /// What the account was charged for the job (the charge entry), in micro-dollars: a success's cost, or $0 when the
-    /// month's free quota covered it, or a content-policy failure's fee; null while there is none. Read like
-    /// <see cref="ReservedMicros"/>.
+    /// month's free quota covered it, or a content-policy failure's fee; for a long take, with what its segments were
+    /// charged as they finished (so far, while it runs); null while there is none. Read like <see cref="ReservedMicros"/>.
     /// </summary>
     public long? ChargedMicros { get; init; }
 
     /// <summary>
     /// What the account pays for the job: its charge; without a ledger entry (the ledger off, or a job older than it) the
-    /// cost of a success; null while unsettled or when nothing is owed.
+    /// cost of a success; null until the job ended (a long take's segments are charged while it runs: not final yet) and
+    /// when nothing is owed.
     /// </summary>
-    public long? FinalCostMicros => ChargedMicros ?? (Status == JobStatus.Succeeded ? CostMicros : null);
+    public long? FinalCostMicros => !IsTerminal ? null : ChargedMicros ?? (Status == JobStatus.Succeeded ? CostMicros : null);
 
     /// <summary>True for a success the month's free quota covered: it made something with a price, and was charged $0.</summary>
     public bool CoveredByFreeQuota => Status == JobStatus.Succeeded && ChargedMicros == 0 && CostMicros > 0;

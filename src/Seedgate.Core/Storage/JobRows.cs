@@ -32,11 +32,12 @@ internal static class JobRows
 
     /// <summary>
     /// Two columns for after a row's: the ledger's reserve and charge of the job whose id is <paramref name="idColumn"/>
-    /// (<c>jobs.id</c>, <c>page.id</c>), each one probe of the unique (job_id, kind) index; read by <see cref="ReadWithLedgerAt"/>.
+    /// (<c>jobs.id</c>, <c>page.id</c>), read through the unique (job_id, kind, segment) index by <see cref="ReadWithLedgerAt"/>.
+    /// The charge is the job's closing charge with its segments' (a long take's are charged as they finish); null: none yet.
     /// </summary>
     public static string LedgerColumnsOf(string idColumn) =>
         $"(SELECT l.amount_micros FROM ledger_entries l WHERE l.job_id = {idColumn} AND l.kind = '{Ledger.Reserve}'), " +
-        $"(SELECT l.amount_micros FROM ledger_entries l WHERE l.job_id = {idColumn} AND l.kind = '{Ledger.Charge}')";
+        $"(SELECT SUM(l.amount_micros) FROM ledger_entries l WHERE l.job_id = {idColumn} AND l.kind IN ('{Ledger.Charge}', '{Ledger.Segment}'))";
 
     /// <summary>Maps a row in <see cref="Columns"/> order from <paramref name="offset"/> on, followed by <see cref="LedgerColumnsOf"/>.</summary>
     public static Job ReadWithLedgerAt(DbDataReader row, int offset)

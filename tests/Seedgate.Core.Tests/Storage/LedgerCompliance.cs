@@ -101,6 +101,59 @@ public abstract partial class LedgerCompliance
     }
 
     [Fact]
+    public async Task A_long_take_is_charged_each_segment_as_it_finishes_from_its_hold_and_settles_the_rest_at_its_end()
+    {
+        // 30 s of Fast 720p: 450,000 µ$ held; two 15 s segments of 225,000 µ$ each.
+        var (store, accounts, database) = await OpenAsync();
+        var take = LongTake();
+        await store.CreateAsync(take, None);
+        Assert.Single(await store.ClaimAsync("node-1", 1, T0, Lease, None));
+        var first = new JobSegment(0, JobSamples.Outputs() with { DurationSeconds = 15 }, 225_000, T0.AddSeconds(20));
+        var second = new JobSegment(1, JobSamples.Outputs() with { DurationSeconds = 15 }, 225_000, T0.AddSeconds(40));
+
+        Assert.True(await store.FinishSegmentAsync(take.Id, "node-1", [first], T0.AddSeconds(20), None));
+        Assert.Equal(new LedgerBalance(225_000, 225_000), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+        var running = await store.GetAsync(take.Id, None);
+        Assert.Equal((225_000L, (long?)null), (running!.ChargedMicros, running.FinalCostMicros)); // charged so far, not final
+        Assert.True(await store.FinishSegmentAsync(take.Id, "node-1", [first, second], T0.AddSeconds(40), None));
+        Assert.Equal(new LedgerBalance(450_000, 0), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+
+        Assert.True(await store.CompleteAsync(take.Id, "node-1", JobSamples.Outputs() with { DurationSeconds = 30 }, 450_000, T0.AddSeconds(45), None));
+        Assert.Equal(new LedgerBalance(450_000, 0), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+        Assert.Equal(
+            [("reserve", 450_000), ("segment", 225_000), ("segment", 225_000), ("charge", 0), ("release", 0)],
+            await EntriesAsync(database, take.Id));
+        var done = await store.GetAsync(take.Id, None);
+        Assert.Equal((450_000L, (long?)450_000), (done!.ChargedMicros, done.FinalCostMicros));
+        Assert.True(await store.DeleteTerminalAsync("acct-a", take.Id, None));
+        Assert.Equal(new LedgerBalance(450_000, 0), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+    }
+
+    [Fact]
+    public async Task A_long_take_that_ends_without_delivering_its_segments_is_refunded_them()
+    {
+        var (store, accounts, database) = await OpenAsync();
+        var (delivered, lost) = (LongTake(), LongTake());
+        await store.CreateManyAsync([delivered, lost], None);
+        Assert.Equal(2, (await store.ClaimAsync("node-1", 2, T0, Lease, None)).Count);
+        var first = new JobSegment(0, JobSamples.Outputs() with { DurationSeconds = 15 }, 225_000, T0.AddSeconds(20));
+        Assert.True(await store.FinishSegmentAsync(delivered.Id, "node-1", [first], T0.AddSeconds(20), None));
+        Assert.True(await store.FinishSegmentAsync(lost.Id, "node-1", [first], T0.AddSeconds(20), None));
+        Assert.Equal(new LedgerBalance(450_000, 450_000), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+
+        // One keeps its finished part (joined, downloadable) and pays for it; the other's part could not be delivered.
+        var boom = new JobError(ErrorCodes.InternalServiceError, "segment 2 failed for good");
+        Assert.True(await store.FailAsync(
+            delivered.Id, "node-1", JobStatus.Failed, boom, T0.AddMinutes(1), None, new JobDelivery(JobSamples.Outputs() with { DurationSeconds = 15 }, 225_000)));
+        Assert.True(await store.FailAsync(lost.Id, "node-1", JobStatus.Failed, boom, T0.AddMinutes(1), None));
+
+        Assert.Equal(new LedgerBalance(225_000, 0), await MoneyAsync(accounts.GetBalanceAsync("acct-a", T0.AddDays(-1), None)));
+        Assert.Equal([("reserve", 450_000), ("segment", 225_000), ("charge", 0), ("release", -225_000)], await EntriesAsync(database, delivered.Id));
+        Assert.Equal([("reserve", 450_000), ("segment", 225_000), ("charge", -225_000), ("release", -225_000)], await EntriesAsync(database, lost.Id));
+        Assert.Equal(0, (await store.GetAsync(lost.Id, None))!.FinalCostMicros);
+    }
+
+    [Fact]
     public async Task Reads_of_a_job_bring_its_reserve_and_charge_from_the_ledger()
     {
         var (store, _, _) = await OpenAsync(freeFastPerMonth: 1);
@@ -340,6 +393,9 @@ public abstract partial class LedgerCompliance
         (await store.ListAsync(new JobQuery("acct-a") { Statuses = [JobStatus.Queued, JobStatus.Running], PageSize = 1 }, None)).Total;
 
     private static DateTimeOffset Month(DateTimeOffset at) => new(at.Year, at.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A 30 s long take on seedance-2.0-fast at 720p: 450,000 µ$.</summary>
+    private static Job LongTake() => NewJob() with { Request = NewJob().Request with { Duration = 30, LongTake = true } };
 
     private static Job NewJob(string accountId = "acct-a", string model = "seedance-2.0-fast", DateTimeOffset? createdAt = null) => new()
     {

@@ -31,14 +31,14 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
     {
         var database = await NewDatabaseAsync();
         var first = await database.OpenAsync();
-        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets", "011_segment_settlement"], first.MigrationsApplied);
         Assert.Equal(database.Name, first.DatabaseName);
         var rows = await MigrationRowsAsync(database);
 
         var second = await database.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(rows, await MigrationRowsAsync(database));
-        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans"), (5, "005_upstream_tasks"), (6, "006_long_takes"), (7, "007_trace_context"), (8, "008_insertion_order"), (9, "009_webhooks"), (10, "010_callback_secrets")], rows.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1, "001_initial"), (2, "002_job_core"), (3, "003_ledger"), (4, "004_plans"), (5, "005_upstream_tasks"), (6, "006_long_takes"), (7, "007_trace_context"), (8, "008_insertion_order"), (9, "009_webhooks"), (10, "010_callback_secrets"), (11, "011_segment_settlement")], rows.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class PostgresDatabaseTests(PostgresClassDatabase classDatabase) :
                 TaskScheduler.Default).Unwrap()).ToArray();
             var opened = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
-            Assert.Equal(9, (await MigrationRowsAsync(database)).Count);
+            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets", "011_segment_settlement"], opened.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(11, (await MigrationRowsAsync(database)).Count);
             Assert.Empty((await database.OpenAsync()).MigrationsApplied);
         }
     }

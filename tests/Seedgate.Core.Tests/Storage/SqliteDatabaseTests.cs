@@ -45,13 +45,13 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Migrations_run_once_and_are_recorded()
     {
         var first = await _file.OpenAsync();
-        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], first.MigrationsApplied);
+        Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets", "011_segment_settlement"], first.MigrationsApplied);
         var appliedAt = await MigrationRowsAsync(first);
 
         var second = await _file.OpenAsync();
         Assert.Empty(second.MigrationsApplied);
         Assert.Equal(appliedAt, await MigrationRowsAsync(second));
-        Assert.Equal([(1L, "001_initial"), (2L, "002_job_core"), (3L, "003_ledger"), (4L, "004_plans"), (5L, "005_upstream_tasks"), (6L, "006_long_takes"), (7L, "007_trace_context"), (8L, "008_insertion_order"), (9L, "009_webhooks"), (10L, "010_callback_secrets")], appliedAt.Select(r => (r.Version, r.Name)));
+        Assert.Equal([(1L, "001_initial"), (2L, "002_job_core"), (3L, "003_ledger"), (4L, "004_plans"), (5L, "005_upstream_tasks"), (6L, "006_long_takes"), (7L, "007_trace_context"), (8L, "008_insertion_order"), (9L, "009_webhooks"), (10L, "010_callback_secrets"), (11L, "011_segment_settlement")], appliedAt.Select(r => (r.Version, r.Name)));
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class SqliteDatabaseTests : IDisposable
                 TaskScheduler.Default).Unwrap()).ToArray();
             var databases = await Task.WhenAll(opens);
 
-            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
-            Assert.Equal(9, (await MigrationRowsAsync(databases[0])).Count);
+            Assert.Equal(["001_initial", "002_job_core", "003_ledger", "004_plans", "005_upstream_tasks", "006_long_takes", "007_trace_context", "008_insertion_order", "009_webhooks", "010_callback_secrets", "011_segment_settlement"], databases.SelectMany(d => d.MigrationsApplied).Order(StringComparer.Ordinal));
+            Assert.Equal(11, (await MigrationRowsAsync(databases[0])).Count);
             foreach (var database in databases)
             {
                 database.Dispose();
