@@ -221,7 +221,8 @@ internal static class UpstreamBenchmark
         return http;
     }
 
-    private static int FreePort()
+    /// <summary>A free port on 127.0.0.1 for a gateway that must know its own address before it starts (callbacks).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

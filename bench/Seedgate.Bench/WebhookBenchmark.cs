@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,7 +44,7 @@ internal static class WebhookBenchmark
                 LogLevel = LogLevel.Warning,
             },
             CancellationToken.None);
-        var port = FreePort();
+        var port = UpstreamBenchmark.FreePort();
         var root = Path.Combine(Path.GetTempPath(), "seedgate-bench-webhooks-" + Guid.NewGuid().ToString("n"));
         List<string> config =
         [
@@ -251,13 +249,6 @@ internal static class WebhookBenchmark
         var http = new HttpClient(counter) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         return http;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Counts the requests a client sends: creates (POST) and polls (GET), and the most polls of one task.</summary>

@@ -17,6 +17,8 @@ public sealed class WebhookStore
     private const string EndpointColumns =
         "id, account_id, url, events, description, enabled, disabled_reason, created_at, updated_at, previous_until";
 
+    private const string CallbackSecretColumns = "created_at, updated_at, previous_until";
+
     private const string DeliveryColumns =
         "id, message_id, account_id, endpoint_id, url, event_type, job_id, status, attempts, next_attempt_at, " +
         "last_status_code, last_error, last_latency_ms, created_at, finished_at";
@@ -180,14 +182,15 @@ public sealed class WebhookStore
 
     /// <summary>
     /// Sets the account's callback secret, which signs its callback_url deliveries; a secret it had keeps signing too
-    /// until <paramref name="previousUntil"/>.
+    /// until <paramref name="previousUntil"/>. The secret as it now is (without the secret).
     /// </summary>
-    public Task SetCallbackSecretAsync(string accountId, string secret, DateTimeOffset previousUntil, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _database.WriteOneAsync(
-            session => session.ExecuteAsync(
+    public async Task<CallbackSecret> SetCallbackSecretAsync(string accountId, string secret, DateTimeOffset previousUntil, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await _database.WriteOneAsync(
+            session => session.QueryAsync(
                 "INSERT INTO webhook_callback_secrets (account_id, secret, previous_secret, previous_until, created_at, updated_at) " +
                 "VALUES (@account_id, @secret, NULL, NULL, @now, @now) ON CONFLICT (account_id) DO UPDATE SET " +
-                "previous_secret = webhook_callback_secrets.secret, previous_until = @previous_until, secret = excluded.secret, updated_at = @now;",
+                "previous_secret = webhook_callback_secrets.secret, previous_until = @previous_until, secret = excluded.secret, updated_at = @now " +
+                $"RETURNING {CallbackSecretColumns};",
                 c =>
                 {
                     c.Text("@account_id", accountId);
@@ -195,16 +198,17 @@ public sealed class WebhookStore
                     c.Bigint("@previous_until", previousUntil.ToUnixTimeMilliseconds());
                     c.Bigint("@now", now.ToUnixTimeMilliseconds());
                 },
+                ReadCallbackSecret,
                 cancellationToken),
-            cancellationToken);
+            cancellationToken)).Single();
 
     /// <summary>The account's callback secret (without the secret), or null when it has none.</summary>
     public async Task<CallbackSecret?> GetCallbackSecretAsync(string accountId, CancellationToken cancellationToken) =>
         (await _database.ReadAsync(
             session => session.QueryAsync(
-                "SELECT created_at, updated_at, previous_until FROM webhook_callback_secrets WHERE account_id = @account_id;",
+                $"SELECT {CallbackSecretColumns} FROM webhook_callback_secrets WHERE account_id = @account_id;",
                 c => c.Text("@account_id", accountId),
-                r => new CallbackSecret(Time(r, 0), Time(r, 1), r.IsDBNull(2) ? null : Time(r, 2)),
+                ReadCallbackSecret,
                 cancellationToken),
             cancellationToken)).SingleOrDefault();
 
@@ -395,6 +399,8 @@ public sealed class WebhookStore
 
         return secrets;
     }
+
+    private static CallbackSecret ReadCallbackSecret(DbDataReader r) => new(Time(r, 0), Time(r, 1), r.IsDBNull(2) ? null : Time(r, 2));
 
     private static WebhookEndpoint ReadEndpoint(DbDataReader r) => new(
         r.GetString(0),

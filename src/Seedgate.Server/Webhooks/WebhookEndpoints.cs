@@ -89,12 +89,10 @@ internal static class WebhookEndpoints
     /// <summary>Sets (or rotates) the callback secret: shown this once; a previous one signs on during the overlap.</summary>
     private static async Task<IResult> SetCallbackSecretAsync(HttpContext context, WebhookStore store, IOptions<WebhookOptions> options, TimeProvider time)
     {
-        var account = AccountFilter.AccountOf(context);
         var now = time.GetUtcNow();
         var until = now + await OverlapAsync(context, options.Value);
         var secret = WebhookSecrets.NewSecret();
-        await store.SetCallbackSecretAsync(account, secret, until, now, context.RequestAborted);
-        var set = await store.GetCallbackSecretAsync(account, context.RequestAborted);
+        var set = await store.SetCallbackSecretAsync(AccountFilter.AccountOf(context), secret, until, now, context.RequestAborted);
         return Results.Json(CallbackView(set) with { Secret = secret }, DialectJson.Options);
     }
 
