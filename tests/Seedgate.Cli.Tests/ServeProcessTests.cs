@@ -60,13 +60,14 @@ public sealed class ServeProcessTests : IDisposable
     /// <summary>
     /// The outbox under kill -9: the job's first delivery is on its way (the receiver holds it unanswered) while the job
     /// runs to its end, so every transition committed and none was delivered; the gateway is killed, restarted on the
-    /// same data, and every event arrives, in order, signed, the one in flight with the webhook-id it had.
+    /// same data, and every event arrives, in order, signed, the one in flight with the webhook-id it had — at once, not
+    /// when its lease (90 s here, longer than the test waits) would have run out: the restarted node frees its own leases.
     /// </summary>
     [Fact]
     public async Task Killed_with_a_delivery_in_flight_every_event_arrives_after_a_restart()
     {
         await using var receiver = await Seedgate.Server.Tests.Infrastructure.WebhookReceiver.StartAsync();
-        string[] webhooks = ["--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Seedgate:Webhooks:Timeout=00:00:05", "--Seedgate:Webhooks:Lease=00:00:06",
+        string[] webhooks = ["--Seedgate:Fetch:AllowedNetworks:0=127.0.0.1/32", "--Seedgate:Webhooks:Timeout=00:01:00", "--Seedgate:Webhooks:Lease=00:01:30",
             "--Seedgate:Webhooks:PollInterval=00:00:00.2"];
         var port = FreePort();
         using var http = Client(port);

@@ -83,10 +83,17 @@ public sealed partial class WebhookSender : BackgroundService
         using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
         var sending = new HashSet<Task>();
         var nextSweep = _time.GetUtcNow();
+        var restarted = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (restarted)
+                {
+                    await _store.ReleaseLeasesAsync(_owner, stoppingToken); // before this node sends anything
+                    restarted = false;
+                }
+
                 if (_time.GetUtcNow() >= nextSweep)
                 {
                     // Ended deliveries are kept for a while to be listed, then go (a batch a round, so a backlog never holds the loop).

@@ -224,6 +224,18 @@ public sealed class WebhookStore
     // ---- deliveries -----------------------------------------------------------------------------------------
 
     /// <summary>
+    /// Frees the leases <paramref name="owner"/> still holds from before it restarted (a node keeps its name across
+    /// restarts): what it had in flight when it died goes out again at once, not when the lease runs out.
+    /// </summary>
+    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken) =>
+        _database.WriteOneAsync(
+            session => session.ExecuteAsync(
+                "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @owner AND status = 'pending';",
+                c => c.Text("@owner", owner),
+                cancellationToken),
+            cancellationToken);
+
+    /// <summary>
     /// Leases up to <paramref name="max"/> due deliveries to <paramref name="owner"/> until now + <paramref name="lease"/>,
     /// with the secrets that sign each (the endpoint's, and its previous one while the rotation overlaps).
     /// </summary>
