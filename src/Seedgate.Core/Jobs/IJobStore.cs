@@ -168,6 +168,16 @@ public sealed record JobQuery(string AccountId)
     public IReadOnlyList<string> Models { get; init; } = [];
 
     public IReadOnlyList<string> Ids { get; init; } = [];
+
+    /// <summary>Found in the prompt, ignoring case (of ASCII letters on SQLite); null or empty: any prompt.</summary>
+    public string? PromptContains { get; init; }
+
+    /// <summary>Created at or after this moment; null: no lower bound.</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    /// <summary>Created before this moment; null: no upper bound.</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
     public int PageNumber { get; init; } = 1;
     public int PageSize { get; init; } = 10;
 }

@@ -150,6 +150,34 @@ public abstract class JobStoreCompliance
     }
 
     [Fact]
+    public async Task List_filters_by_prompt_text_and_creation_time()
+    {
+        var store = await CreateStoreAsync();
+        Job WithPrompt(Job job, string? prompt) => job with { Request = job.Request with { Prompt = prompt } };
+        var harbour = WithPrompt(NewJob(createdAt: T0), "A Harbour at dawn, 50% fog");
+        var accented = WithPrompt(NewJob(createdAt: T0.AddSeconds(1)), "Café \"quotes\" and a_b");
+        var silent = WithPrompt(NewJob(createdAt: T0.AddSeconds(2)), null);
+        foreach (var job in new[] { harbour, accented, silent })
+        {
+            await store.CreateAsync(job, None);
+        }
+
+        async Task<string[]> List(JobQuery query) => Ids((await store.ListAsync(query, None)).Items);
+        var all = new JobQuery("acct-a");
+        Assert.Equal([harbour.Id], await List(all with { PromptContains = "harbour AT" })); // case ignored
+        Assert.Equal([harbour.Id], await List(all with { PromptContains = "50%" }));
+        Assert.Empty(await List(all with { PromptContains = "5%f" })); // % is the caller's text, not a wildcard
+        Assert.Equal([accented.Id], await List(all with { PromptContains = "a_b" }));
+        Assert.Empty(await List(all with { PromptContains = "aXb" })); // nor is _
+        Assert.Equal([accented.Id], await List(all with { PromptContains = "Café \"quotes\"" })); // the prompt, not its JSON
+        Assert.Empty(await List(all with { PromptContains = "prompt" })); // nor the request's field names
+        Assert.Equal([silent.Id, accented.Id, harbour.Id], await List(all with { PromptContains = "" }));
+        Assert.Equal([silent.Id, accented.Id], await List(all with { CreatedFrom = T0.AddSeconds(1) }));
+        Assert.Equal([harbour.Id], await List(all with { CreatedBefore = T0.AddSeconds(1) }));
+        Assert.Equal([accented.Id], await List(all with { CreatedFrom = T0.AddSeconds(0.5), CreatedBefore = T0.AddSeconds(1.5), PromptContains = "café" }));
+    }
+
+    [Fact]
     public async Task List_model_filter_matches_the_requested_name_or_the_catalog_id()
     {
         var store = await CreateStoreAsync();

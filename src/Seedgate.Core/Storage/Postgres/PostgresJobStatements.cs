@@ -18,6 +18,8 @@ internal sealed class PostgresJobStatements : JobStatements
 {
     public static readonly PostgresJobStatements Instance = new();
 
+    public override string PromptOfRequest => "(request_json::jsonb ->> 'prompt')";
+
     /// <summary>The subquery walks ix_jobs_claim in claim order and locks what it picks.</summary>
     public override string ClaimSql { get; } =
         $"UPDATE jobs SET {ClaimSet} " +

@@ -30,6 +30,9 @@ internal abstract class JobStatements
         "lapses = lapses + CASE WHEN status = 'running' AND lease_owner IS NOT NULL THEN 1 ELSE 0 END, " +
         "started_at = COALESCE(started_at, @now), updated_at = @now";
 
+    /// <summary>The stored request's prompt (request_json's "prompt", unescaped), as an SQL expression; null when it has none.</summary>
+    public abstract string PromptOfRequest { get; }
+
     /// <summary>What the capped claim's pick says after FROM jobs to walk the claim index (see SQLite's statements).</summary>
     public virtual string ClaimIndexHint => "";
 

@@ -179,6 +179,27 @@ public sealed class SqlJobStore : IJobStore
         }
 
         AddInFilter("id", "i", query.Ids);
+        var bounds = new List<(string Name, long Millis)>();
+        if (!string.IsNullOrEmpty(query.PromptContains))
+        {
+            // A LIKE pattern whose wildcards are the caller's text taken literally (\ escapes them).
+            var literal = query.PromptContains.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            where.Append(CultureInfo.InvariantCulture, $" AND lower({_statements.PromptOfRequest}) LIKE @prompt ESCAPE '\\'");
+            values.Add(("@prompt", $"%{literal}%"));
+        }
+
+        if (query.CreatedFrom is { } from)
+        {
+            where.Append(" AND created_at >= @created_from");
+            bounds.Add(("@created_from", JobRows.Millis(from)));
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            where.Append(" AND created_at < @created_before");
+            bounds.Add(("@created_before", JobRows.Millis(before)));
+        }
 
         // One statement, so the total and the page come from the same snapshot; the count row is there even when the
         // page is empty (its job columns are then null). Ties on created_at go by insertion order (rowid: migration 008).
@@ -197,6 +218,11 @@ public sealed class SqlJobStore : IJobStore
                     foreach (var (name, value) in values)
                     {
                         c.Text(name, value);
+                    }
+
+                    foreach (var (name, millis) in bounds)
+                    {
+                        c.Bigint(name, millis);
                     }
 
                     c.Int4("@limit", query.PageSize);

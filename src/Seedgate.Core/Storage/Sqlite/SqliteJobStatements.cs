@@ -21,6 +21,8 @@ internal sealed class SqliteJobStatements : JobStatements
 
     public override string ClaimIndexHint => ClaimIndex;
 
+    public override string PromptOfRequest => "json_extract(request_json, '$.prompt')";
+
     public override JobStatement Expire { get; } = new(
         "UPDATE jobs SET status = 'expired', lease_owner = NULL, lease_until = NULL, finished_at = @now, updated_at = @now " +
         $"WHERE {Expirable}");
