@@ -33,6 +33,7 @@ using Seedgate.Server.Outputs;
 using Seedgate.Server.Upstream;
 using Seedgate.Server.Usage;
 using Seedgate.Server.Webhooks;
+using Seedgate.Server.WebConsole;
 
 namespace Seedgate.Server;
 
@@ -163,6 +164,7 @@ public static class SeedgateServer
         services.TryAddSingleton<IWebhookBodies, WebhookBodies>();
         services.AddDispatch(Path.Combine(settings.DataDirectory, "work"), runJobs: builder.Configuration.GetValue("Seedgate:Dispatch:Enabled", true));
 
+        services.AddConsole();
         services.AddOpenApi();
         services.AddHttpEdge();
         services.AddObservability(builder.Configuration, nodeId, upstream: lanes is not null);
@@ -171,6 +173,7 @@ public static class SeedgateServer
         var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Seedgate.Requests");
         app.Use((context, next) => RequestIdAsync(context, next, requests));
         app.UseHttpEdge();
+        app.UseConsoleSessions();
         app.MapOpenApi();
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok")).ExcludeFromDescription();
         app.MapObservability();
@@ -182,6 +185,8 @@ public static class SeedgateServer
         app.MapUsage();
         app.MapAdmin();
         app.MapWebhooks();
+        app.MapKeys();
+        app.MapConsole();
         if (lanes is not null)
         {
             app.MapUpstreamCallbacks();

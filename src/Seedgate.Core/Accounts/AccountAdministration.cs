@@ -111,15 +111,25 @@ public sealed class AccountAdministration(IAccountStore store, Plans plans, Time
         return await store.ListApiKeysAsync(account.Id, cancellationToken);
     }
 
-    /// <summary>Revokes a key; revoking it again changes nothing and says so (the first revocation time stays).</summary>
-    public async Task<KeyRevocation> RevokeKeyAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes a key; revoking it again changes nothing and says so (the first revocation time stays). With
+    /// <paramref name="accountId"/> (a tenant revoking its own), another account's key is not found, as an unknown one.
+    /// </summary>
+    public async Task<KeyRevocation> RevokeKeyAsync(string keyId, CancellationToken cancellationToken, string? accountId = null)
     {
         ArgumentNullException.ThrowIfNull(keyId);
+        if (accountId is not null && (await store.GetApiKeyAsync(keyId, cancellationToken))?.AccountId != accountId)
+        {
+            throw KeyNotFound(keyId);
+        }
+
         var revoked = await store.RevokeApiKeyAsync(keyId, Now(), cancellationToken);
-        var key = await store.GetApiKeyAsync(keyId, cancellationToken)
-            ?? throw new SeedgateException(new SeedgateError(ErrorCodes.NotFound, $"The key {keyId} was not found.", "id"));
+        var key = await store.GetApiKeyAsync(keyId, cancellationToken) ?? throw KeyNotFound(keyId);
         return new KeyRevocation(key, AlreadyRevoked: !revoked);
     }
+
+    private static SeedgateException KeyNotFound(string keyId) =>
+        new(new SeedgateError(ErrorCodes.NotFound, $"The key {keyId} was not found.", "id"));
 
     /// <summary>Adds a credit (a top-up, or with a negative amount an adjustment) to the ledger.</summary>
     /// <param name="accountId">The account.</param>

@@ -107,7 +107,8 @@ internal static partial class AdminEndpoints
         return Results.Json(AccountView.Of(updated), DialectJson.Options);
     }
 
-    private static async Task<IResult> CreateKeyAsync(string id, HttpContext context, AccountAdministration admin, ILogger<AccountAdministration> logger)
+    /// <summary>Also the self-service route's (<see cref="Usage.KeyEndpoints"/>), for the caller's own account.</summary>
+    internal static async Task<IResult> CreateKeyAsync(string id, HttpContext context, AccountAdministration admin, ILogger<AccountAdministration> logger)
     {
         var body = await AdminBody.ReadAsync(context.Request, CreateKeyFields, context.RequestAborted);
         var (key, record) = await admin.CreateKeyAsync(id, body.Text("name"), context.RequestAborted);
@@ -118,16 +119,21 @@ internal static partial class AdminEndpoints
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListKeysAsync(string id, HttpContext context, AccountAdministration admin)
+    internal static async Task<IResult> ListKeysAsync(string id, HttpContext context, AccountAdministration admin)
     {
         var keys = await admin.ListKeysAsync(id, context.RequestAborted);
         return Results.Json(new KeyList([.. keys.Select(k => KeyView.Of(k))]), DialectJson.Options);
     }
 
-    private static async Task<IResult> RevokeKeyAsync(
-        string id, HttpContext context, AccountAdministration admin, ApiKeyAuthenticator authenticator, ILogger<AccountAdministration> logger)
+    private static Task<IResult> RevokeKeyAsync(
+        string id, HttpContext context, AccountAdministration admin, ApiKeyAuthenticator authenticator, ILogger<AccountAdministration> logger) =>
+        RevokeKeyOfAsync(id, null, context, admin, authenticator, logger);
+
+    /// <param name="accountId">The account the key must belong to (the self-service route), or null (the admin's: any).</param>
+    internal static async Task<IResult> RevokeKeyOfAsync(
+        string id, string? accountId, HttpContext context, AccountAdministration admin, ApiKeyAuthenticator authenticator, ILogger<AccountAdministration> logger)
     {
-        var revocation = await admin.RevokeKeyAsync(id, context.RequestAborted);
+        var revocation = await admin.RevokeKeyAsync(id, context.RequestAborted, accountId);
         authenticator.Forget(revocation.Key.Hash);
         if (!revocation.AlreadyRevoked)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Seedgate.Core.Generation;
 using Seedgate.Server.Dialects.Ark;
@@ -5,8 +6,9 @@ using Seedgate.Server.Dialects.Ark;
 namespace Seedgate.Server.Dialects;
 
 /// <summary>
-/// The error body of paths no dialect owns (downloads, health, unknown roots): <c>{"error":{"code","message"}}</c>,
-/// with the core's own (Ark's) codes and statuses.
+/// The error body of paths no dialect owns (downloads, health, Seedgate's own routes, unknown roots):
+/// <c>{"error":{"code","message","param"}}</c> (param, the field at fault, only when one is), with the core's own (Ark's)
+/// codes and statuses.
 /// </summary>
 internal sealed class NeutralErrors : IDialectErrors
 {
@@ -15,9 +17,10 @@ internal sealed class NeutralErrors : IDialectErrors
     public IResult Result(SeedgateError error) => Result(error, ArkDialect.StatusOf(error.Code));
 
     public IResult Result(SeedgateError error, int status) =>
-        Results.Json(new NeutralErrorBody(new NeutralErrorDetail(error.Code, error.Message)), DialectJson.Options, statusCode: status);
+        Results.Json(new NeutralErrorBody(new NeutralErrorDetail(error.Code, error.Message, error.Param)), DialectJson.Options, statusCode: status);
 }
 
 internal sealed record NeutralErrorBody(NeutralErrorDetail Error);
 
-internal sealed record NeutralErrorDetail(string Code, string Message);
+internal sealed record NeutralErrorDetail(
+    string Code, string Message, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Param = null);
