@@ -27,6 +27,7 @@ fi
 base="${urls%%;*}"
 cat <<MSG
 Seedgate starting at $base (data: $data)
+Web console: $base/console (sign in with a key below)
 API key for this session:
   $SEEDGATE_API_KEY
 Admin key for this session (accounts and keys: /admin/v1, \`seedgate accounts\`, \`seedgate keys\`):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (ffmpeg, PostgreSQL, Node.js + s3rver + standardwebhooks), starts the test servers, runs every test. Prints "N passed, N failed" at the end.
+# Installs what the tests need (ffmpeg, Chromium, PostgreSQL, Node.js + s3rver + standardwebhooks), starts the test servers, runs every test. Prints "N passed, N failed" at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/ensure-tools.sh
@@ -8,6 +8,8 @@ source scripts/s3rver.sh
 source scripts/standardwebhooks.sh
 ensure_dotnet
 ensure_packages ffmpeg
+# The console's browser tests drive Debian's Chromium through Playwright (no browser download).
+ensure_packages chromium
 command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 
 log="$(mktemp)"

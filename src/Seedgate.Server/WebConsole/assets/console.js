@@ -31,18 +31,23 @@ function append(el, children) {
   return el;
 }
 
+/** Replaces an element's children (null and false children are left out, as in h). */
+function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 const $ = (selector, root = document) => root.querySelector(selector);
 const announce = text => { $("#announce").textContent = text; };
 
 function show(...children) {
-  const view = $("#view");
-  view.replaceChildren();
-  append(view, children);
+  fill($("#view"), ...children);
 }
 
 // ---- formatting ---------------------------------------------------------------------------------------------------
 
-const usd = micros => micros === null || micros === undefined ? "—" : "$" + (micros / 1e6).toFixed(micros % 10000 === 0 ? 2 : 4);
+const usd = micros => micros === null || micros === undefined ? "—"
+  : (micros < 0 ? "−$" : "$") + (Math.abs(micros) / 1e6).toFixed(micros % 10000 === 0 ? 2 : 4);
 const when = iso => iso ? new Date(iso).toLocaleString() : "—";
 const seconds = (from, to) => from && to ? ((new Date(to) - new Date(from)) / 1000).toFixed(1) + " s" : "—";
 
@@ -219,12 +224,12 @@ async function jobsPage(_, params) {
 
   const refresh = async () => {
     const list = await api("/console/api/jobs?" + query);
-    body.replaceChildren(...list.items.map(job => jobRow(job, refresh)));
+    fill(body, ...list.items.map(job => jobRow(job, refresh)));
     if (list.items.length === 0) body.append(h("tr", {}, h("td", { colspan: 8, class: "muted", text: "No jobs match." })));
     const pages = Math.max(1, Math.ceil(list.total / list.page_size));
     summary.textContent = `${list.total} job${list.total === 1 ? "" : "s"} · page ${list.page} of ${pages}`;
     const to = n => { const p = new URLSearchParams(params); p.set("page", n); return "#/jobs?" + p; };
-    pager.replaceChildren(
+    fill(pager,
       page > 1 ? h("a", { class: "button", href: to(page - 1), text: "← Newer" }) : null,
       page < pages ? h("a", { class: "button", href: to(page + 1), text: "Older →" }) : null);
     // Live: while a listed job is under way, read the page again (the list is one indexed query).
@@ -385,7 +390,7 @@ async function newPage(_, params) {
       callback_url: h("input", { id: "callback_url", name: "callback_url", type: "url", value: pick("callback_url", "") || "" }),
     };
     const check = (name, label) => controls[name] ? h("div", { class: "field" }, h("label", { class: "check" }, controls[name], label), fieldError(name)) : null;
-    parameters.replaceChildren(
+    fill(parameters,
       field("resolution", "Resolution", controls.resolution),
       field("ratio", "Aspect ratio", controls.ratio),
       field("duration", "Duration (seconds)", controls.duration, `${d.min}–${d.max} s` + (d.allow_auto ? "; -1 lets the model choose" : "")),
@@ -403,7 +408,7 @@ async function newPage(_, params) {
   const updateEstimate = () => {
     const seconds = Number(controls.duration.value) === -1 ? model.duration.max : Number(controls.duration.value);
     const price = model.price_per_second_micros[controls.resolution.value];
-    estimate.replaceChildren(h("span", { class: "muted", text: "Estimated cost " }), h("span", { class: "big", id: "estimate-amount", text: price && seconds > 0 ? usd(price * seconds) : "—" }),
+    fill(estimate, h("span", { class: "muted", text: "Estimated cost " }), h("span", { class: "big", id: "estimate-amount", text: price && seconds > 0 ? usd(price * seconds) : "—" }),
       h("span", { class: "muted", text: price ? ` · ${usd(price)}/s × ${seconds} s at ${controls.resolution.value}` : "" }));
   };
   modelSelect.addEventListener("change", buildParameters);
@@ -514,7 +519,7 @@ function showFieldError(error, errors, formError) {
     const control = document.getElementById(target.id.replace(/-error$/, ""));
     if (control) { control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", target.id); control.focus(); }
   } else {
-    formError.replaceChildren(h("p", { class: "error-box", text: error.message }));
+    fill(formError, h("p", { class: "error-box", text: error.message }));
   }
 }
 
@@ -579,12 +584,14 @@ function frame(title) {
 function barChart(points, title) {
   const chart = frame(title);
   const max = Math.max(1, ...points.map(p => p[1]));
-  const width = 440 / Math.max(1, points.length);
+  const slot = 440 / Math.max(1, points.length);
+  const width = Math.min(56, Math.max(2, slot - 6));
   chart.append(svg("line", { class: "axis", x1: 30, y1: 190, x2: 470, y2: 190 }), svg("text", { x: 0, y: 14, text: usd(max) }));
   points.forEach(([key, value], i) => {
     const height = 170 * value / max;
-    chart.append(svg("rect", { class: "bar", x: 32 + i * width, y: 190 - height, width: Math.max(2, width - 6), height }, svg("title", { text: `${key}: ${usd(value)}` })));
-    if (points.length <= 12) chart.append(svg("text", { x: 32 + i * width, y: 206, text: String(key).slice(-10) }));
+    const x = 32 + i * slot + (slot - width) / 2;
+    chart.append(svg("rect", { class: "bar", x, y: 190 - height, width, height }, svg("title", { text: `${key}: ${usd(value)}` })));
+    if (points.length <= 8) chart.append(svg("text", { x: x + width / 2, y: 206, "text-anchor": "middle", text: String(key) }));
   });
   return chart;
 }
@@ -600,7 +607,8 @@ function lineChart(rows, title) {
     rows.forEach((r, i) => chart.append(svg("circle", { cx: x(i), cy: y(r[column]), r: 3.5, class: cls }, svg("title", { text: `${r[0]} ${column === 1 ? "P50" : "P95"}: ${usd(r[column])}` }))));
   }
   rows.forEach((r, i) => { if (rows.length <= 8) chart.append(svg("text", { x: x(i) - 20, y: 206, text: r[0] })); });
-  chart.append(svg("text", { x: 300, y: 14, text: "— P50  — P95" }));
+  chart.append(svg("rect", { x: 330, y: 5, width: 14, height: 4, class: "bar" }), svg("text", { x: 348, y: 12, text: "P50" }),
+    svg("rect", { x: 390, y: 5, width: 14, height: 4, class: "legend2" }), svg("text", { x: 408, y: 12, text: "P95" }));
   return chart;
 }
 
@@ -613,7 +621,7 @@ async function keysPage() {
   const nameError = h("p", { class: "field-error", id: "key-name-error", role: "alert" });
   const refresh = async () => {
     const keys = (await api("/v1/keys")).items;
-    list.replaceChildren(...keys.map(k => h("tr", { "data-key": k.id },
+    fill(list, ...keys.map(k => h("tr", { "data-key": k.id },
       h("td", { class: "secret", text: k.prefix + "…" }), h("td", { text: k.name }), h("td", { text: when(k.created_at) }),
       h("td", { text: k.revoked_at ? "revoked " + when(k.revoked_at) : "active" }),
       h("td", {}, k.revoked_at ? null : h("button", { type: "button", class: "danger", "aria-label": `Revoke ${k.name} (${k.prefix})`, text: "Revoke", onclick: async () => {
@@ -630,7 +638,7 @@ async function keysPage() {
       const key = await api("/v1/keys", { method: "POST", body: { name: name.value } });
       name.value = "";
       const value = h("code", { class: "secret", id: "new-key", text: key.key });
-      created.replaceChildren(h("div", { class: "notice" },
+      fill(created, h("div", { class: "notice" },
         h("p", {}, h("strong", { text: "Copy the new key now: it is shown only this once." })), value, " ",
         h("button", { type: "button", text: "Copy", onclick: async () => { await navigator.clipboard.writeText(key.key); announce("Key copied."); } }),
         " ", h("button", { type: "button", text: "Done", onclick: () => created.replaceChildren() })));
@@ -657,7 +665,7 @@ async function webhooksPage() {
     urlError.textContent = "";
     try {
       const endpoint = await api("/v1/webhooks", { method: "POST", body: { url: url.value } });
-      created.replaceChildren(h("div", { class: "notice" }, h("p", { text: "Signing secret (shown once):" }), h("code", { class: "secret", text: endpoint.secret })));
+      fill(created, h("div", { class: "notice" }, h("p", { text: "Signing secret (shown once):" }), h("code", { class: "secret", text: endpoint.secret })));
       url.value = "";
       await webhooksPage();
       $("#view").prepend(created);
