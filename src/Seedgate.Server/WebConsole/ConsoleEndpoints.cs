@@ -199,7 +199,15 @@ internal static class ConsoleEndpoints
                 PageSize = size,
             },
             context.RequestAborted);
-        return Results.Json(new ConsoleJobList(list.Total, page, size, [.. list.Items.Select(ConsoleJob.Of)]), DialectJson.Options);
+        var queue = context.RequestServices.GetService<QueueEstimates>();
+        var items = new List<ConsoleJob>(list.Items.Count);
+        foreach (var job in list.Items)
+        {
+            var place = queue is not null && job.VisibleStatus == JobStatus.Queued ? await queue.PlaceAsync(job, context.RequestAborted) : null;
+            items.Add(ConsoleJob.Of(job, place));
+        }
+
+        return Results.Json(new ConsoleJobList(list.Total, page, size, items), DialectJson.Options);
     }
 
     private static async Task<IResult> GetJobAsync(string id, HttpContext context, IJobStore store, OutputLinks links)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Seedgate.Core.Generation;
 using Seedgate.Core.Jobs;
+using Seedgate.Core.Upstream;
 using Seedgate.Server.Dialects;
 using Seedgate.Server.Outputs;
 
@@ -28,9 +29,11 @@ internal sealed record ConsoleJob(
     long? CostMicros,
     bool FreeQuota,
     JobError? Error,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTakeView? LongTake)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTakeView? LongTake,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QueuePlace? QueuePlace = null)
 {
-    public static ConsoleJob Of(Job job) => new(
+    /// <param name="place">A queued job's place in its upstream's queue, when an upstream serves it.</param>
+    public static ConsoleJob Of(Job job, QueuePlace? place = null) => new(
         job.Id,
         job.AccountId,
         JobStatusRules.Name(job.VisibleStatus),
@@ -47,7 +50,8 @@ internal sealed record ConsoleJob(
         job.FinalCostMicros,
         job.CoveredByFreeQuota,
         job.Error,
-        LongTakeView.Of(job));
+        LongTakeView.Of(job),
+        place);
 }
 
 internal sealed record ConsoleJobList(long Total, int Page, int PageSize, IReadOnlyList<ConsoleJob> Items);

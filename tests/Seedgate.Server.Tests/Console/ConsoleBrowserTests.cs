@@ -99,6 +99,33 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task An_uploaded_reference_shows_as_a_thumbnail_and_make_another_sends_it_again()
+    {
+        await using var gateway = await Gateway.StartInstantAsync();
+        var page = await chromium.NewPageAsync();
+        await SignInAsync(page, gateway, Gateway.Key);
+        await page.GotoAsync(gateway.BaseAddress + "console#/new");
+        await page.GetByLabel("Prompt", new() { Exact = true }).FillAsync("a harbour from this picture");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a reference" }).ClickAsync();
+        await page.Locator("#ref-0-file").SetInputFilesAsync(new FilePayload { Name = "harbour.png", MimeType = "image/png", Buffer = await Infrastructure.Media.PngAsync(960, 540) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Make the video" }).ClickAsync();
+        await Expect(page.Locator("h1 .status")).ToHaveTextAsync("succeeded");
+        var first = page.Url;
+        var thumbnail = page.Locator(".thumbs img");
+        await Expect(thumbnail).ToHaveAttributeAsync("alt", "reference_image reference");
+        await page.WaitForFunctionAsync("() => document.querySelector('.thumbs img').naturalWidth === 960");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Make another like this" }).ClickAsync();
+        await Expect(page.GetByLabel("Prompt", new() { Exact = true })).ToHaveValueAsync("a harbour from this picture");
+        await Expect(page.Locator("#ref-0-url-hint")).ToContainTextAsync("sent again");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Make the video" }).ClickAsync();
+        await Expect(page.Locator("h1 .status")).ToHaveTextAsync("succeeded");
+        Assert.NotEqual(first, page.Url);
+        await page.WaitForFunctionAsync("() => document.querySelector('.thumbs img').naturalWidth === 960"); // its own copy of the upload
+        await Expect(page.Locator("#prompt-text")).ToHaveTextAsync("a harbour from this picture");
+    }
+
+    [Fact]
     public async Task A_key_made_in_the_console_works_until_it_is_revoked_there()
     {
         await using var gateway = await Gateway.StartInstantAsync();

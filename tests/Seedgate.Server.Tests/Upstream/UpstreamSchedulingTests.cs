@@ -49,6 +49,11 @@ public sealed class UpstreamSchedulingTests
         Assert.True((long)lastView["estimated_start_at"]! > (long)bView["estimated_start_at"]!);
         Assert.Null((await rig.Gateway.GetAsync($"{UpstreamRig.Tasks}/{a[0]}")).Body["queue_position"]); // running
 
+        // The console's job list says the same places.
+        var places = (await rig.Gateway.GetAsync("/console/api/jobs")).Body["items"]!.AsArray()
+            .ToDictionary(j => (string)j!["id"]!, j => (int?)j!["queue_place"]?["position"]);
+        Assert.Equal([3, 2, null], [places[a[2]], places[a[1]], places[a[0]]]);
+
         // The SDK reads both.
         using var http = new HttpClient(new SocketsHttpHandler());
         var sdk = new Seedgate.Client.SeedgateClient(http, new() { BaseAddress = rig.Gateway.BaseAddress, ApiKey = Gateway.Key });

@@ -54,6 +54,7 @@ const seconds = (from, to) => from && to ? ((new Date(to) - new Date(from)) / 10
 function statusBadge(job) {
   let text = job.status;
   if (job.status === "queued" && job.retry_at) text += " (retry at " + new Date(job.retry_at).toLocaleTimeString() + ")";
+  else if (job.status === "queued" && job.queue_place) text += ` #${job.queue_place.position}, start ≈ ${new Date(job.queue_place.estimated_start).toLocaleTimeString()}`;
   const badge = h("span", { class: "status " + job.status, text });
   if (job.long_take && Unfinished.has(job.status)) {
     const done = job.long_take.segments.filter(s => s.status === "succeeded").length;
