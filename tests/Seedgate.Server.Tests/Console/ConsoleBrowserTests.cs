@@ -126,6 +126,36 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task A_queued_job_is_cancelled_and_a_finished_one_deleted_from_the_list()
+    {
+        // No dispatcher: what is queued stays queued until cancelled.
+        await using var gateway = await Gateway.StartInstantAsync("--Seedgate:Dispatch:Enabled=false");
+        var (_, queued) = await gateway.PostAsync(Tasks, new { model = "seedance-2.0-fast", content = new object[] { new { type = "text", text = "waiting in line" } } });
+        var id = (string)queued["id"]!;
+        var page = await chromium.NewPageAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await SignInAsync(page, gateway, Gateway.Key);
+        var row = page.Locator($"tr[data-job='{id}']");
+        await Expect(row.Locator(".status")).ToHaveTextAsync("queued");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Cancel " + id }).ClickAsync();
+        await Expect(row.Locator(".status")).ToHaveTextAsync("cancelled");
+        Assert.Equal("cancelled", (string?)(await gateway.GetAsync($"{Tasks}/{id}")).Body["status"]);
+        await Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0); // a cancelled task is neither cancelled nor deleted again
+
+        await using var working = await Gateway.StartInstantAsync();
+        var (_, done) = await working.PostAsync(Tasks, new { model = "seedance-2.0-fast", content = new object[] { new { type = "text", text = "finished" } } });
+        var doneId = (string)done["id"]!;
+        await working.WaitArkAsync(doneId);
+        var other = await chromium.NewPageAsync();
+        other.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await SignInAsync(other, working, Gateway.Key);
+        await other.GetByRole(AriaRole.Button, new() { Name = "Delete " + doneId }).ClickAsync();
+        await Expect(other.Locator($"tr[data-job='{doneId}']")).ToHaveCountAsync(0);
+        Assert.Equal(404, (await working.GetAsync($"{Tasks}/{doneId}")).Status);
+    }
+
+    [Fact]
     public async Task A_key_made_in_the_console_works_until_it_is_revoked_there()
     {
         await using var gateway = await Gateway.StartInstantAsync();
