@@ -150,7 +150,8 @@ public sealed class UsageTests(ApiOnlyGatewayFixture fixture) : IClassFixture<Ap
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.Equal(StatusCodes.Status400BadRequest, (int)response.StatusCode);
-        Assert.Equal(["code", "message"], body["error"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["code", "message", "param"], body["error"]!.AsObject().Select(p => p.Key));
+        Assert.Contains((string)body["error"]!["param"]! + "=", query, StringComparison.Ordinal); // the field it names
         Assert.Equal("InvalidParameter", (string?)body["error"]!["code"]);
         Assert.StartsWith(message, (string?)body["error"]!["message"], StringComparison.Ordinal);
     }
