@@ -4,9 +4,16 @@ using Seedgate.Server.Dialects;
 
 namespace Seedgate.Server.Auth;
 
-/// <summary>Requires `Authorization: Bearer &lt;key&gt;` on a dialect's routes; a missing, malformed or unknown key is a 401 in the dialect's error shape.</summary>
+/// <summary>
+/// Requires `Authorization: Bearer &lt;key&gt;` on a dialect's routes; a missing, malformed or unknown key is a 401 in the
+/// dialect's error shape. The admin key may read (GET, HEAD) any account's routes by naming it in
+/// <see cref="AccountHeader"/> — how the operator's console looks at an account; it changes nothing as one (403).
+/// </summary>
 internal sealed class AccountFilter(IDialectErrors errors) : IEndpointFilter
 {
+    /// <summary>The account the admin key reads as.</summary>
+    public const string AccountHeader = "X-Seedgate-Account";
+
     private const string AccountItem = "seedgate.account";
 
     public static string AccountOf(HttpContext context) => (string)context.Items[AccountItem]!;
@@ -17,6 +24,19 @@ internal sealed class AccountFilter(IDialectErrors errors) : IEndpointFilter
         if (BearerKey.Read(http.Request, out var key) is { } refused)
         {
             return errors.Result(refused);
+        }
+
+        if (http.Request.Headers[AccountHeader].ToString() is { Length: > 0 } named
+            && http.RequestServices.GetRequiredService<Admin.AdminKey>().Key.Matches(key))
+        {
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+            {
+                return errors.Result(new SeedgateError(
+                    ErrorCodes.AccessDenied, "The admin key only reads an account's routes; changes need one of the account's keys.", "Authorization"));
+            }
+
+            http.Items[AccountItem] = named;
+            return await next(context);
         }
 
         var authenticator = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();

@@ -23,7 +23,8 @@ namespace Seedgate.Server.WebConsole;
 /// The web console (ADR 0018): a static page served from the assembly under <c>/console</c>, its session (a sealed
 /// cookie, <see cref="ConsoleSessions"/>), and the few reads the public API has no route for (the job list with its
 /// prompts, one job in full, the catalog, the operator's summary). Everything else the page does goes through the public
-/// routes, authenticated by the session: the edge turns a session into the bearer key it holds.
+/// routes, authenticated by the session: the edge turns a session into the bearer key it holds. Signed in with the admin
+/// key, the page reads the account it looks at through <see cref="AccountFilter.AccountHeader"/>.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -303,7 +304,7 @@ internal static class ConsoleEndpoints
 
 /// <summary>
 /// Who calls the console's own reads: an account's key (its account), or the admin key, which looks at the account
-/// named by <c>?account=</c> (the default account when none is named).
+/// named in <see cref="AccountFilter.AccountHeader"/>, as on the public routes (the default account when none is named).
 /// </summary>
 internal sealed class ConsoleCallerFilter(AdminKey admin, ApiKeyAuthenticator authenticator) : IEndpointFilter
 {
@@ -325,7 +326,7 @@ internal sealed class ConsoleCallerFilter(AdminKey admin, ApiKeyAuthenticator au
         if (admin.Key.Matches(key))
         {
             http.Items[AdminItem] = true;
-            var named = http.Request.Query["account"].ToString();
+            var named = http.Request.Headers[AccountFilter.AccountHeader].ToString();
             http.Items[AccountItem] = named.Length > 0 ? named : ApiKeys.DefaultAccountId;
         }
         else if (await authenticator.AuthenticateAsync(key, http.RequestAborted) is { } account)

@@ -16,6 +16,9 @@ internal sealed class ConsoleBrowser(Gateway gateway) : IDisposable
 
     public string? LastSetCookie { get; private set; }
 
+    /// <summary>The account an admin session looks at (sent as X-Seedgate-Account), or null.</summary>
+    public string? Account { get; set; }
+
     public async Task<(int Status, JsonNode Body)> SignInAsync(string key)
     {
         var (status, body) = await SendAsync(HttpMethod.Post, "/console/session", csrf: null, JsonContent.Create(new { key }));
@@ -41,6 +44,11 @@ internal sealed class ConsoleBrowser(Gateway gateway) : IDisposable
         if ((csrf == "session" ? _csrf : csrf) is { } token)
         {
             request.Headers.Add(Seedgate.Server.WebConsole.ConsoleSessions.CsrfHeader, token);
+        }
+
+        if (Account is not null)
+        {
+            request.Headers.Add(Seedgate.Server.Auth.AccountFilter.AccountHeader, Account);
         }
 
         using var response = await _http.SendAsync(request);

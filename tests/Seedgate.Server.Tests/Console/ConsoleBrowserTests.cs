@@ -232,6 +232,10 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
         await ShotAsync(page, "operator");
         await page.GetByRole(AriaRole.Button, new() { Name = "View the jobs of default" }).ClickAsync();
         await Expect(page.Locator("td.prompt").First).ToHaveTextAsync("a narrow screen");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "http://127.0.0.1:9/hooks" })).ToBeVisibleAsync(); // the account's, read-only
+        await Expect(page.GetByLabel("New endpoint URL")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
 
         // Keyboard only: a new page puts the focus on its content; Tab reaches its controls, Shift+Tab the header's.
         await page.Keyboard.PressAsync("Tab");
@@ -239,10 +243,9 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
         await page.Keyboard.PressAsync("Shift+Tab");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Shift+Tab");
-        await page.Keyboard.PressAsync("Shift+Tab");
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Operator" })).ToBeFocusedAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page).ToHaveURLAsync(new Regex("#/operator$"));
+        await Expect(page).ToHaveURLAsync(new Regex("#/webhooks$"));
     }
 
     private static async Task SignInAsync(IPage page, Gateway gateway, string key)

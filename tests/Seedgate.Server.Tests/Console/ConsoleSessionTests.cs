@@ -155,7 +155,8 @@ public sealed class ConsoleSessionTests
         using var admin = new ConsoleBrowser(gateway);
         var (_, session) = await admin.SignInAsync(Gateway.AdminKey);
         Assert.Equal("admin", (string?)session["role"]);
-        var (found, detail) = await admin.GetAsync($"/console/api/jobs/{theirs}?account={other}");
+        admin.Account = other;
+        var (found, detail) = await admin.GetAsync($"/console/api/jobs/{theirs}");
         Assert.Equal(200, found);
         Assert.Equal("another account's lighthouse", (string?)detail["job"]!["prompt"]);
         Assert.Equal("succeeded", (string?)detail["job"]!["status"]);
@@ -163,6 +164,19 @@ public sealed class ConsoleSessionTests
         Assert.Equal("seedance-2.0-fast", (string?)detail["request"]!["model"]);
         Assert.Equal(1, (int)detail["attempts"]!);
         Assert.StartsWith(gateway.BaseAddress.AbsoluteUri.TrimEnd('/') + "/files/", (string?)detail["outputs"]!["video_url"], StringComparison.Ordinal);
+        // The admin key reads the account's public routes too (its usage, its task), and changes nothing there.
+        var (usageStatus, usage) = await admin.GetAsync("/v1/usage");
+        Assert.Equal((200, other), (usageStatus, (string?)usage["account_id"]));
+        Assert.Equal(200, (await admin.GetAsync($"{Tasks}/{theirs}")).Status);
+        var (deleteStatus, refused) = await admin.SendAsync(HttpMethod.Delete, $"{Tasks}/{theirs}");
+        Assert.Equal((403, "AccessDenied"), (deleteStatus, (string?)refused["error"]!["code"]));
+        Assert.Equal("succeeded", (string?)(await gateway.GetAsync($"{Tasks}/{theirs}", tenant)).Body["status"]);
+
+        // An account's key naming another account is still its own account.
+        browser.Account = other;
+        Assert.Equal(404, (await browser.GetAsync($"{Tasks}/{theirs}")).Status);
+        Assert.Equal("default", (string?)(await browser.GetAsync("/v1/usage")).Body["account_id"]);
+
         var (_, operatorPage) = await admin.GetAsync("/console/api/operator");
         var row = operatorPage["accounts"]!.AsArray().Single(a => (string?)a!["account"]!["id"] == other)!;
         Assert.Equal(0, (int)row["queued"]!);

@@ -6,7 +6,9 @@ const Tasks = "/api/v3/contents/generations/tasks";
 const Statuses = ["queued", "running", "succeeded", "failed", "cancelled", "expired"];
 const Unfinished = new Set(["queued", "running"]);
 
-const state = { session: null, catalog: null, account: null, timers: [], route: 0 };
+// account: the account the operator (admin key) looks at, kept for the tab's life.
+const state = { session: null, catalog: null, account: sessionStorage.getItem("seedgate.account"), timers: [], route: 0 };
+const isAdmin = () => !!state.session && state.session.role === "admin";
 
 // ---- DOM ----------------------------------------------------------------------------------------------------------
 
@@ -79,13 +81,11 @@ class ApiError extends Error {
 }
 
 /** Calls the gateway as the signed-in user: the session cookie goes along, with its anti-forgery token. */
-async function api(path, { method = "GET", body, account = true } = {}) {
+async function api(path, { method = "GET", body } = {}) {
   const headers = { "Accept": "application/json" };
   if (state.session) headers["X-Seedgate-Csrf"] = state.session.csrf;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (account && state.session && state.session.role === "admin" && path.startsWith("/console/api/")) {
-    path += (path.includes("?") ? "&" : "?") + "account=" + encodeURIComponent(state.account || "default");
-  }
+  if (isAdmin()) headers["X-Seedgate-Account"] = state.account || "default"; // the admin key reads as this account
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
@@ -122,7 +122,7 @@ async function route() {
     try { state.session = await api("/console/session"); } catch { /* not signed in */ }
     if (!state.session) { location.hash = "#/signin"; return; }
   }
-  const page = name === "jobs" && id ? "job" : (pages[name] ? name : (state.session && state.session.role === "admin" ? "operator" : "jobs"));
+  const page = name === "jobs" && id ? "job" : (pages[name] ? name : (isAdmin() ? "operator" : "jobs"));
   renderChrome(page);
   try {
     await pages[page](id, params);
@@ -138,9 +138,9 @@ function renderChrome(page) {
   nav.replaceChildren();
   who.replaceChildren();
   if (!state.session || page === "signin") { nav.hidden = true; return; }
-  const admin = state.session.role === "admin";
+  const admin = isAdmin();
   const links = admin
-    ? [["operator", "Operator"], ["jobs", "Jobs"]]
+    ? [["operator", "Operator"], ["jobs", "Jobs"], ["usage", "Usage"], ["keys", "Keys"], ["webhooks", "Webhooks"]]
     : [["jobs", "Jobs"], ["new", "New video"], ["usage", "Usage"], ["keys", "Keys"], ["webhooks", "Webhooks"]];
   for (const [name, label] of links) {
     nav.append(h("a", { href: "#/" + name, "aria-current": (page === name || (page === "job" && name === "jobs")) ? "page" : null, text: label }));
@@ -173,7 +173,7 @@ async function signInPage() {
     try {
       state.session = await api("/console/session", { method: "POST", body: { key: input.value } });
       input.value = "";
-      location.hash = state.session.role === "admin" ? "#/operator" : "#/jobs";
+      location.hash = isAdmin() ? "#/operator" : "#/jobs";
     } catch (e) {
       error.textContent = e.message;
       input.setAttribute("aria-invalid", "true");
@@ -211,7 +211,7 @@ async function jobsPage(_, params) {
   const body = h("tbody");
   const summary = h("p", { class: "muted", role: "status" });
   const pager = h("div", { class: "pager" });
-  const admin = state.session.role === "admin";
+  const admin = isAdmin();
   show(h("h1", { text: admin ? `Jobs of ${state.account || "default"}` : "Jobs" }), form,
     h("div", { class: "table-wrap" }, h("table", {}, h("caption", { class: "visually-hidden", text: "Jobs, newest first" }),
       h("thead", {}, h("tr", {}, ["Task", "Prompt", "Model", "Status", "Created", "Length", "Cost", ""].map(t => h("th", { scope: "col", text: t })))),
@@ -240,7 +240,7 @@ async function jobsPage(_, params) {
 }
 
 function jobRow(job, refresh) {
-  const admin = state.session.role === "admin";
+  const admin = isAdmin();
   const act = async (label, verb) => {
     if (!confirm(`${label} ${job.id}?`)) return;
     try { await api(`${Tasks}/${encodeURIComponent(job.id)}`, { method: "DELETE" }); announce(`${job.id} ${verb}.`); await refresh(); }
@@ -276,13 +276,11 @@ async function jobPage(id) {
   if (Unfinished.has(detail.job.status)) await followJob(id);
 }
 
-/** Until the job ends: the account's view long-polls the task (?wait=), the operator's reads the detail again. */
+/** Until the job ends: long-polls the task (?wait=), then reads the detail again. */
 async function followJob(id) {
   const route = state.route;
   while (route === state.route) {
-    let live = null;
-    if (state.session.role === "admin") await new Promise(resolve => later(resolve, 1500));
-    else live = await api(`${Tasks}/${encodeURIComponent(id)}?wait=20`);
+    const live = await api(`${Tasks}/${encodeURIComponent(id)}?wait=20`);
     if (route !== state.route) return;
     const detail = await api("/console/api/jobs/" + encodeURIComponent(id));
     renderJob(detail, live);
@@ -302,7 +300,7 @@ function renderJob(detail, live) {
   const place = live && live.queue_position ? `#${live.queue_position} in the upstream queue` + (live.estimated_start_at ? ", start about " + new Date(live.estimated_start_at * 1000).toLocaleTimeString() : "") : null;
   const request = Object.entries(detail.request || {}).filter(([k]) => k !== "references" && k !== "prompt")
     .map(([k, v]) => [k, v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v)]);
-  const admin = state.session.role === "admin";
+  const admin = isAdmin();
   show(
     h("p", {}, h("a", { href: "#/jobs", text: "← Jobs" })),
     h("h1", {}, "Task ", h("span", { class: "secret", text: job.id }), " ", statusBadge(job)),
@@ -537,7 +535,7 @@ async function usagePage(_, params) {
   const total = byDay.total;
   const card = (label, value, id) => h("div", { class: "card" }, h("div", { class: "muted", text: label }), h("div", { class: "big", id, text: value }));
   const weeks = byDay.cost_per_job_by_week;
-  show(h("h1", { text: "Usage" }), period,
+  show(h("h1", { text: isAdmin() ? `Usage of ${state.account || "default"}` : "Usage" }), period,
     h("p", { class: "muted", text: `${when(byDay.from)} – ${when(byDay.to)} (UTC days)` }),
     h("div", { class: "cards" },
       card("Cost", usd(total.cost_micros), "usage-total"),
@@ -625,7 +623,7 @@ async function keysPage() {
     fill(list, ...keys.map(k => h("tr", { "data-key": k.id },
       h("td", { class: "secret", text: k.prefix + "…" }), h("td", { text: k.name }), h("td", { text: when(k.created_at) }),
       h("td", { text: k.revoked_at ? "revoked " + when(k.revoked_at) : "active" }),
-      h("td", {}, k.revoked_at ? null : h("button", { type: "button", class: "danger", "aria-label": `Revoke ${k.name} (${k.prefix})`, text: "Revoke", onclick: async () => {
+      h("td", {}, k.revoked_at || isAdmin() ? null : h("button", { type: "button", class: "danger", "aria-label": `Revoke ${k.name} (${k.prefix})`, text: "Revoke", onclick: async () => {
         if (!confirm(`Revoke the key ${k.prefix}…? Anything using it stops working within 2 seconds.`)) return;
         await api("/v1/keys/" + encodeURIComponent(k.id), { method: "DELETE" });
         announce(`Key ${k.prefix} revoked.`);
@@ -648,7 +646,7 @@ async function keysPage() {
   } },
   h("div", { class: "field" }, h("label", { for: "key-name", text: "New key's name" }), name, nameError),
   h("button", { class: "primary", type: "submit", text: "Create key" }));
-  show(h("h1", { text: "API keys" }), form, created,
+  show(h("h1", { text: isAdmin() ? `API keys of ${state.account || "default"}` : "API keys" }), isAdmin() ? null : form, created,
     h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Prefix", "Name", "Created", "State", ""].map(t => h("th", { scope: "col", text: t })))), list)),
     h("p", { class: "muted", text: "A key is stored only as a hash: it cannot be shown again. The key of the session (set at start-up) does not appear here." }));
   await refresh();
@@ -684,22 +682,22 @@ async function webhooksPage() {
           h("td", { text: d.status }), h("td", { class: "num", text: d.attempts }),
           h("td", { text: d.last_status_code ? `${d.last_status_code}` + (d.last_latency_ms !== null ? ` in ${d.last_latency_ms} ms` : "") : (d.last_error || "—") }),
           h("td", { text: when(d.created_at) }),
-          h("td", {}, d.status === "failed" ? h("button", { type: "button", text: "Retry", onclick: async () => {
+          h("td", {}, d.status === "failed" && !isAdmin() ? h("button", { type: "button", text: "Retry", onclick: async () => {
             await api(`/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries/${encodeURIComponent(d.id)}/retry`, { method: "POST" });
             announce("Delivery queued again.");
             await webhooksPage();
           } }) : null)))
           : h("tr", {}, h("td", { colspan: 7, class: "muted", text: "No deliveries yet." }))))));
   }));
-  show(h("h1", { text: "Webhooks" }), form, created, sections.length ? sections : h("p", { class: "muted", text: "No endpoints yet." }));
+  show(h("h1", { text: isAdmin() ? `Webhooks of ${state.account || "default"}` : "Webhooks" }), isAdmin() ? null : form, created, sections.length ? sections : h("p", { class: "muted", text: "No endpoints yet." }));
 }
 
 // ---- operator -----------------------------------------------------------------------------------------------------
 
 async function operatorPage() {
-  if (state.session.role !== "admin") { show(h("h1", { text: "Operator" }), h("p", { text: "The operator's page needs the admin key." })); return; }
-  const summary = await api("/console/api/operator", { account: false });
-  const view = id => () => { state.account = id; location.hash = "#/jobs"; };
+  if (!isAdmin()) { show(h("h1", { text: "Operator" }), h("p", { text: "The operator's page needs the admin key." })); return; }
+  const summary = await api("/console/api/operator");
+  const view = id => () => { state.account = id; sessionStorage.setItem("seedgate.account", id); location.hash = "#/jobs"; };
   show(h("h1", { text: "Operator" }),
     h("h2", { text: "Health" }),
     h("p", {}, h("span", { class: "status " + (summary.health.status === "ready" ? "succeeded" : "failed"), text: summary.health.status })),
