@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Seedgate.Server.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -230,7 +231,7 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
         await Expect(page.Locator("main")).ToContainTextAsync("ready");
         await Expect(page.Locator("main")).ToContainTextAsync("hooks-");
         await ShotAsync(page, "operator");
-        await page.GetByRole(AriaRole.Button, new() { Name = "View the jobs of default" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "View jobs of default" }).ClickAsync();
         await Expect(page.Locator("td.prompt").First).ToHaveTextAsync("a narrow screen");
         await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "http://127.0.0.1:9/hooks" })).ToBeVisibleAsync(); // the account's, read-only
@@ -246,6 +247,42 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new Regex("#/webhooks$"));
+    }
+
+    [Theory]
+    [InlineData(ColorScheme.Light)]
+    [InlineData(ColorScheme.Dark)]
+    public async Task Every_page_passes_the_axe_accessibility_rules(ColorScheme scheme)
+    {
+        await using var gateway = await Gateway.StartInstantAsync();
+        var (_, job) = await gateway.PostAsync(Tasks, new { model = "seedance-2.0-fast", content = new object[] { new { type = "text", text = "an accessible harbour" } } });
+        var id = (string)job["id"]!;
+        await gateway.WaitArkAsync(id);
+        await gateway.PostAsync("/v1/webhooks", new { url = "http://127.0.0.1:9/hooks" });
+        await gateway.PostAsync("/v1/keys", new { name = "ci" });
+
+        var page = await chromium.NewPageAsync(scheme: scheme);
+        var violations = new List<string>();
+        async Task CheckAsync(string route, string ready)
+        {
+            await page.GotoAsync(gateway.BaseAddress + "console" + route);
+            await Expect(page.Locator(ready).First).ToBeVisibleAsync();
+            var result = await page.RunAxe();
+            violations.AddRange(result.Violations.Select(v => $"{route}: {v.Id} ({v.Impact}) {v.Help} — {string.Join(" | ", v.Nodes.Select(n => n.Html))}"));
+        }
+
+        await CheckAsync("#/signin", "#key");
+        await SignInAsync(page, gateway, Gateway.Key);
+        await CheckAsync("#/jobs", "td.prompt");
+        await CheckAsync("#/jobs/" + id, "#prompt-text");
+        await CheckAsync("#/new", "#estimate-amount");
+        await CheckAsync("#/usage", "#usage-total");
+        await CheckAsync("#/keys", "tbody tr");
+        await CheckAsync("#/webhooks", "h2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await SignInAsync(page, gateway, Gateway.AdminKey);
+        await CheckAsync("#/operator", "tbody tr");
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
     private static async Task SignInAsync(IPage page, Gateway gateway, string key)

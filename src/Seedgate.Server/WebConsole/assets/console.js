@@ -46,6 +46,10 @@ function show(...children) {
   fill($("#view"), ...children);
 }
 
+/** A table's header row; an empty title is the actions column, named for screen readers. */
+const headRow = (titles, numeric = []) => h("thead", {}, h("tr", {}, titles.map((t, i) =>
+  h("th", { scope: "col", class: numeric.includes(i) ? "num" : null }, t || h("span", { class: "visually-hidden", text: "Actions" })))));
+
 // ---- formatting ---------------------------------------------------------------------------------------------------
 
 const usd = micros => micros === null || micros === undefined ? "—"
@@ -214,7 +218,7 @@ async function jobsPage(_, params) {
   const admin = isAdmin();
   show(h("h1", { text: admin ? `Jobs of ${state.account || "default"}` : "Jobs" }), form,
     h("div", { class: "table-wrap" }, h("table", {}, h("caption", { class: "visually-hidden", text: "Jobs, newest first" }),
-      h("thead", {}, h("tr", {}, ["Task", "Prompt", "Model", "Status", "Created", "Length", "Cost", ""].map(t => h("th", { scope: "col", text: t })))),
+      headRow(["Task", "Prompt", "Model", "Status", "Created", "Length", "Cost", ""]),
       body)),
     summary, pager);
 
@@ -551,7 +555,7 @@ async function usagePage(_, params) {
 
 function chartSection(title, points, keyLabel, id) {
   const table = h("table", { id }, h("caption", { class: "visually-hidden", text: title }),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: keyLabel }), h("th", { scope: "col", class: "num", text: "Cost" }))),
+    headRow([keyLabel, "Cost"], [1]),
     h("tbody", {}, points.length ? points.map(([k, v]) => h("tr", {}, h("td", { text: k }), h("td", { class: "num", text: usd(v) })))
       : h("tr", {}, h("td", { colspan: 2, class: "muted", text: "Nothing in this period." }))));
   return h("section", {}, h("h2", { text: title }), h("div", { class: "chart-row" }, barChart(points, title), h("div", { class: "table-wrap" }, table)));
@@ -560,7 +564,7 @@ function chartSection(title, points, keyLabel, id) {
 function percentileSection(weeks) {
   const rows = weeks.map(w => [w.key, w.cost_per_job.p50_micros, w.cost_per_job.p95_micros, w.cost_per_job.jobs]);
   const table = h("table", { id: "usage-percentiles" }, h("caption", { class: "visually-hidden", text: "Cost per job by week" }),
-    h("thead", {}, h("tr", {}, ["Week", "P50", "P95", "Paid jobs"].map((t, i) => h("th", { scope: "col", class: i ? "num" : null, text: t })))),
+    headRow(["Week", "P50", "P95", "Paid jobs"], [1, 2, 3]),
     h("tbody", {}, rows.length ? rows.map(r => h("tr", {}, h("td", { text: r[0] }), h("td", { class: "num", text: usd(r[1]) }), h("td", { class: "num", text: usd(r[2]) }), h("td", { class: "num", text: r[3] })))
       : h("tr", {}, h("td", { colspan: 4, class: "muted", text: "No paid jobs in this period." }))));
   return h("section", {}, h("h2", { text: "Cost per job by week (P50 and P95)" }),
@@ -647,7 +651,7 @@ async function keysPage() {
   h("div", { class: "field" }, h("label", { for: "key-name", text: "New key's name" }), name, nameError),
   h("button", { class: "primary", type: "submit", text: "Create key" }));
   show(h("h1", { text: isAdmin() ? `API keys of ${state.account || "default"}` : "API keys" }), isAdmin() ? null : form, created,
-    h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Prefix", "Name", "Created", "State", ""].map(t => h("th", { scope: "col", text: t })))), list)),
+    h("div", { class: "table-wrap" }, h("table", {}, headRow(["Prefix", "Name", "Created", "State", ""]), list)),
     h("p", { class: "muted", text: "A key is stored only as a hash: it cannot be shown again. The key of the session (set at start-up) does not appear here." }));
   await refresh();
 }
@@ -676,7 +680,7 @@ async function webhooksPage() {
     const deliveries = (await api(`/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries`)).data.slice(0, 20);
     return h("section", {}, h("h2", { text: endpoint.url }),
       h("p", { class: "muted", text: `${endpoint.enabled ? "enabled" : "disabled" + (endpoint.disabled_reason ? ": " + endpoint.disabled_reason : "")} · events: ${endpoint.events.join(", ") || "all"}` }),
-      h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Event", "Task", "Status", "Attempts", "Last answer", "Created", ""].map(t => h("th", { scope: "col", text: t })))),
+      h("div", { class: "table-wrap" }, h("table", {}, headRow(["Event", "Task", "Status", "Attempts", "Last answer", "Created", ""]),
         h("tbody", {}, deliveries.length ? deliveries.map(d => h("tr", {},
           h("td", { text: d.event_type }), h("td", {}, h("a", { href: "#/jobs/" + encodeURIComponent(d.job_id), text: d.job_id })),
           h("td", { text: d.status }), h("td", { class: "num", text: d.attempts }),
@@ -703,15 +707,15 @@ async function operatorPage() {
     h("p", {}, h("span", { class: "status " + (summary.health.status === "ready" ? "succeeded" : "failed"), text: summary.health.status })),
     h("dl", { class: "facts" }, Object.entries(summary.health.checks).flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])),
     h("h2", { text: "Accounts" }),
-    h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Account", "Name", "Plan", "Queued", "Running", ""].map(t => h("th", { scope: "col", text: t })))),
+    h("div", { class: "table-wrap" }, h("table", {}, headRow(["Account", "Name", "Plan", "Queued", "Running", ""]),
       h("tbody", {}, summary.accounts.map(a => h("tr", {}, h("td", { text: a.account.id }), h("td", { text: a.account.name }),
         h("td", {}, h("details", {}, h("summary", { text: a.account.plan }),
           h("dl", { class: "facts" }, Object.entries(a.account.effective_plan).flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v === null ? "—" : String(v) })])))),
         h("td", { class: "num", text: a.queued }), h("td", { class: "num", text: a.running }),
-        h("td", {}, h("button", { type: "button", text: "View jobs", "aria-label": "View the jobs of " + a.account.id, onclick: view(a.account.id) }))))))),
+        h("td", {}, h("button", { type: "button", text: "View jobs", "aria-label": "View jobs of " + a.account.id, onclick: view(a.account.id) }))))))),
     h("h2", { text: "Upstream accounts" }),
     summary.upstreams.length === 0 ? h("p", { class: "muted", text: "None configured: every model renders in the sandbox." })
-      : h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Upstream", "Host", "Tasks in flight", "Capacity", "Requests/s", "Models"].map(t => h("th", { scope: "col", text: t })))),
+      : h("div", { class: "table-wrap" }, h("table", {}, headRow(["Upstream", "Host", "Tasks in flight", "Capacity", "Requests/s", "Models"]),
         h("tbody", {}, summary.upstreams.map(u => h("tr", {}, h("td", { text: u.name }), h("td", { text: u.host }),
           h("td", { class: "num" }, `${u.tasks_in_flight} `, h("progress", { max: u.capacity, value: u.tasks_in_flight, "aria-label": `${u.name} slots in use` })),
           h("td", { class: "num", text: u.capacity }), h("td", { class: "num", text: u.requests_per_second }), h("td", { text: u.models.join(", ") })))))));
