@@ -237,6 +237,8 @@ public sealed class ConsoleBrowserTests(Chromium chromium)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "http://127.0.0.1:9/hooks" })).ToBeVisibleAsync(); // the account's, read-only
         await Expect(page.GetByLabel("New endpoint URL")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
+        await Expect(page.Locator("td.prompt").First).ToHaveTextAsync("a narrow screen");
+        await Expect(page.Locator("#view")).ToBeFocusedAsync();
 
         // Keyboard only: a new page puts the focus on its content; Tab reaches its controls, Shift+Tab the header's.
         await page.Keyboard.PressAsync("Tab");
