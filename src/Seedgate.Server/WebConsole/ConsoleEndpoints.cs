@@ -61,8 +61,8 @@ internal static class ConsoleEndpoints
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Root, PageAsync).ExcludeFromDescription();
-        app.MapGet(Root + "/assets/{name}", AssetAsync).ExcludeFromDescription();
+        app.MapGet(Root, Page).ExcludeFromDescription();
+        app.MapGet(Root + "/assets/{name}", AssetFile).ExcludeFromDescription();
 
         var session = app.MapGroup(Root + "/session").AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance)).ExcludeFromDescription();
         session.MapPost("", SignInAsync);
@@ -103,10 +103,10 @@ internal static class ConsoleEndpoints
         return app;
     }
 
-    private static IResult PageAsync(HttpContext context, IOptions<SeedgateOptions> options) =>
+    private static IResult Page(HttpContext context, IOptions<SeedgateOptions> options) =>
         Asset(context, "index.html", options.Value);
 
-    private static IResult AssetAsync(string name, HttpContext context, IOptions<SeedgateOptions> options) =>
+    private static IResult AssetFile(string name, HttpContext context, IOptions<SeedgateOptions> options) =>
         Assets.ContainsKey(name) && name != "index.html"
             ? Asset(context, name, options.Value)
             : NeutralErrors.Instance.Result(new SeedgateError(ErrorCodes.NotFound, $"The console has no file {name}.", "name"));
@@ -125,18 +125,19 @@ internal static class ConsoleEndpoints
 
     /// <summary>
     /// Nothing but the gateway's own files and answers: no inline script or style, no plug-ins, no framing, no other
-    /// origin — except the public base URL, which the signed media links name when it is set.
+    /// origin — except the public base URL, which the signed file links name when it is set (the page shows them and
+    /// reads an uploaded reference back to send it again).
     /// </summary>
-    internal static string ContentSecurityPolicy(string? publicBaseUrl)
+    private static string ContentSecurityPolicy(string? publicBaseUrl)
     {
-        var media = "'self' blob:";
+        var files = "'self'";
         if (publicBaseUrl is not null && Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var site))
         {
-            media += " " + site.GetLeftPart(UriPartial.Authority);
+            files += " " + site.GetLeftPart(UriPartial.Authority);
         }
 
-        return $"default-src 'none'; script-src 'self'; style-src 'self'; img-src {media} data:; media-src {media}; " +
-            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        return $"default-src 'none'; script-src 'self'; style-src 'self'; img-src {files} blob: data:; media-src {files} blob:; " +
+            $"connect-src {files}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     }
 
     private static async Task<IResult> SignInAsync(
