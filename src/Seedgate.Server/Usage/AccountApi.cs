@@ -9,7 +9,8 @@ namespace Seedgate.Server.Usage;
 internal static class AccountApi
 {
     /// <summary>The caller's key is required and the plan's read rate applies; errors (a bad key, a bad parameter) answer in the neutral body.</summary>
-    public static RouteHandlerBuilder ForCallersAccount(this RouteHandlerBuilder route) =>
+    public static TBuilder ForCallersAccount<TBuilder>(this TBuilder route)
+        where TBuilder : IEndpointConventionBuilder =>
         route.AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
             .AddEndpointFilter(new AccountFilter(NeutralErrors.Instance))
             .AddEndpointFilter(new AccountLimitsFilter(NeutralErrors.Instance));

@@ -15,6 +15,7 @@ using Seedgate.Server.Admin;
 using Seedgate.Server.Auth;
 using Seedgate.Server.Dialects;
 using Seedgate.Server.Hosting;
+using Seedgate.Server.Usage;
 using Seedgate.Server.Outputs;
 
 namespace Seedgate.Server.WebConsole;
@@ -83,10 +84,8 @@ internal static class ConsoleEndpoints
             return Results.NoContent();
         });
 
-        var api = app.MapGroup(Root + "/api")
-            .AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
-            .AddEndpointFilter<ConsoleCallerFilter>()
-            .ExcludeFromDescription();
+        // The caller's account, as on /v1/…: the admin key reads an account it names in X-Seedgate-Account.
+        var api = app.MapGroup(Root + "/api").ForCallersAccount().ExcludeFromDescription();
         api.MapGet("/catalog", (ModelCatalog catalog) => Results.Json(
             new
             {
@@ -99,7 +98,10 @@ internal static class ConsoleEndpoints
             DialectJson.Options));
         api.MapGet("/jobs", ListJobsAsync);
         api.MapGet("/jobs/{id}", GetJobAsync);
-        api.MapGet("/operator", OperatorAsync);
+        app.MapGet(Root + "/api/operator", OperatorAsync)
+            .AddEndpointFilter(new DialectErrorFilter(NeutralErrors.Instance))
+            .AddEndpointFilter(new AdminFilter())
+            .ExcludeFromDescription();
         return app;
     }
 
@@ -190,7 +192,7 @@ internal static class ConsoleEndpoints
         var page = Number(query["page"], "page", 1, int.MaxValue / MaxPageSize, 1);
         var size = Number(query["page_size"], "page_size", 1, MaxPageSize, 20);
         var list = await store.ListAsync(
-            new JobQuery(ConsoleCallerFilter.AccountOf(context))
+            new JobQuery(AccountFilter.AccountOf(context))
             {
                 Statuses = statuses,
                 Models = [.. query["model"].Where(m => !string.IsNullOrEmpty(m))!],
@@ -214,7 +216,7 @@ internal static class ConsoleEndpoints
 
     private static async Task<IResult> GetJobAsync(string id, HttpContext context, IJobStore store, OutputLinks links)
     {
-        var job = JobIds.LooksValid(id) ? await store.GetForAccountAsync(ConsoleCallerFilter.AccountOf(context), id, context.RequestAborted) : null;
+        var job = JobIds.LooksValid(id) ? await store.GetForAccountAsync(AccountFilter.AccountOf(context), id, context.RequestAborted) : null;
         return job is null
             ? NeutralErrors.Instance.Result(new SeedgateError(ErrorCodes.NotFound, $"The task {id} was not found.", "id"))
             : Results.Json(ConsoleDetails.Of(job, links.BaseUrl(context.Request), links), DialectJson.Options);
@@ -224,11 +226,6 @@ internal static class ConsoleEndpoints
     private static async Task<IResult> OperatorAsync(
         HttpContext context, AccountAdministration accounts, IJobStore jobs, UpstreamTaskStore upstreamTasks, HealthCheckService health)
     {
-        if (!ConsoleCallerFilter.IsAdmin(context))
-        {
-            return NeutralErrors.Instance.Result(new SeedgateError(ErrorCodes.AccessDenied, "The operator's page needs the admin key.", "Authorization"));
-        }
-
         var unfinished = (await jobs.CountUnfinishedAsync(context.RequestAborted)).ToDictionary(c => c.AccountId, StringComparer.Ordinal);
         var inFlight = await upstreamTasks.InFlightAsync(context.RequestAborted);
         var lanes = context.RequestServices.GetService<UpstreamLanes>()?.All ?? [];
@@ -265,9 +262,10 @@ internal static class ConsoleEndpoints
         : int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
         : throw Invalid(param, $"{param} must be an integer from {min} to {max}.");
 
+    /// <summary>A bound of the creation time, in /v1/usage's forms (<see cref="LedgerUsage.TryParseMoment"/>); null when not given.</summary>
     private static DateTimeOffset? Moment(Microsoft.Extensions.Primitives.StringValues text, string param) =>
         text.ToString() is { Length: > 0 } value
-            ? DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+            ? LedgerUsage.TryParseMoment(value, out var at) ? at
             : throw Invalid(param, $"{param} must be an ISO 8601 date or date-time (got '{value}').")
             : null;
 
@@ -301,44 +299,4 @@ internal static class ConsoleEndpoints
     }
 
     private sealed record SignInBody(string? Key);
-}
-
-/// <summary>
-/// Who calls the console's own reads: an account's key (its account), or the admin key, which looks at the account
-/// named in <see cref="AccountFilter.AccountHeader"/>, as on the public routes (the default account when none is named).
-/// </summary>
-internal sealed class ConsoleCallerFilter(AdminKey admin, ApiKeyAuthenticator authenticator) : IEndpointFilter
-{
-    private const string AccountItem = "seedgate.console.account";
-    private const string AdminItem = "seedgate.console.admin";
-
-    public static string AccountOf(HttpContext context) => (string)context.Items[AccountItem]!;
-
-    public static bool IsAdmin(HttpContext context) => context.Items.ContainsKey(AdminItem);
-
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        if (BearerKey.Read(http.Request, out var key) is { } refused)
-        {
-            return NeutralErrors.Instance.Result(refused);
-        }
-
-        if (admin.Key.Matches(key))
-        {
-            http.Items[AdminItem] = true;
-            var named = http.Request.Headers[AccountFilter.AccountHeader].ToString();
-            http.Items[AccountItem] = named.Length > 0 ? named : ApiKeys.DefaultAccountId;
-        }
-        else if (await authenticator.AuthenticateAsync(key, http.RequestAborted) is { } account)
-        {
-            http.Items[AccountItem] = account;
-        }
-        else
-        {
-            return NeutralErrors.Instance.Result(new SeedgateError(ErrorCodes.AuthenticationError, "The API key is not valid.", "Authorization"));
-        }
-
-        return await next(context);
-    }
 }

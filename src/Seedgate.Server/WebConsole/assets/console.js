@@ -443,8 +443,7 @@ async function newPage(_, params) {
     const submit = $("button[type=submit]", form);
     submit.disabled = true;
     try {
-      const body = await requestBody();
-      const created = await api(Tasks, { method: "POST", body: body.request });
+      const created = await api(Tasks, { method: "POST", body: await requestBody() });
       announce(`Created ${created.id}.`);
       location.hash = "#/jobs/" + encodeURIComponent(created.id);
     } catch (e) {
@@ -492,7 +491,7 @@ async function newPage(_, params) {
     for (const name of ["generate_audio", "camera_fixed", "watermark", "return_last_frame", "long_take"]) {
       if (controls[name]) request[name] = controls[name].checked;
     }
-    return { request };
+    return request;
   }
 
   show(form);
