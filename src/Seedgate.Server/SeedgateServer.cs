@@ -127,8 +127,10 @@ public static class SeedgateServer
         services.TryAddSingleton(plans);
         var ledger = new Ledger(catalog, plans);
         services.TryAddSingleton(ledger);
+        // Admission last: the account's open-jobs row it locks is then held only from its statement to the commit, and
+        // the statements deferred before it (the job rows, the ledger's) go out in the round trips before it.
         IJobEffect[] effects = settings.Policies
-            ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new AccountAdmission(plans, ledger), ledger, new WebhookOutbox()]
+            ? [new IdempotencyKeys(settings.IdempotencyKeyLifetime), ledger, new WebhookOutbox(), new AccountAdmission(plans, ledger)]
             : [new IdempotencyKeys(settings.IdempotencyKeyLifetime), new WebhookOutbox()];
         if (lanes is not null)
         {

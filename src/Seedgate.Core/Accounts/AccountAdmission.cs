@@ -56,7 +56,7 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
         var accounts = transitions.GroupBy(t => t.Job.AccountId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToArray();
         if (transitions[0].Kind == JobTransitionKind.SegmentFinished)
         {
-            await session.ExecuteEachAsync(
+            await session.ExecuteEachDeferredAsync(
                 SettleSql,
                 [.. accounts.Select(a => (AccountId: a.Key, Micros: a.Sum(t => t.Job.Segments[^1].CostMicros)))],
                 (c, settled) =>
@@ -73,7 +73,7 @@ public sealed class AccountAdmission(Plans plans, Ledger ledger) : IJobEffect
             foreach (var account in accounts)
             {
                 var ids = account.Select(t => t.Job.Id).ToArray();
-                await session.ExecuteAsync(
+                await session.ExecuteDeferredAsync(
                     CloseSql(ids.Length),
                     c =>
                     {

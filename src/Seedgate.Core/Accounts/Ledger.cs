@@ -43,6 +43,10 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
         $"SELECT r.account_id, r.job_id, '{Release}', {(lessSettled ? $"({SettledSql("r.job_id")}) " : "")}- r.amount_micros, @now, r.model, @note " +
         $"FROM ledger_entries r WHERE r.job_id = @job_id AND r.kind = '{Reserve}' ON CONFLICT DO NOTHING;";
 
+    // One reserve a statement, the same text every time: prepared once, sent as a batch (a multi-row insert's text
+    // varies with the batch's size, so PostgreSQL would parse and plan each one).
+    private static readonly string ReserveSql = InsertSql([false], returning: false);
+
     private static readonly string ReleaseJobSql = ReleaseSql(lessSettled: false);
 
     private static readonly string ReleaseLongTakeSql = ReleaseSql(lessSettled: true);
@@ -106,10 +110,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
         {
             case JobTransitionKind.Created:
                 var reserves = jobs.Select(j => new Entry(j, EstimateMicros(j.Request), j.CreatedAt)).ToArray();
-                await session.ExecuteAsync(
-                    InsertSql(reserves, returning: false),
-                    c => BindEntries(c, Reserve, reserves),
-                    cancellationToken);
+                await session.ExecuteEachDeferredAsync(ReserveSql, reserves, (c, reserve) => BindEntries(c, Reserve, [reserve]), cancellationToken);
                 break;
             case JobTransitionKind.SegmentFinished:
                 // The segment the transition recorded is the job's last: its price is fixed, and charged now.
@@ -252,7 +253,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     private static async Task ChargeAsync(SqlSession session, string kind, Entry[] entries, CancellationToken cancellationToken)
     {
         var written = await session.QueryAsync(
-            InsertSql(entries, returning: true),
+            InsertSql([.. entries.Select(e => e.LessSettled)], returning: true),
             c => BindEntries(c, kind, entries),
             r => (AccountId: r.GetString(0), Micros: r.GetInt64(1), At: DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))),
             cancellationToken);
@@ -261,7 +262,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
             .Select(g => (g.Key.AccountId, g.Key.Month, Micros: g.Sum(w => w.Micros)))
             .Where(t => t.Micros != 0)
             .ToArray();
-        await session.ExecuteEachAsync(
+        await session.ExecuteEachDeferredAsync(
             AddToMonthSql,
             totals,
             (c, total) =>
@@ -274,13 +275,14 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     }
 
     /// <summary>
-    /// One statement for the entries of a write (one parse, one round trip); a conflict (the entry exists) writes nothing.
-    /// With <paramref name="returning"/> it reads back what it wrote: account, amount, time.
+    /// One statement for entries (one round trip), a row for each, whose amount is less the job's segment charges where
+    /// <paramref name="lessSettled"/> says so; a conflict (the entry exists) writes nothing. With
+    /// <paramref name="returning"/> it reads back what it wrote: account, amount, time.
     /// </summary>
-    private static string InsertSql(Entry[] entries, bool returning) =>
+    private static string InsertSql(IReadOnlyList<bool> lessSettled, bool returning) =>
         "INSERT INTO ledger_entries (account_id, job_id, kind, amount_micros, created_at, model, output_ms, segment) VALUES " +
-        string.Join(", ", entries.Select((e, i) =>
-            $"(@account_id{i}, @job_id{i}, @kind, @amount_micros{i}{(e.LessSettled ? $" - ({SettledSql($"@job_id{i}")})" : "")}, @now{i}, @model{i}, @output_ms{i}, @segment{i})")) +
+        string.Join(", ", lessSettled.Select((less, i) =>
+            $"(@account_id{i}, @job_id{i}, @kind, @amount_micros{i}{(less ? $" - ({SettledSql($"@job_id{i}")})" : "")}, @now{i}, @model{i}, @output_ms{i}, @segment{i})")) +
         (returning ? " ON CONFLICT DO NOTHING RETURNING account_id, amount_micros, created_at;" : " ON CONFLICT DO NOTHING;");
 
     private static void BindEntries(DbCommand command, string kind, Entry[] entries)
@@ -303,7 +305,7 @@ public sealed class Ledger(ModelCatalog catalog, Plans plans) : IJobEffect
     {
         foreach (var group in jobs.GroupBy(j => j.Request.LongTake))
         {
-            await session.ExecuteEachAsync(
+            await session.ExecuteEachDeferredAsync(
                 group.Key ? ReleaseLongTakeSql : ReleaseJobSql,
                 group.ToArray(),
                 (c, job) =>

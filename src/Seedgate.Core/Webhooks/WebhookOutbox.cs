@@ -66,7 +66,7 @@ public sealed class WebhookOutbox : IJobEffect
         var sql = new StringBuilder($"INSERT INTO webhook_deliveries ({string.Join(", ", Columns)}) VALUES ");
         sql.AppendJoin(", ", rows.Select((_, i) => "(" + string.Join(", ", Columns.Select(c => $"@{c}{i}")) + ")"));
         sql.Append(';');
-        await session.ExecuteAsync(
+        await session.ExecuteDeferredAsync(
             sql.ToString(),
             c =>
             {

@@ -111,6 +111,63 @@ public abstract class JobTransactionCompliance
         Assert.Equal([(job.Id, "Created"), (job.Id, "Claimed")], await rows.ReadAsync());
     }
 
+    // ---- deferred statements ---------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Deferred_statements_run_in_order_ahead_of_the_next_and_commit_with_the_write()
+    {
+        var database = await OpenDatabaseAsync();
+        await CreateNumbersAsync(database);
+
+        var (changed, seen) = await database.WriteAsync(
+            async s =>
+            {
+                await s.ExecuteEachDeferredAsync("INSERT INTO numbers (n) VALUES (@n);", [1L, 2L], (c, n) => c.Bigint("@n", n), None);
+                await s.ExecuteDeferredAsync("UPDATE numbers SET n = n * 10;", _ => { }, None);
+                var changed = await s.ExecuteAsync("INSERT INTO numbers (n) VALUES (3);", _ => { }, None);
+                var seen = await s.QueryAsync("SELECT n FROM numbers ORDER BY n;", _ => { }, r => r.GetInt64(0), None);
+                await s.ExecuteDeferredAsync("INSERT INTO numbers (n) VALUES (4);", _ => { }, None); // goes with the commit
+                return (changed, seen);
+            },
+            None);
+
+        Assert.Equal(1, changed); // the statement's own rows, not the deferred ones sent with it
+        Assert.Equal([3L, 10L, 20L], seen);
+        Assert.Equal([3L, 4L, 10L, 20L], await NumbersAsync(database));
+    }
+
+    [Fact]
+    public async Task A_failing_deferred_statement_fails_its_write_and_leaves_nothing()
+    {
+        var database = await OpenDatabaseAsync();
+        await CreateNumbersAsync(database);
+        await database.WriteAsync(s => s.ExecuteAsync("INSERT INTO numbers (n) VALUES (1);", _ => { }, None), None);
+
+        // 1 is taken: the second insert fails, in a transaction and in a write of one batch alike.
+        async Task<int> TwoInserts(SqlSession s)
+        {
+            await s.ExecuteDeferredAsync("INSERT INTO numbers (n) VALUES (2);", _ => { }, None);
+            await s.ExecuteDeferredAsync("INSERT INTO numbers (n) VALUES (1);", _ => { }, None);
+            return 0;
+        }
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => database.WriteAsync(TwoInserts, None));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => database.WriteOneAsync(TwoInserts, None));
+        Assert.Equal([1L], await NumbersAsync(database));
+    }
+
+    private static Task<int> CreateNumbersAsync(ISqlDatabase database) =>
+        database.WriteAsync(
+            async s =>
+            {
+                await s.ExecuteAsync("CREATE TABLE IF NOT EXISTS numbers (n BIGINT NOT NULL PRIMARY KEY);", _ => { }, None);
+                return await s.ExecuteAsync("DELETE FROM numbers;", _ => { }, None);
+            },
+            None);
+
+    private static Task<List<long>> NumbersAsync(ISqlDatabase database) =>
+        database.ReadAsync(s => s.QueryAsync("SELECT n FROM numbers ORDER BY n;", _ => { }, r => r.GetInt64(0), None), None);
+
     // ---- idempotency keys ------------------------------------------------------------------------------------
 
     [Fact]

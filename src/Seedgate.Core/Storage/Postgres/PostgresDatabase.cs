@@ -133,7 +133,9 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
 
         // Npgsql sends BEGIN with the first statement: a transaction costs one round trip more (the COMMIT).
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(new PostgresSession(connection, transaction));
+        var session = new PostgresSession(connection, transaction);
+        var result = await work(session);
+        await session.FlushAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
@@ -146,48 +148,112 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(statement);
         await using var connection = await OpenConnectionAsync(DataSource, _timeProvider, cancellationToken);
-        return await statement(new PostgresSession(connection, null));
+        var session = new PostgresSession(connection, null);
+        var result = await statement(session);
+        await session.FlushAsync(cancellationToken);
+        return result;
     }
 
-    /// <summary>Statements on one connection (and transaction); Npgsql prepares the hot ones itself (auto-prepare).</summary>
+    /// <summary>
+    /// Statements on one connection (and transaction), each sent as an <see cref="NpgsqlBatch"/> behind the deferred
+    /// statements not yet sent (one round trip for all); Npgsql prepares the hot ones itself (auto-prepare).
+    /// </summary>
     private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction) : SqlSession
     {
-        private protected override async Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run)
+        private readonly List<NpgsqlBatchCommand> _deferred = [];
+
+        public override async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
         {
-#pragma warning disable CA2100 // Only the stores' own SQL texts come here; values are bound as parameters.
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-#pragma warning restore CA2100
-            bind(command);
-            return await run(command);
+            var statement = Command(sql, bind);
+            await using var batch = Batch([statement]);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return statement.RecordsAffected;
+        }
+
+        public override async Task<List<T>> QueryAsync<T>(
+            string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+        {
+            await using var batch = Batch([Command(sql, bind)]);
+            var rows = new List<T>();
+
+            // The deferred statements ahead of it return no rows: the reader starts at this statement's.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(map(reader));
+            }
+
+            return rows;
         }
 
         public override async Task<int> ExecuteEachAsync<T>(
             string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(items);
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var item in items)
+            if (items.Count == 0)
             {
-#pragma warning disable CA2100 // Only the stores' own SQL texts come here; values are bound as parameters.
-                var command = new NpgsqlBatchCommand(sql);
-#pragma warning restore CA2100
+                return 0;
+            }
+
+            NpgsqlBatchCommand[] statements = [.. items.Select(item => Command(sql, c => bind(c, item)))];
+            await using var batch = Batch(statements);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return statements.Sum(c => c.RecordsAffected);
+        }
+
+        public override Task ExecuteDeferredAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+        {
+            _deferred.Add(Command(sql, bind));
+            return Task.CompletedTask;
+        }
+
+        public override Task ExecuteEachDeferredAsync<T>(
+            string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(items);
+            _deferred.AddRange(items.Select(item => Command(sql, c => bind(c, item))));
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Sends the deferred statements still held back (the unit of work ends).</summary>
+        public async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (_deferred.Count > 0)
+            {
+                await using var batch = Batch([]);
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        /// <summary>A batch of the deferred statements, then <paramref name="statements"/>; the deferred ones are sent with it.</summary>
+        private NpgsqlBatch Batch(NpgsqlBatchCommand[] statements)
+        {
+            var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var command in _deferred.Concat(statements))
+            {
                 batch.BatchCommands.Add(command);
             }
 
+            _deferred.Clear();
+            return batch;
+        }
+
+        private static NpgsqlBatchCommand Command(string sql, Action<DbCommand> bind)
+        {
+#pragma warning disable CA2100 // Only the stores' own SQL texts come here; values are bound as parameters.
+            var command = new NpgsqlBatchCommand(sql);
+#pragma warning restore CA2100
+
             // Batch commands are not DbCommands: bind through a scratch command, then move its parameters over.
-            await using var scratch = new NpgsqlCommand();
-            for (var i = 0; i < items.Count; i++)
+            using var scratch = new NpgsqlCommand();
+            bind(scratch);
+            foreach (var parameter in scratch.Parameters.ToArray())
             {
-                scratch.Parameters.Clear();
-                bind(scratch, items[i]);
-                foreach (var parameter in scratch.Parameters.ToArray())
-                {
-                    scratch.Parameters.Remove(parameter);
-                    batch.BatchCommands[i].Parameters.Add(parameter);
-                }
+                scratch.Parameters.Remove(parameter);
+                command.Parameters.Add(parameter);
             }
 
-            return await batch.ExecuteNonQueryAsync(cancellationToken);
+            return command;
         }
     }
 

@@ -129,7 +129,7 @@ public sealed class SqlJobStore : IJobStore
         var effects = _effects[JobTransitionKind.Created].Where(e => jobs.Any(e.AppliesToCreate)).ToArray();
         async Task<int> InsertAsync(SqlSession session)
         {
-            await session.ExecuteEachAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
+            await session.ExecuteEachDeferredAsync(InsertSql, jobs, (c, job) => JobRows.Bind(c, job), cancellationToken);
             await ApplyAsync(session, JobTransitionKind.Created, effects, jobs, cancellationToken);
             return jobs.Count;
         }

@@ -14,25 +14,10 @@ public abstract class SqlSession
     }
 
     /// <summary>Runs one statement; the rows it changed.</summary>
-    public Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
-        RunAsync(sql, bind, command => command.ExecuteNonQueryAsync(cancellationToken));
+    public abstract Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken);
 
     /// <summary>Runs one statement and maps every row it returns.</summary>
-    public Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
-        RunAsync(
-            sql,
-            bind,
-            async command =>
-            {
-                var rows = new List<T>();
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add(map(reader));
-                }
-
-                return rows;
-            });
+    public abstract Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs one statement once per item, binding each in turn, in one round trip where the provider can (a batch on
@@ -41,8 +26,17 @@ public abstract class SqlSession
     public abstract Task<int> ExecuteEachAsync<T>(
         string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken);
 
-    /// <summary>Gives <paramref name="run"/> a command for <paramref name="sql"/> with the parameters bound.</summary>
-    private protected abstract Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run);
+    /// <summary>
+    /// Runs a statement whose outcome the caller does not read. PostgreSQL holds it back and sends it ahead of the
+    /// session's next statement, or with the end of the unit of work: one round trip for both. SQLite, which has no
+    /// round trips, runs it now. Statements still run in the order they were given; a failure fails the unit of work
+    /// (on PostgreSQL it surfaces at the statement it went out with).
+    /// </summary>
+    public abstract Task ExecuteDeferredAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken);
+
+    /// <summary>Runs one statement once per item, as <see cref="ExecuteDeferredAsync"/>: its outcome is not read.</summary>
+    public abstract Task ExecuteEachDeferredAsync<T>(
+        string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken);
 }
 
 /// <summary>A database that runs units of work over <see cref="SqlSession"/>s (SQLite or PostgreSQL).</summary>

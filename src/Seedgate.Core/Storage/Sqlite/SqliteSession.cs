@@ -17,7 +17,27 @@ internal sealed class SqliteSession(SqliteConnection connection) : SqlSession, I
 
     public SqliteConnection Connection { get; } = connection;
 
-    private protected override async Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run)
+    public override Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        RunAsync(sql, bind, command => command.ExecuteNonQueryAsync(cancellationToken));
+
+    public override Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+        RunAsync(
+            sql,
+            bind,
+            async command =>
+            {
+                var rows = new List<T>();
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add(map(reader));
+                }
+
+                return rows;
+            });
+
+    /// <summary>Gives <paramref name="run"/> the statement's prepared command (or, past the cache's size, a new one) with the parameters bound.</summary>
+    private async Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run)
     {
         if (_commands.TryGetValue(sql, out var command) || _commands.Count < MaxPrepared)
         {
@@ -47,6 +67,13 @@ internal sealed class SqliteSession(SqliteConnection connection) : SqlSession, I
 
         return changed;
     }
+
+    public override Task ExecuteDeferredAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        ExecuteAsync(sql, bind, cancellationToken);
+
+    public override Task ExecuteEachDeferredAsync<T>(
+        string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken) =>
+        ExecuteEachAsync(sql, items, bind, cancellationToken);
 
     private SqliteCommand Prepare(string sql)
     {
