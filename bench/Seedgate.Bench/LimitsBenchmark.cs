@@ -10,7 +10,10 @@ namespace Seedgate.Bench;
 /// <summary>
 /// What plans cost (issue 8): submit throughput through the real HTTP API with plans, limits and the ledger on (a plan
 /// generous enough never to refuse) next to the same server with them off (Seedgate:Policies=false), rounds
-/// interleaved; and the latency the per-request limit check adds to a read, single client, median and p99.
+/// interleaved after one warm-up round of each (not counted: the first rounds of a process measure the JIT's tiering,
+/// which the policies' larger code path pays more for); and the latency the per-request limit check adds to a read,
+/// single client, median and p99. The CPU each create cost, in this process (gateway and clients) and in PostgreSQL's
+/// processes, says where the difference goes.
 /// </summary>
 internal static class LimitsBenchmark
 {
@@ -37,30 +40,42 @@ internal static class LimitsBenchmark
         }
 
         Console.WriteLine($"Plans, limits and ledger on vs off (Seedgate:Policies=false): {creates} creates a round over HTTP, 64 concurrent " +
-            $"submitters, API-only node, {rounds} interleaved rounds, medians; read latency: 2,000 sequential GETs of a task, one client");
+            $"submitters, API-only node, one warm-up round of each then {rounds} interleaved rounds, medians; read latency: 2,000 sequential " +
+            "GETs of a task, one client");
         Console.WriteLine();
         Console.WriteLine("| store | measure | policies on | policies off | on / off | target |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var store in stores)
         {
             var database = store == "postgres" ? postgres : null;
-            var on = new List<double>();
-            var off = new List<double>();
-            var latencyOn = new List<double>();
-            var latencyOff = new List<double>();
+            var warmOn = await MeasureAsync(store, database, policies: true, creates);
+            var warmOff = await MeasureAsync(store, database, policies: false, creates);
+            var on = new List<Round>();
+            var off = new List<Round>();
             for (var round = 0; round < rounds; round++)
             {
                 // Which goes first alternates: the first server of a round runs while the last one's heap is collected.
                 foreach (var policies in round % 2 == 0 ? new[] { true, false } : [false, true])
                 {
-                    var (rate, latencies) = await MeasureAsync(store, database, policies, creates);
-                    (policies ? on : off).Add(rate);
-                    (policies ? latencyOn : latencyOff).AddRange(latencies);
+                    (policies ? on : off).Add(await MeasureAsync(store, database, policies, creates));
                 }
             }
 
             var name = store == "sqlite" ? "SQLite" : "PostgreSQL";
-            Console.WriteLine($"| {name} | creates/s | {Median(on):0} | {Median(off):0} | {Median(on) / Median(off):0.00} | ≥ 0.70 |");
+            var (rateOn, rateOff) = (Median([.. on.Select(r => r.Rate)]), Median([.. off.Select(r => r.Rate)]));
+            var (latencyOn, latencyOff) = (on.SelectMany(r => r.LatenciesMs).ToList(), off.SelectMany(r => r.LatenciesMs).ToList());
+            Console.WriteLine($"| {name} | creates/s | {rateOn:0} | {rateOff:0} | {rateOn / rateOff:0.00} | ≥ 0.70 |");
+            Console.WriteLine($"| {name} | warm-up round, creates/s (not counted) | {warmOn.Rate:0} | {warmOff.Rate:0} | {warmOn.Rate / warmOff.Rate:0.00} | |");
+            Console.WriteLine($"| {name} | CPU per create, this process (µs) | {Median([.. on.Select(r => r.ProcessCpuUs)]):0} | " +
+                $"{Median([.. off.Select(r => r.ProcessCpuUs)]):0} | | |");
+            if (store == "postgres")
+            {
+                Console.WriteLine($"| {name} | CPU per create, PostgreSQL's processes (µs) | {Median([.. on.Select(r => r.PostgresCpuUs)]):0} | " +
+                    $"{Median([.. off.Select(r => r.PostgresCpuUs)]):0} | | |");
+            }
+
+            Console.WriteLine($"| {name} | every round, creates/s | {string.Join(" / ", on.Select(r => r.Rate.ToString("0", CultureInfo.InvariantCulture)))} | " +
+                $"{string.Join(" / ", off.Select(r => r.Rate.ToString("0", CultureInfo.InvariantCulture)))} | | |");
             Console.WriteLine($"| {name} | GET latency, median (ms) | {Percentile(latencyOn, 50):0.000} | {Percentile(latencyOff, 50):0.000} | " +
                 $"+{Percentile(latencyOn, 50) - Percentile(latencyOff, 50):0.000} ms | |");
             Console.WriteLine($"| {name} | GET latency, p99 (ms) | {Percentile(latencyOn, 99):0.000} | {Percentile(latencyOff, 99):0.000} | " +
@@ -70,7 +85,10 @@ internal static class LimitsBenchmark
         return 0;
     }
 
-    private static async Task<(double Rate, List<double> LatenciesMs)> MeasureAsync(string store, string? postgres, bool policies, int creates)
+    /// <summary>One server's figures: creates a second, read latencies, CPU per create (µs) here and in PostgreSQL.</summary>
+    private sealed record Round(double Rate, List<double> LatenciesMs, double ProcessCpuUs, double PostgresCpuUs);
+
+    private static async Task<Round> MeasureAsync(string store, string? postgres, bool policies, int creates)
     {
         var root = Path.Combine(Path.GetTempPath(), "seedgate-bench-limits-" + Guid.NewGuid().ToString("n"));
         var config = new List<string>
@@ -79,9 +97,10 @@ internal static class LimitsBenchmark
             $"--Seedgate:Policies={policies}",
         };
         config.AddRange(BenchPlans.Generous);
-        if (store == "postgres")
+        var database = store == "postgres" ? await LifecycleBenchmark.FreshPostgresDatabaseAsync(postgres!) : null;
+        if (database is not null)
         {
-            config.Add($"--Seedgate:Storage:Postgres={await LifecycleBenchmark.FreshPostgresDatabaseAsync(postgres!)}");
+            config.Add($"--Seedgate:Storage:Postgres={database}");
         }
 
         var app = SeedgateServer.Build(new ServeOptions(["http://127.0.0.1:0"], root, config));
@@ -106,16 +125,25 @@ internal static class LimitsBenchmark
                 }
             }
 
+            var (cpu, postgresCpu) = (Process.GetCurrentProcess().TotalProcessorTime, PostgresCpu());
             var clock = Stopwatch.StartNew();
             await SubmitAsync(http, creates);
             var rate = creates / clock.Elapsed.TotalSeconds;
-            return (rate, latencies);
+            return new Round(
+                rate,
+                latencies,
+                (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / creates,
+                (PostgresCpu() - postgresCpu).TotalMicroseconds / creates);
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
             Directory.Delete(root, recursive: true);
+            if (database is not null)
+            {
+                await LifecycleBenchmark.DropPostgresDatabaseAsync(postgres!, database);
+            }
         }
     }
 
@@ -140,6 +168,35 @@ internal static class LimitsBenchmark
             }
         }));
         return id!;
+    }
+
+    /// <summary>
+    /// The CPU time every process named postgres on this machine used so far (Linux: /proc/PID/stat's utime and stime,
+    /// in clock ticks of 1/100 s); zero elsewhere.
+    /// </summary>
+    private static TimeSpan PostgresCpu()
+    {
+        long ticks = 0;
+        foreach (var process in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(process, "comm")).TrimEnd() != "postgres")
+                {
+                    continue;
+                }
+
+                // The fields after the parenthesised name: state is the first, utime the 12th, stime the 13th.
+                var fields = File.ReadAllText(Path.Combine(process, "stat")).Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not a process, or one that ended meanwhile.
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(ticks * 10);
     }
 
     private static double Median(List<double> values) => Percentile(values, 50);
