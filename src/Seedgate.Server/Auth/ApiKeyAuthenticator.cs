@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Seedgate.Core.Accounts;
+using Seedgate.Server.Edge;
 
 namespace Seedgate.Server.Auth;
 
@@ -9,7 +9,8 @@ namespace Seedgate.Server.Auth;
 /// </summary>
 /// <remarks>
 /// A found key is cached for <see cref="CacheLifetime"/>, so a client polling hard costs the store one indexed read
-/// per key and second on each node, not one per request. The lifetime is what bounds how long a key revoked on another
+/// per key and second on each node (shared by the requests that wait for it), not one per request. An unknown key is
+/// not kept: a key made on another node works here at once. The lifetime is what bounds how long a key revoked on another
 /// node still works here (within 2 s on every node, the promise): a short lifetime is cheaper and simpler than telling
 /// every node of each revocation (a notification channel per provider, and a fallback when a node misses one). A key
 /// revoked through this node is forgotten at once.
@@ -20,7 +21,7 @@ internal sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider t
 
     private readonly ConfiguredKey _environmentKey = new(environmentKey);
 
-    private readonly ConcurrentDictionary<string, (string AccountId, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly SharedReadCache<string?> _accounts = new(CacheLifetime, time);
 
     /// <summary>The account id of the key, or null when the key is unknown or revoked.</summary>
     public async ValueTask<string?> AuthenticateAsync(string key, CancellationToken cancellationToken)
@@ -31,23 +32,16 @@ internal sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider t
         }
 
         var hash = ApiKeys.Hash(key);
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Until > now)
+        var accountId = await _accounts.GetAsync(
+            hash, async () => (await accounts.FindApiKeyAsync(hash, CancellationToken.None))?.AccountId, cancellationToken);
+        if (accountId is null)
         {
-            return cached.AccountId;
+            _accounts.Forget(hash);
         }
 
-        var record = await accounts.FindApiKeyAsync(hash, cancellationToken);
-        if (record is null)
-        {
-            _cache.TryRemove(hash, out _);
-            return null;
-        }
-
-        _cache[hash] = (record.AccountId, now + CacheLifetime);
-        return record.AccountId;
+        return accountId;
     }
 
     /// <summary>Drops a key (by its hash) from this node's cache: after a revocation here, it stops working at once.</summary>
-    public void Forget(string hash) => _cache.TryRemove(hash, out _);
+    public void Forget(string hash) => _accounts.Forget(hash);
 }

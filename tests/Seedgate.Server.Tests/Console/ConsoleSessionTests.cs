@@ -182,11 +182,4 @@ public sealed class ConsoleSessionTests
         Assert.Equal(0, (int)row["queued"]!);
         Assert.Equal("ready", (string?)operatorPage["health"]!["status"]);
     }
-
-    private sealed class MovableClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 }
