@@ -174,16 +174,10 @@ public sealed class PostgresDatabase : ISqlDatabase, IAsyncDisposable
             string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
         {
             await using var batch = Batch([Command(sql, bind)]);
-            var rows = new List<T>();
 
             // The deferred statements ahead of it return no rows: the reader starts at this statement's.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(map(reader));
-            }
-
-            return rows;
+            return await MapAllAsync(reader, map, cancellationToken);
         }
 
         public override async Task<int> ExecuteEachAsync<T>(

@@ -37,6 +37,18 @@ public abstract class SqlSession
     /// <summary>Runs one statement once per item, as <see cref="ExecuteDeferredAsync"/>: its outcome is not read.</summary>
     public abstract Task ExecuteEachDeferredAsync<T>(
         string sql, IReadOnlyList<T> items, Action<DbCommand, T> bind, CancellationToken cancellationToken);
+
+    /// <summary>Every row <paramref name="reader"/> has left, mapped.</summary>
+    private protected static async Task<List<T>> MapAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
 }
 
 /// <summary>A database that runs units of work over <see cref="SqlSession"/>s (SQLite or PostgreSQL).</summary>

@@ -26,14 +26,8 @@ internal sealed class SqliteSession(SqliteConnection connection) : SqlSession, I
             bind,
             async command =>
             {
-                var rows = new List<T>();
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add(map(reader));
-                }
-
-                return rows;
+                return await MapAllAsync(reader, map, cancellationToken);
             });
 
     /// <summary>Gives <paramref name="run"/> the statement's prepared command (or, past the cache's size, a new one) with the parameters bound.</summary>
